@@ -1,0 +1,44 @@
+# Two commands: `make report` builds the site, `make test` runs every test.
+# Both create or refresh the local virtual environment (.venv) from pyproject.toml first.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+JOBS   ?=
+NB     ?=
+PARAMS ?=
+
+.PHONY: report test notebook validate benchmark refresh-outputs clean env
+
+report: $(STAMP)
+	@$(PY) -m helpers.report build $(if $(JOBS),--jobs $(JOBS))
+
+test: $(STAMP)
+	@$(PY) -m pytest -n $(or $(JOBS),auto) --dist loadgroup -q
+
+# Re-run one notebook with other values, e.g.
+#   make notebook NB=02_cloud_economics PARAMS="-p rental_price_usd_per_gpu_hour 2.5"
+notebook: $(STAMP)
+	@test -n "$(NB)" || { echo "usage: make notebook NB=<name> PARAMS='-p name value ...'"; exit 2; }
+	@$(PY) -m helpers.report run $(NB) $(PARAMS)
+
+validate: $(STAMP)
+	@$(PY) -m helpers.report validate
+
+benchmark: $(STAMP)
+	@$(PY) scripts/benchmark.py
+
+# Copy the outputs of the cells tagged nbval-check-output from a fresh run back into notebooks/.
+refresh-outputs: $(STAMP)
+	@$(PY) scripts/refresh_outputs.py
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+clean:
+	rm -rf build

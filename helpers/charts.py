@@ -1,0 +1,90 @@
+"""One chart set-up for every notebook: an offline Altair renderer, a theme and a source line.
+
+Why a custom renderer: Altair's default ``html`` renderer loads Vega from a CDN (nothing draws
+offline); the ``mimetype`` renderer emits a Vega-Lite v6 MIME type that nbformat rejects and
+JupyterLab 4.6 cannot draw; the ``inline`` template breaks on the second chart of a page. This
+renderer emits the Vega/Vega-Lite/vega-embed bundle shipped by ``vl-convert-python`` once per
+kernel (wrapped in a function and guarded on ``window.vegaEmbed``), then a small ``div`` and
+script per chart with a deterministic id. The bundle's ``<script>`` carries ``data-vega-bundle``
+so the site builder can swap it for one shared file.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import altair as alt
+
+RENDERER = "offline"
+THEME = "compute"
+BUNDLE_MARKER = "data-vega-bundle"
+_state = {"bundle_sent": False, "counter": 0}
+
+
+def _bundle() -> str:
+    import vl_convert as vlc
+
+    version = "v" + ".".join(alt.VEGALITE_VERSION.split(".")[:2])
+    code = vlc.javascript_bundle(vl_version=version)
+    return (f'<script type="text/javascript" {BUNDLE_MARKER}="{alt.VEGALITE_VERSION}">'
+            f"if (!window.vegaEmbed) {{ (function () {{\n{code}\n}})(); }}</script>")
+
+
+def chart_html(spec: dict, include_bundle: bool, index: int) -> str:
+    """HTML for one chart: optional bundle, a div with a deterministic id, and the embed call."""
+    payload = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha1(payload.encode()).hexdigest()[:10]
+    div_id = f"vega-chart-{index}-{digest}"
+    safe = payload.replace("</", "<\\/")
+    script = (
+        "<script type=\"text/javascript\">(function () {"
+        f"var el = document.getElementById('{div_id}');"
+        "function draw() { window.vegaEmbed(el, " + safe + ", {renderer: 'svg', actions: false})"
+        ".then(function () { el.setAttribute('data-rendered', 'true'); })"
+        ".catch(function (e) { el.setAttribute('data-error', String(e)); el.textContent = 'Chart failed: ' + e; }); }"
+        "if (window.vegaEmbed) { draw(); } else { var n = 0; var t = setInterval(function () {"
+        " if (window.vegaEmbed) { clearInterval(t); draw(); } else if (++n > 100) { clearInterval(t);"
+        " el.setAttribute('data-error', 'vega bundle missing'); } }, 50); }"
+        "})();</script>")
+    bundle = _bundle() if include_bundle else ""
+    return f'{bundle}<div id="{div_id}" class="vega-chart"></div>{script}'
+
+
+def _render(spec: dict, **_kwargs) -> dict:
+    include = not _state["bundle_sent"]
+    _state["bundle_sent"] = True
+    _state["counter"] += 1
+    return {"text/html": chart_html(spec, include, _state["counter"])}
+
+
+def _theme() -> dict:
+    return {"config": {
+        "font": "Helvetica, Arial, sans-serif",
+        "view": {"continuousWidth": 560, "continuousHeight": 320, "stroke": None},
+        "title": {"anchor": "start", "fontSize": 15, "subtitleFontSize": 11,
+                  "subtitleColor": "#555", "subtitlePadding": 6},
+        "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#e6e6e6"},
+        "legend": {"labelFontSize": 11, "titleFontSize": 12},
+        "range": {"category": ["#1f5a96", "#d1495b", "#edae49", "#66a182", "#7a5195",
+                               "#00798c", "#8d6a9f", "#555555"]},
+    }}
+
+
+def setup() -> None:
+    """Register and enable the offline renderer and the project theme (idempotent)."""
+    alt.renderers.register(RENDERER, _render)
+    alt.renderers.enable(RENDERER)
+    alt.theme.register(THEME, enable=True)(_theme)
+    alt.data_transformers.disable_max_rows()
+
+
+def sourced(chart, title: str, source: str, subtitle: str | None = None):
+    """Give a chart its finding-stating title (and subtitle) and a source line under it.
+
+    The chart keeps its own title; an outer one-item concat carries the source line at the
+    bottom, because one chart has only one title slot.
+    """
+    inner = chart.properties(title=alt.TitleParams(text=title, subtitle=[subtitle] if subtitle else []))
+    caption = alt.TitleParams(text=f"Source: {source}", orient="bottom", anchor="start",
+                              fontSize=10, fontWeight="normal", color="#555")
+    return alt.vconcat(inner).properties(title=caption)

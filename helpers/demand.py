@@ -1,0 +1,238 @@
+"""Inference demand: from chatbot users to tokens, FLOPs and GPUs, with a seeded Monte Carlo.
+
+Units used throughout
+---------------------
+- users: people (not millions); queries: per user per day; tokens: per query or per day.
+- active parameters: billions (``active_params_b``), as in ``model_assumptions.csv``.
+- throughput: tokens per second per GPU; utilisation and peak-to-average are plain ratios.
+- one day = 86,400 s.
+
+Every function is pure (no I/O, no printing) and accepts NumPy arrays, which broadcast, so the
+same call serves one central case or 100,000 Monte Carlo draws. Bad input raises ValueError
+naming the argument.
+"""
+from __future__ import annotations
+
+from typing import Callable, Mapping, NamedTuple
+
+import numpy as np
+
+SECONDS_PER_DAY = 86_400
+PHASES = ("prefill", "decode")
+DISTRIBUTIONS = ("triangular", "log_triangular", "loguniform")
+
+
+def _arr(name: str, value, *, positive: bool = False) -> np.ndarray:
+    """``value`` as a float array; ValueError if not finite, negative, or (if ``positive``) zero."""
+    try:
+        a = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if positive and np.any(a <= 0):
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    if np.any(a < 0):
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return a
+
+
+def _ratio(name: str, value, lo: float, hi: float, *, lo_open: bool) -> np.ndarray:
+    a = _arr(name, value)
+    below = a <= lo if lo_open else a < lo
+    if np.any(below) or np.any(a > hi):
+        left = "(" if lo_open else "["
+        raise ValueError(f"{name} must be in {left}{lo}, {hi}], got {value!r}")
+    return a
+
+
+def tokens_per_day(users, queries_per_user_per_day, tokens_per_query):
+    """Tokens processed per day: users × queries per user per day × tokens per query.
+
+    ``tokens_per_query`` is prompt + answer tokens (both are processed once per query).
+    Use DAU with queries per daily user, or MAU with queries per monthly user per day.
+    Returns tokens/day (float array, or a 0-d array for scalar input).
+    """
+    return (_arr("users", users) * _arr("queries_per_user_per_day", queries_per_user_per_day)
+            * _arr("tokens_per_query", tokens_per_query))
+
+
+def flops_per_token(active_params_b, phase: str = "decode"):
+    """Forward-pass FLOPs per token: 2 × active parameters (one multiply + one add per weight).
+
+    ``active_params_b`` is in billions; for a mixture-of-experts model use the parameters active
+    per token, not the total. The same 2·N holds for ``phase`` "prefill" (prompt tokens, processed
+    in parallel) and "decode" (answer tokens, one at a time): the phases differ in how well the
+    hardware is used (compute-bound vs memory-bound), not in FLOPs per token. The attention term
+    (about 2 × layers × context × attention width per token) is left out; it matters only for
+    contexts of tens of thousands of tokens. Returns FLOP per token.
+    """
+    if phase not in PHASES:
+        raise ValueError(f"phase must be one of {PHASES}, got {phase!r}")
+    return 2.0 * _arr("active_params_b", active_params_b, positive=True) * 1e9
+
+
+def compute_bound_rate(peak_flop_per_s, active_params_b, utilisation):
+    """Tokens per second per GPU when FLOP-limited: peak FLOP/s × utilisation / (2 × N).
+
+    ``peak_flop_per_s`` is per GPU (state dense vs sparse and the number format in the notebook).
+    """
+    util = _ratio("utilisation", utilisation, 0.0, 1.0, lo_open=True)
+    return _arr("peak_flop_per_s", peak_flop_per_s, positive=True) * util / flops_per_token(active_params_b)
+
+
+def gpus_needed(tokens_per_day, tokens_per_s_per_gpu, peak_to_average=1.0, utilisation=1.0):
+    """GPUs needed to serve a daily token volume at its peak rate.
+
+    = tokens_per_day / 86,400 × peak_to_average / (tokens_per_s_per_gpu × utilisation).
+    ``tokens_per_s_per_gpu`` is the rate of one fully busy GPU; ``utilisation`` (0, 1] is the share
+    of that rate achieved on average. Pass ``utilisation=1`` when the rate is already a realised
+    fleet average (e.g. DeepSeek's published tokens per deployed H800). ``peak_to_average`` >= 1.
+    """
+    tokens = _arr("tokens_per_day", tokens_per_day)
+    rate = _arr("tokens_per_s_per_gpu", tokens_per_s_per_gpu, positive=True)
+    peak = _arr("peak_to_average", peak_to_average)
+    if np.any(peak < 1):
+        raise ValueError(f"peak_to_average must be >= 1, got {peak_to_average!r}")
+    util = _ratio("utilisation", utilisation, 0.0, 1.0, lo_open=True)
+    return tokens / SECONDS_PER_DAY * peak / (rate * util)
+
+
+def users_to_fill(capacity_gpus, queries_per_user_per_day, tokens_per_query, tokens_per_s_per_gpu,
+                  peak_to_average=1.0, utilisation=1.0):
+    """Users whose traffic exactly fills ``capacity_gpus`` (inverse of ``gpus_needed``).
+
+    = capacity × rate × utilisation × 86,400 / (peak_to_average × queries per user × tokens per query).
+    Same units and meaning as ``tokens_per_day`` and ``gpus_needed``. Returns users.
+    """
+    cap = _arr("capacity_gpus", capacity_gpus)
+    q = _arr("queries_per_user_per_day", queries_per_user_per_day, positive=True)
+    t = _arr("tokens_per_query", tokens_per_query, positive=True)
+    gpus_per_user = gpus_needed(q * t, tokens_per_s_per_gpu, peak_to_average, utilisation)
+    return cap / gpus_per_user
+
+
+def _check_range(name: str, spec) -> tuple[float, float, float, str | None]:
+    if not isinstance(spec, (tuple, list)) or len(spec) not in (3, 4):
+        raise ValueError(f"ranges[{name!r}] must be (low, central, high) or (low, central, high, "
+                         f"distribution), got {spec!r}")
+    low, central, high = (float(_arr(f"ranges[{name!r}]", v)) for v in spec[:3])
+    dist = spec[3] if len(spec) == 4 else None
+    if not low <= central <= high:
+        raise ValueError(f"ranges[{name!r}] must satisfy low <= central <= high, got {spec!r}")
+    return low, central, high, dist
+
+
+def draw(rng: np.random.Generator, low: float, central: float, high: float, n: int,
+         distribution: str = "triangular") -> np.ndarray:
+    """``n`` draws between ``low`` and ``high``.
+
+    - "triangular": density rises linearly from low to a mode at ``central`` and falls to high.
+    - "log_triangular": triangular in log space (mode at log central); suits ranges spanning
+      several-fold, where a plain triangle would put most draws near the high end. Needs low > 0.
+    - "loguniform": uniform in log space between low and high; ignores ``central``. Needs low > 0.
+    A degenerate range (low == high) returns a constant array.
+    """
+    if distribution not in DISTRIBUTIONS:
+        raise ValueError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
+    if not low <= central <= high:
+        raise ValueError(f"need low <= central <= high, got {(low, central, high)!r}")
+    if low == high:
+        return np.full(n, float(low))
+    if distribution == "triangular":
+        return rng.triangular(low, central, high, n)
+    if low <= 0:
+        raise ValueError(f"low must be > 0 for distribution {distribution!r}, got {low!r}")
+    lo, hi = np.log(low), np.log(high)
+    if distribution == "log_triangular":
+        return np.exp(rng.triangular(lo, np.log(central), hi, n))
+    return np.exp(rng.uniform(lo, hi, n))
+
+
+class MonteCarloResult(NamedTuple):
+    result: np.ndarray          # fn(**draws), one value per draw
+    draws: dict[str, np.ndarray]  # the inputs, one array of length n per assumption
+
+
+def monte_carlo(n: int, seed: int, ranges: Mapping[str, tuple], fn: Callable[..., np.ndarray],
+                distribution: str = "triangular") -> MonteCarloResult:
+    """Draw every assumption ``n`` times and evaluate ``fn`` once on the arrays (vectorised).
+
+    ``ranges`` maps each keyword of ``fn`` to (low, central, high) or (low, central, high,
+    distribution); ``distribution`` is the default (see ``draw``). Draws are made in the order of
+    ``ranges`` from ``numpy.random.default_rng(seed)``, so a given seed and ranges always give the
+    same numbers. Assumptions are drawn independently (no correlation between them).
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed must be an integer, got {seed!r}")
+    if not callable(fn):
+        raise ValueError(f"fn must be callable, got {fn!r}")
+    if not ranges:
+        raise ValueError("ranges must name at least one assumption")
+    rng = np.random.default_rng(seed)
+    draws = {}
+    for name, spec in ranges.items():
+        low, central, high, dist = _check_range(name, spec)
+        draws[name] = draw(rng, low, central, high, int(n), dist or distribution)
+    result = np.broadcast_to(np.asarray(fn(**draws), dtype=float), (int(n),)).copy()
+    return MonteCarloResult(result, draws)
+
+
+def percentiles(a, q=(5, 50, 95)) -> dict[float, float]:
+    """Percentiles of ``a`` (linear interpolation) as {q: value}, e.g. {5: …, 50: …, 95: …}."""
+    arr = _finite("a", a)
+    qs = np.asarray(q, dtype=float)
+    if qs.ndim != 1 or np.any((qs < 0) | (qs > 100)):
+        raise ValueError(f"q must be a sequence of percentiles in [0, 100], got {q!r}")
+    return {float(k): float(v) for k, v in zip(qs, np.percentile(arr, qs))}
+
+
+def _finite(name: str, a) -> np.ndarray:
+    arr = np.asarray(a, dtype=float).ravel()
+    if arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be a non-empty array of finite numbers")
+    return arr
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    r = np.empty(x.size)
+    r[np.argsort(x, kind="stable")] = np.arange(x.size)
+    return r
+
+
+def spread_drivers(draws: Mapping[str, np.ndarray], result) -> list[tuple[str, float]]:
+    """Rank the assumptions by how much they move ``result``: Spearman rank correlation.
+
+    Returns [(name, rho), …] sorted by |rho|, largest first; rho in [-1, 1], its sign is the
+    direction. Constant inputs get rho = 0. Uses ranks, so it is unaffected by the scale of
+    each assumption and by monotone transforms of the result.
+    """
+    y = _finite("result", result)
+    ry = _ranks(y) - (y.size - 1) / 2
+    out = []
+    for name, x in draws.items():
+        xs = _finite(f"draws[{name!r}]", x)
+        if xs.size != y.size:
+            raise ValueError(f"draws[{name!r}] has {xs.size} values, result has {y.size}")
+        rx = _ranks(xs) - (xs.size - 1) / 2
+        den = np.sqrt((rx ** 2).sum() * (ry ** 2).sum())
+        rho = 0.0 if np.ptp(xs) == 0 or den == 0 else float((rx * ry).sum() / den)
+        out.append((name, rho))
+    return sorted(out, key=lambda t: -abs(t[1]))
+
+
+def swing(ranges: Mapping[str, tuple], fn: Callable[..., np.ndarray]) -> list[tuple[str, float, float]]:
+    """One-at-a-time swing (tornado): ``fn`` with every assumption at central except one set to
+    low, then to high. Returns [(name, result_at_low, result_at_high), …] sorted by the width
+    |high − low| of the result, largest first.
+    """
+    checked = {name: _check_range(name, spec) for name, spec in ranges.items()}
+    central = {name: c for name, (_, c, _, _) in checked.items()}
+    out = []
+    for name, (low, _, high, _) in checked.items():
+        at_low = float(np.asarray(fn(**{**central, name: low})))
+        at_high = float(np.asarray(fn(**{**central, name: high})))
+        out.append((name, at_low, at_high))
+    return sorted(out, key=lambda t: -abs(t[2] - t[1]))

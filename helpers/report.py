@@ -1,0 +1,407 @@
+"""Build the HTML report: validate data, execute notebooks with papermill, render, publish.
+
+    python -m helpers.report build [--jobs N]          # the whole site, incrementally
+    python -m helpers.report run NAME [-p name value]  # one notebook with other parameter values
+
+``build`` validates ``data/`` first (a bad file stops everything, nothing is touched), executes
+only the notebooks whose inputs changed (the notebook, ``helpers/``, ``data/``) in parallel,
+renders each to HTML with an offline template, and publishes ``build/site/`` by building a new
+folder and swapping it in, so a failed build never destroys the last good site. A notebook that
+fails is kept (``build/executed/NAME.ipynb``), marked failed on the index with the failing cell,
+and the build exits non-zero; the page of its last good run, if any, stays published.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NB_DIR = ROOT / "notebooks"
+DATA_DIR = ROOT / "data"
+BUILD = ROOT / "build"
+SITE = BUILD / "site"
+EXECUTED = BUILD / "executed"
+STATE_FILE = BUILD / "state.json"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+BUNDLE_RE = re.compile(r"<script[^>]*\bdata-vega-bundle\b[^>]*>(.*?)</script>", re.S)
+BUNDLE_FILE = "assets/vega-bundle.js"
+RENDER_CODE = [Path(__file__), *sorted(TEMPLATES.rglob("*"))]
+
+
+# ----------------------------------------------------------------------------- hashing / state
+def _digest(paths, extra: str = "") -> str:
+    h = hashlib.sha256(extra.encode())
+    for p in paths:
+        if p.is_file():
+            h.update(str(p.relative_to(ROOT)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def shared_inputs() -> list[Path]:
+    """Files every notebook depends on: the helpers package (minus the builder) and the data."""
+    helpers = [p for p in sorted((ROOT / "helpers").glob("*.py")) if p.name != "report.py"]
+    return helpers + sorted(DATA_DIR.glob("*"))
+
+
+def notebooks() -> list[Path]:
+    return sorted(NB_DIR.glob("*.ipynb"))
+
+
+def load_state() -> dict:
+    try:
+        return json.loads(STATE_FILE.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+# ----------------------------------------------------------------------------- notebook facts
+def describe(nb: dict) -> dict:
+    """Title, question and headline finding of an (executed) notebook, for the index card."""
+    title, question, headline = "", "", ""
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown" and not title:
+            text = "".join(cell.get("source", ""))
+            lines = [ln.strip() for ln in text.splitlines()]
+            title = next((ln.lstrip("# ") for ln in lines if ln.startswith("# ")), "")
+            paras = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip() and not p.strip().startswith("#")]
+            question = paras[0] if paras else ""
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "headline" in tags:
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                text = data.get("text/markdown") or data.get("text/plain") or out.get("text")
+                if text:
+                    headline = "".join(text).strip().strip("'\"")
+    return {"title": title, "question": question, "headline": headline}
+
+
+def _md_inline(text: str) -> str:
+    """Escape text and keep **bold** and *italic* of Markdown (enough for index cards)."""
+    out = html.escape(text)
+    out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
+    return re.sub(r"(?<!\*)\*(?!\*)(.+?)\*", r"<em>\1</em>", out)
+
+
+# ----------------------------------------------------------------------------- work in a worker
+def _kernel_env() -> None:
+    import helpers  # noqa: F401  (blocks the slow optional import before nbformat loads jsonschema)
+
+
+def execute(src: str, out: str, parameters: dict) -> dict:
+    """Execute one notebook with papermill; return status, seconds and the failing cell."""
+    _kernel_env()
+    import nbformat
+    import papermill as pm
+    from nbformat.sign import NotebookNotary
+
+    start = time.perf_counter()
+    result = {"status": "ok", "error": ""}
+    try:
+        pm.execute_notebook(src, out, parameters=parameters, cwd=str(NB_DIR), kernel_name="python3",
+                            progress_bar=False, log_output=False)
+    except pm.PapermillExecutionError as exc:
+        result = {"status": "failed",
+                  "error": f"cell {exc.cell_index} (execution count {exc.exec_count}): "
+                           f"{exc.ename}: {exc.evalue}".strip()}
+    except Exception as exc:  # kernel died, bad notebook JSON, …
+        result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+    result["seconds"] = round(time.perf_counter() - start, 2)
+    if Path(out).exists():
+        nb = nbformat.read(out, as_version=4)
+        NotebookNotary().sign(nb)  # executed notebooks are trusted: JupyterLab shows their charts
+        result.update(describe(nb))
+    return result
+
+
+def render(executed: str, page: str, nav: dict) -> dict:
+    """Render an executed notebook to one offline HTML page; return its size."""
+    _kernel_env()
+    import nbformat
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    cfg = Config()
+    cfg.TagRemovePreprocessor.enabled = True
+    cfg.TagRemovePreprocessor.remove_input_tags = {"hide-input"}
+    cfg.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
+    exporter = HTMLExporter(config=cfg, template_name="offline",
+                            extra_template_basedirs=[str(TEMPLATES)])
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    nb = nbformat.read(executed, as_version=4)
+    body, _ = exporter.from_notebook_node(nb, resources={"nav": nav})
+    page_path = Path(page)
+    match = BUNDLE_RE.search(body)
+    if match:
+        bundle = page_path.parent / BUNDLE_FILE
+        if not bundle.exists():
+            bundle.parent.mkdir(parents=True, exist_ok=True)
+            bundle.write_text(match.group(1), encoding="utf-8")
+        body = BUNDLE_RE.sub(lambda _m: f'<script src="{BUNDLE_FILE}"></script>', body, count=1)
+    page_path.write_text(body, encoding="utf-8")
+    return {"bytes": page_path.stat().st_size}
+
+
+def _job(src: str, out: str, parameters: dict, page: str, nav: dict, run: bool) -> dict:
+    result = execute(src, out, parameters) if run else {"status": "ok"}
+    if Path(out).exists():
+        target = page if result["status"] == "ok" else page.replace(".html", ".failed.html")
+        try:
+            result.update(render(out, target, nav))
+            result["page"] = Path(target).name
+        except Exception as exc:
+            result.update(status="failed", error=f"rendering: {type(exc).__name__}: {exc}")
+    return result
+
+
+# ----------------------------------------------------------------------------- data + index
+def validate_data() -> list[str]:
+    from helpers import data
+
+    return data.validate(DATA_DIR)
+
+
+def _sources_by_file() -> dict[str, list[dict]]:
+    import csv
+
+    pkg = json.loads((DATA_DIR / "datapackage.json").read_text())
+    with (DATA_DIR / "sources.csv").open(encoding="utf-8") as f:
+        sources = {r["id"]: r for r in csv.DictReader(f)}
+    out = {}
+    for res in pkg["resources"]:
+        with (DATA_DIR / res["path"]).open(encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        ids = [sid for r in rows for sid in [r.get("source_id") or r.get("id")] if sid in sources]
+        out[res["path"]] = {"title": res.get("title", res["name"]), "rows": len(rows),
+                            "description": res.get("description", ""),
+                            "sources": [sources[s] for s in dict.fromkeys(ids)]}
+    return out
+
+
+CSS = """body{font-family:Helvetica,Arial,sans-serif;max-width:1040px;margin:2rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.7rem;margin-bottom:.2rem}.lede{color:#555;margin-top:0}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:1rem}
+.card{border:1px solid #ddd;border-radius:8px;padding:1rem;display:flex;flex-direction:column}
+.card.first{grid-column:1/-1;background:#f6f9fc}.card h2{font-size:1.1rem;margin:.1rem 0 .4rem}
+.q{color:#444;font-style:italic}.finding{margin:.6rem 0}.meta{font-size:.8rem;color:#666;margin-top:auto}
+.ok{color:#2b7a3d}.failed{color:#b00020;font-weight:bold}.err{font-family:monospace;font-size:.8rem;color:#b00020}
+table{border-collapse:collapse;font-size:.85rem;width:100%}td,th{border-bottom:1px solid #eee;padding:.3rem;text-align:left;vertical-align:top}
+details{margin:.4rem 0}a{color:#1f5a96}"""
+
+
+def write_index(site: Path, state: dict, order: list[str]) -> None:
+    cards = []
+    for i, name in enumerate(order):
+        s = state.get(name, {})
+        ok = s.get("status") == "ok"
+        links = []
+        if (site / f"{name}.html").exists():
+            links.append(f'<a href="{name}.html">{"Read" if ok else "Last good run"}</a>')
+        if not ok and (site / f"{name}.failed.html").exists():
+            links.append(f'<a href="{name}.failed.html">failed run</a>')
+        err = f'<div class="err">{html.escape(s.get("error", ""))}</div>' if not ok else ""
+        cards.append(
+            f'<div class="card{" first" if i == 0 else ""}"><h2>{html.escape(s.get("title") or name)}</h2>'
+            f'<div class="q">{_md_inline(s.get("question", ""))}</div>'
+            f'<div class="finding">{_md_inline(s.get("headline", ""))}</div>{err}'
+            f'<div class="meta"><span class="{s.get("status", "failed")}">{s.get("status", "not run")}</span>'
+            f' · ran in {s.get("seconds", "?")} s · {html.escape(s.get("finished", ""))} · {" · ".join(links)}</div></div>')
+    rows = []
+    for path, info in _sources_by_file().items():
+        srcs = "".join(
+            f'<li>{html.escape(s["publisher"])} ({html.escape(s["published_date"] or "n.d.")}): '
+            f'<a href="{html.escape(s["url"])}">{html.escape(s["title"])}</a> [{html.escape(s["kind"])}]</li>'
+            for s in info["sources"])
+        rows.append(f'<tr><td><a href="data/{path}" download>{path}</a></td><td>{info["rows"]}</td>'
+                    f'<td>{html.escape(info["description"])}</td><td><details><summary>{len(info["sources"])} sources'
+                    f'</summary><ul>{srcs}</ul></details></td></tr>')
+    page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ByteDance and AI compute under US export controls</title><style>{CSS}</style></head><body>
+<h1>ByteDance and AI compute under US export controls</h1>
+<p class="lede">A reproducible collection of notebooks. Every input number is a row in a CSV with its source; every finding is computed. Data: CC BY 4.0. Code: MIT.</p>
+<div class="cards">{''.join(cards)}</div>
+<h2>Data</h2><p>Each table as CSV, described by <a href="data/datapackage.json" download>datapackage.json</a> (Frictionless Data Package).</p>
+<table><tr><th>File</th><th>Rows</th><th>Content</th><th>Sources</th></tr>{''.join(rows)}</table>
+</body></html>"""
+    (site / "index.html").write_text(page, encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- commands
+def _print_summary(order, state, ran) -> None:
+    print("\n  notebook                        status   run s   page KB  executed")
+    for name in order:
+        s = state.get(name, {})
+        kb = f'{s.get("bytes", 0) / 1024:8.0f}' if s.get("bytes") else "       -"
+        print(f'  {name:<31} {s.get("status", "?"):<8} {s.get("seconds", 0):>5}  {kb}  {"yes" if name in ran else "no"}')
+
+
+def build(jobs: int | None = None) -> int:
+    t0 = time.perf_counter()
+    problems = validate_data()
+    if problems:
+        print("Build stopped before any notebook ran: the data do not match data/datapackage.json.",
+              file=sys.stderr)
+        for p in problems[:20]:
+            print(f"  - {p}", file=sys.stderr)
+        if len(problems) > 20:
+            print(f"  - … and {len(problems) - 20} more", file=sys.stderr)
+        print("The last good site in build/site/ was left as it was.", file=sys.stderr)
+        return 2
+    state = load_state()
+    nbs = notebooks()
+    order = [p.stem for p in nbs]
+    shared = shared_inputs()
+    shared_hash = _digest(shared)
+    render_hash = _digest(RENDER_CODE)
+    todo = {}
+    for i, p in enumerate(nbs):
+        name = p.stem
+        ehash = _digest([p], shared_hash)
+        s = state.get(name, {})
+        run = not (s.get("exec_hash") == ehash and s.get("status") == "ok"
+                   and (EXECUTED / f"{name}.ipynb").exists())
+        rerender = run or s.get("render_hash") != render_hash or not (SITE / f"{name}.html").exists()
+        if rerender:
+            nav = {"index": "index.html",
+                   "prev": f"{order[i - 1]}.html" if i > 0 else "",
+                   "next": f"{order[i + 1]}.html" if i + 1 < len(order) else ""}
+            todo[name] = (p, ehash, run, nav)
+    data_hash = _digest(sorted(DATA_DIR.glob("*")))
+    index_stale = (state.get("_site", {}).get("data_hash") != data_hash
+                   or state.get("_site", {}).get("order") != order or not (SITE / "index.html").exists())
+    if not todo and not index_stale:
+        print(f"Site is up to date ({len(order)} notebooks; nothing executed) — build/site/index.html "
+              f"[{time.perf_counter() - t0:.2f} s]")
+        return 0 if all(state.get(n, {}).get("status") == "ok" for n in order) else 1
+
+    staging = BUILD / "site.new"
+    shutil.rmtree(staging, ignore_errors=True)
+    if SITE.exists():
+        shutil.copytree(SITE, staging)
+    staging.mkdir(parents=True, exist_ok=True)
+    EXECUTED.mkdir(parents=True, exist_ok=True)
+    jobs = jobs or os.cpu_count() or 1
+    ran = [n for n, t in todo.items() if t[2]]
+    print(f"Executing {len(ran)} of {len(order)} notebooks with {min(jobs, max(len(todo), 1))} "
+          f"parallel jobs; re-rendering {len(todo)}.")
+    with ProcessPoolExecutor(max_workers=min(jobs, max(len(todo), 1))) as pool:
+        futures = {}
+        for name, (p, ehash, run, nav) in todo.items():
+            print(f"  … {name}{'' if run else ' (render only)'}", flush=True)
+            futures[pool.submit(_job, str(p), str(EXECUTED / f"{name}.ipynb"), {},
+                                str(staging / f"{name}.html"), nav, run)] = (name, ehash, run)
+        for fut in as_completed(futures):
+            name, ehash, run = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:
+                res = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+            prev = state.get(name, {})
+            entry = {**prev, **res, "exec_hash": ehash, "render_hash": render_hash}
+            if run:
+                entry["finished"] = time.strftime("%Y-%m-%d %H:%M")
+            state[name] = entry
+            if res["status"] == "ok":
+                (staging / f"{name}.failed.html").unlink(missing_ok=True)
+                print(f"  ok     {name} ({res.get('seconds', 0)} s)", flush=True)
+            else:
+                print(f"  FAILED {name}: {res.get('error')}\n         executed notebook kept: "
+                      f"{(EXECUTED / f'{name}.ipynb').relative_to(ROOT)}", flush=True)
+    for name in list(state):
+        if not name.startswith("_") and name not in order:
+            del state[name]
+    (staging / "data").mkdir(exist_ok=True)
+    for f in sorted(DATA_DIR.glob("*")):
+        shutil.copy2(f, staging / "data" / f.name)
+    write_index(staging, state, order)
+    state["_site"] = {"data_hash": data_hash, "order": order}
+    old = BUILD / "site.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if SITE.exists():
+        SITE.rename(old)
+    staging.rename(SITE)
+    shutil.rmtree(old, ignore_errors=True)
+    STATE_FILE.write_text(json.dumps(state, indent=1))
+    _print_summary(order, state, ran)
+    failed = [n for n in order if state.get(n, {}).get("status") != "ok"]
+    print(f"\nSite: {SITE.relative_to(ROOT)}/index.html — {len(order) - len(failed)} ok, "
+          f"{len(failed)} failed [{time.perf_counter() - t0:.1f} s]")
+    return 1 if failed else 0
+
+
+def parse_value(text: str):
+    """A -p value as papermill's CLI reads it: a JSON/number literal if it parses, else a string."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def run_one(name: str, params: list[tuple[str, str]]) -> int:
+    """Execute one notebook with other parameter values into build/runs/NAME/ and render it."""
+    src = NB_DIR / f"{Path(name).stem}.ipynb"
+    if not src.exists():
+        print(f"No notebook {src.relative_to(ROOT)}; known: {[p.stem for p in notebooks()]}", file=sys.stderr)
+        return 2
+    problems = validate_data()
+    if problems:
+        print("Stopped: the data do not match data/datapackage.json.\n" +
+              "\n".join(f"  - {p}" for p in problems[:20]), file=sys.stderr)
+        return 2
+    _kernel_env()
+    import papermill as pm
+
+    known = pm.inspect_notebook(str(src))
+    values = {}
+    for key, raw in params:
+        if key not in known:
+            print(f"{src.name} has no parameter {key!r}; its parameters are: {', '.join(known)}",
+                  file=sys.stderr)
+            return 2
+        values[key] = parse_value(raw)
+    out_dir = BUILD / "runs" / src.stem
+    out_dir.mkdir(parents=True, exist_ok=True)
+    res = _job(str(src), str(out_dir / src.name), values, str(out_dir / f"{src.stem}.html"),
+               {"index": "../../site/index.html", "prev": "", "next": ""}, True)
+    if res["status"] != "ok":
+        print(f"FAILED {src.stem}: {res['error']}\n  executed notebook kept: "
+              f"{(out_dir / src.name).relative_to(ROOT)}", file=sys.stderr)
+        return 1
+    print(f"ok {src.stem} with {values} in {res['seconds']} s -> "
+          f"{(out_dir / (src.stem + '.html')).relative_to(ROOT)}\n  headline: {res.get('headline', '')}")
+    return 0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m helpers.report", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build", help="build the whole site incrementally")
+    b.add_argument("--jobs", type=int, default=None, help="parallel notebooks (default: cores)")
+    r = sub.add_parser("run", help="run one notebook with other parameter values")
+    r.add_argument("name", help="notebook name, e.g. 01_chip_gap")
+    r.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    sub.add_parser("validate", help="validate data/ against data/datapackage.json")
+    args = ap.parse_args(argv)
+    if args.cmd == "build":
+        return build(args.jobs)
+    if args.cmd == "run":
+        return run_one(args.name, args.parameter)
+    problems = validate_data()
+    for p in problems:
+        print(f"  - {p}", file=sys.stderr)
+    print("data/ is valid" if not problems else f"{len(problems)} problem(s)")
+    return 2 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

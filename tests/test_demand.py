@@ -1,0 +1,95 @@
+"""Tests for helpers.demand: hand-computed cases, inverse, Monte Carlo reproducibility, errors."""
+import numpy as np
+import pytest
+
+from helpers import demand as d
+
+
+def test_tokens_to_gpus_by_hand():
+    # 100,000,000 users x 5 queries/day x 1,728 tokens/query = 864,000,000,000 tokens/day
+    # 864e9 / 86,400 s = 10,000,000 tokens/s on average; x 2 (peak) = 20,000,000 tokens/s
+    # each GPU: 5,000 tokens/s x 0.5 utilisation = 2,500 tokens/s -> 20e6 / 2,500 = 8,000 GPUs
+    tokens = d.tokens_per_day(100_000_000, 5, 1_728)
+    assert tokens == pytest.approx(864e9)
+    assert d.gpus_needed(tokens, 5_000, peak_to_average=2, utilisation=0.5) == pytest.approx(8_000)
+
+
+def test_users_to_fill_inverts_gpus_needed():
+    # same case read backwards: 8,000 GPUs are filled by 100,000,000 users
+    users = d.users_to_fill(8_000, 5, 1_728, 5_000, peak_to_average=2, utilisation=0.5)
+    assert users == pytest.approx(100_000_000)
+
+
+def test_flops_per_token_is_two_n_in_both_phases():
+    # 23B active parameters -> 2 x 23e9 = 4.6e10 FLOP per token, prefill and decode alike
+    assert d.flops_per_token(23, "prefill") == pytest.approx(4.6e10)
+    assert d.flops_per_token(23, "decode") == pytest.approx(4.6e10)
+
+
+def test_compute_bound_rate_by_hand():
+    # 989e12 FLOP/s x 0.1 / (2 x 37e9 FLOP/token) = 98.9e12 / 74e9 = 1,336.486... tokens/s
+    assert d.compute_bound_rate(989e12, 37, 0.1) == pytest.approx(98.9e12 / 74e9)
+
+
+def test_vectorised_broadcasting():
+    gpus = d.gpus_needed(np.array([86_400.0, 172_800.0]), 1.0)
+    # 1 and 2 tokens/s on average at 1 token/s per GPU -> 1 and 2 GPUs
+    np.testing.assert_allclose(gpus, [1.0, 2.0])
+
+
+def test_monte_carlo_is_reproducible_with_a_seed():
+    ranges = {"users": (5e7, 1e8, 2e8), "queries": (2, 6, 19, "log_triangular"),
+              "tokens": (769, 2_300, 11_500, "log_triangular")}
+
+    def fn(users, queries, tokens):
+        return d.gpus_needed(d.tokens_per_day(users, queries, tokens), 4_950, 1.5)
+
+    a = d.monte_carlo(1_000, 42, ranges, fn)
+    b = d.monte_carlo(1_000, 42, ranges, fn)
+    c = d.monte_carlo(1_000, 43, ranges, fn)
+    np.testing.assert_array_equal(a.result, b.result)
+    for name in ranges:
+        np.testing.assert_array_equal(a.draws[name], b.draws[name])
+    assert not np.array_equal(a.result, c.result)
+    assert a.result.shape == (1_000,)
+    assert a.draws["queries"].min() >= 2 and a.draws["queries"].max() <= 19
+
+
+def test_degenerate_range_gives_constant_draws():
+    out = d.monte_carlo(10, 0, {"x": (3, 3, 3)}, lambda x: x * 2)
+    np.testing.assert_array_equal(out.result, np.full(10, 6.0))
+
+
+def test_percentiles_by_hand():
+    # 0..100: the q-th percentile of 101 evenly spaced values is q itself
+    assert d.percentiles(np.arange(101)) == {5.0: 5.0, 50.0: 50.0, 95.0: 95.0}
+
+
+def test_spread_drivers_ranks_the_wider_input_first():
+    rng = np.random.default_rng(0)
+    a, b = rng.uniform(0, 10, 5_000), rng.uniform(0, 1, 5_000)
+    ranking = d.spread_drivers({"b": b, "a": a}, a + b)
+    assert [name for name, _ in ranking] == ["a", "b"]
+    assert ranking[0][1] > 0.9
+
+
+def test_swing_by_hand():
+    # f = x * y at central (2, 10) = 20; x: 1 -> 10, 4 -> 40 (width 30); y: 5 -> 10, 12 -> 24 (width 14)
+    out = d.swing({"x": (1, 2, 4), "y": (5, 10, 12)}, lambda x, y: x * y)
+    assert out == [("x", 10.0, 40.0), ("y", 10.0, 24.0)]
+
+
+@pytest.mark.parametrize("call, word", [
+    (lambda: d.gpus_needed(1e12, 5_000, utilisation=0), "utilisation"),
+    (lambda: d.gpus_needed(1e12, 5_000, utilisation=1.5), "utilisation"),
+    (lambda: d.gpus_needed(1e12, 0), "tokens_per_s_per_gpu"),
+    (lambda: d.gpus_needed(1e12, 5_000, peak_to_average=0.5), "peak_to_average"),
+    (lambda: d.tokens_per_day(-1, 5, 100), "users"),
+    (lambda: d.flops_per_token(23, "training"), "phase"),
+    (lambda: d.monte_carlo(0, 1, {"x": (1, 2, 3)}, lambda x: x), "n"),
+    (lambda: d.monte_carlo(10, 1, {"x": (3, 2, 1)}, lambda x: x), "low <= central <= high"),
+    (lambda: d.monte_carlo(10, 1, {"x": (0, 1, 2, "loguniform")}, lambda x: x), "low must be > 0"),
+])
+def test_bad_input_raises_value_error_naming_it(call, word):
+    with pytest.raises(ValueError, match=word):
+        call()
