@@ -1,0 +1,255 @@
+"""Chip capability metrics and the US export-control tests of ECCN 3A090.
+
+Units used throughout (all throughput figures are DENSE, i.e. without 2:4 sparsity):
+
+* ``dense_tops`` / ``dense_tflops``: 10^12 operations (or FLOPs) per second, dense.
+* ``tpp``: BIS 'total processing performance' = 2 x MacTOPS x bit length = dense TOPS x bit
+  length (one multiply-accumulate counts as 2 operations, the datasheet convention).
+* ``performance_density``: TPP per mm^2 of applicable die area.
+* ``io_gbps`` / ``interconnect_gbps``: chip-to-chip bidirectional bandwidth in GB/s.
+* ``bandwidth_tbps``: memory bandwidth in TB/s (10^12 bytes per second).
+* ``params_b`` / ``active_params_b``: parameters in billions (10^9).
+
+All functions are pure. Numeric functions accept scalars or NumPy arrays and return the same
+shape (a Python float for scalar input).
+"""
+from __future__ import annotations
+
+import math
+import operator as _op
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "tpp",
+    "performance_density",
+    "max_tpp",
+    "classify",
+    "training_tokens_per_s",
+    "decode_tokens_per_s",
+    "chips_to_match",
+    "wide_specs",
+    "SPEC_BIT_LENGTH",
+    "NOT_CONTROLLED",
+]
+
+#: Bit length of the operation behind each dense throughput spec of ``chip_specs.csv``.
+SPEC_BIT_LENGTH = {
+    "dense_bf16_tflops": 16,
+    "dense_fp8_tflops": 8,
+    "dense_int8_tops": 8,
+}
+
+#: Returned by :func:`classify` when no rule matches.
+NOT_CONTROLLED = "not controlled"
+
+# Most restrictive first. "3A090" (whole entry) ranks between .a and .b.
+_ECCN_RANK = {"3A090.a": 0, "3A090": 1, "3A090.b": 2}
+_OPERATORS = {">=": _op.ge, ">": _op.gt, "<": _op.lt, "<=": _op.le, "==": _op.eq}
+_METRICS = ("tpp", "performance_density", "io_bandwidth_gbps")
+_RULE_COLUMNS = ("rule_set", "eccn", "clause", "metric", "operator", "threshold")
+_DataFrame = pd.DataFrame  # classify() has an argument named `pd` that shadows pandas
+
+
+def _out(x):
+    """Return a Python float for 0-d results, the array otherwise."""
+    x = np.asarray(x, dtype=float)
+    return float(x) if x.ndim == 0 else x
+
+
+def _as_array(name: str, value, *, positive: bool = False, allow_nan: bool = True) -> np.ndarray:
+    """``value`` as a float array; ValueError naming ``name`` if negative (or <= 0 if positive)."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numeric, got {value!r}") from None
+    finite = arr[~np.isnan(arr)]
+    if not allow_nan and finite.size != arr.size:
+        raise ValueError(f"{name} must not be NaN")
+    if positive and np.any(finite <= 0):
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    if not positive and np.any(finite < 0):
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return arr
+
+
+def _fraction(name: str, value) -> np.ndarray:
+    arr = _as_array(name, value, positive=True, allow_nan=False)
+    if np.any(arr > 1):
+        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
+    return arr
+
+
+def tpp(dense_tops, bit_length):
+    """BIS 'total processing performance' (bit x TOPS).
+
+    ``dense_tops``: dense (no sparsity) tera-operations or TFLOPS at that precision.
+    ``bit_length``: bit length of the operation (16 for BF16/FP16, 8 for FP8/INT8).
+    TPP = 2 x MacTOPS x bit length = dense TOPS x bit length. NaN propagates.
+    """
+    ops = _as_array("dense_tops", dense_tops)
+    bits = _as_array("bit_length", bit_length, positive=True, allow_nan=False)
+    return _out(ops * bits)
+
+
+def performance_density(tpp, die_area_mm2):
+    """TPP divided by applicable die area in mm^2 (BIS 'performance density').
+
+    A NaN die area (not published) gives NaN.
+    """
+    t = _as_array("tpp", tpp)
+    area = _as_array("die_area_mm2", die_area_mm2, positive=True)
+    return _out(t / area)
+
+
+def max_tpp(specs: dict) -> float:
+    """Largest TPP over the precisions given.
+
+    ``specs`` maps either a bit length (int, e.g. ``{8: 1979, 16: 989.5}``) or a spec name of
+    :data:`SPEC_BIT_LENGTH` (e.g. ``{"dense_fp8_tflops": 1979}``) to dense TFLOPS/TOPS.
+    Missing (None/NaN) values are skipped; other keys are ignored only if they are spec names
+    without a bit length (e.g. ``memory_gb``). Raises ValueError if nothing usable is given.
+    """
+    if not isinstance(specs, dict):
+        raise ValueError(f"specs must be a dict, got {type(specs).__name__}")
+    values = []
+    for key, ops in specs.items():
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+            bits = int(key)
+        elif key in SPEC_BIT_LENGTH:
+            bits = SPEC_BIT_LENGTH[key]
+        elif isinstance(key, str):
+            continue
+        else:
+            raise ValueError(f"specs key must be a bit length or a spec name, got {key!r}")
+        if ops is None or (isinstance(ops, float) and math.isnan(ops)):
+            continue
+        values.append(tpp(ops, bits))
+    if not values:
+        raise ValueError("specs has no dense throughput value with a known bit length")
+    return float(max(values))
+
+
+def classify(tpp, pd, io_gbps, rules: pd.DataFrame, rule_set: str) -> str:
+    """Most restrictive ECCN of ``rule_set`` that a chip meets, or ``"not controlled"``.
+
+    ``rules`` has the columns of ``export_rules.csv``. Within one (eccn, clause) every
+    condition must hold (AND); clauses of an ECCN are alternatives (OR). A metric that is
+    NaN/None (e.g. an unpublished die area) fails every condition that uses it.
+    ``tpp`` in bit x TOPS, ``pd`` in TPP/mm^2, ``io_gbps`` in GB/s bidirectional. Scalars only.
+    """
+    if not isinstance(rules, _DataFrame):
+        raise ValueError("rules must be a pandas DataFrame")
+    missing = [c for c in _RULE_COLUMNS if c not in rules.columns]
+    if missing:
+        raise ValueError(f"rules is missing column(s): {', '.join(missing)}")
+    subset = rules[rules["rule_set"] == rule_set]
+    if subset.empty:
+        known = ", ".join(sorted(map(str, rules["rule_set"].unique())))
+        raise ValueError(f"rule_set {rule_set!r} not in rules (known: {known})")
+
+    values = {}
+    for name, v in zip(_METRICS, (tpp, pd, io_gbps)):
+        if v is None:
+            values[name] = math.nan
+            continue
+        if np.ndim(v) != 0:
+            raise ValueError(f"{name} must be a scalar")
+        values[name] = float(v)
+        if values[name] < 0:
+            raise ValueError(f"{name} must be >= 0, got {v!r}")
+
+    matched = []
+    for (eccn, _clause), conds in subset.groupby(["eccn", "clause"], sort=False):
+        ok = True
+        for row in conds.itertuples(index=False):
+            if row.metric not in values:
+                raise ValueError(f"unknown metric {row.metric!r} in rules")
+            if row.operator not in _OPERATORS:
+                raise ValueError(f"unknown operator {row.operator!r} in rules")
+            x = values[row.metric]
+            if math.isnan(x) or not _OPERATORS[row.operator](x, float(row.threshold)):
+                ok = False
+                break
+        if ok:
+            matched.append(eccn)
+    if not matched:
+        return NOT_CONTROLLED
+    return min(matched, key=lambda e: _ECCN_RANK.get(e, len(_ECCN_RANK)))
+
+
+
+def training_tokens_per_s(dense_tflops, params_b, mfu):
+    """Training throughput in tokens/s for a dense model: compute x MFU / (6 N FLOPs per token).
+
+    ``dense_tflops``: dense peak at the training precision; ``params_b``: parameters in
+    billions; ``mfu``: model FLOPs utilisation in (0, 1].
+    """
+    flops = _as_array("dense_tflops", dense_tflops) * 1e12
+    n = _as_array("params_b", params_b, positive=True) * 1e9
+    u = _fraction("mfu", mfu)
+    return _out(flops * u / (6.0 * n))
+
+
+def decode_tokens_per_s(bandwidth_tbps, dense_tflops, active_params_b, bytes_per_param,
+                        batch, mbu, mfu, kv_bytes_per_seq=0.0):
+    """Roofline decode throughput in tokens/s (all sequences of the batch together).
+
+    Memory bound: each step reads the active weights once plus ``kv_bytes_per_seq`` of KV cache
+    per sequence (default 0 = KV cache ignored), so
+    ``batch x bandwidth x mbu / (active_params x bytes_per_param + batch x kv_bytes_per_seq)``.
+    Compute bound: ``dense_tflops x mfu / (2 x active_params)``. Returns the smaller one.
+    ``bandwidth_tbps`` in TB/s, ``dense_tflops`` dense, ``active_params_b`` in billions,
+    ``bytes_per_param`` e.g. 2 for BF16, 1 for FP8; ``mbu``/``mfu`` in (0, 1].
+    """
+    bw = _as_array("bandwidth_tbps", bandwidth_tbps) * 1e12
+    flops = _as_array("dense_tflops", dense_tflops) * 1e12
+    n = _as_array("active_params_b", active_params_b, positive=True) * 1e9
+    bpp = _as_array("bytes_per_param", bytes_per_param, positive=True)
+    b = _as_array("batch", batch, positive=True)
+    kv = _as_array("kv_bytes_per_seq", kv_bytes_per_seq)
+    memory_bound = b * bw * _fraction("mbu", mbu) / (n * bpp + b * kv)
+    compute_bound = flops * _fraction("mfu", mfu) / (2.0 * n)
+    return _out(np.minimum(memory_bound, compute_bound))
+
+
+def chips_to_match(target_rate, chip_rate):
+    """How many chips of rate ``chip_rate`` equal one chip of rate ``target_rate`` (same units)."""
+    t = _as_array("target_rate", target_rate)
+    c = _as_array("chip_rate", chip_rate, positive=True)
+    return _out(t / c)
+
+
+def wide_specs(chip_specs_df: pd.DataFrame) -> pd.DataFrame:
+    """Pivot the long ``chip_specs`` table to one row per ``chip_id``.
+
+    Columns: ``<spec>``, ``<spec>_low``, ``<spec>_high`` for every spec present; blank
+    low/high are filled from ``value``. Raises ValueError on duplicate (chip_id, spec).
+    """
+    need = ["chip_id", "spec", "value"]
+    if not isinstance(chip_specs_df, pd.DataFrame) or any(c not in chip_specs_df for c in need):
+        raise ValueError("chip_specs_df must be a DataFrame with chip_id, spec, value columns")
+    df = chip_specs_df.copy()
+    for col in ("value_low", "value_high"):
+        if col not in df:
+            df[col] = np.nan
+    dup = df.duplicated(["chip_id", "spec"])
+    if dup.any():
+        first = df.loc[dup, ["chip_id", "spec"]].iloc[0].tolist()
+        raise ValueError(f"chip_specs_df has duplicate (chip_id, spec): {first}")
+    for col in ("value", "value_low", "value_high"):
+        df[col] = pd.to_numeric(df[col], errors="coerce")
+    df["value_low"] = df["value_low"].fillna(df["value"])
+    df["value_high"] = df["value_high"].fillna(df["value"])
+    parts = []
+    for col, suffix in (("value", ""), ("value_low", "_low"), ("value_high", "_high")):
+        p = df.pivot(index="chip_id", columns="spec", values=col)
+        p.columns = [f"{c}{suffix}" for c in p.columns]
+        parts.append(p)
+    out = pd.concat(parts, axis=1)
+    specs = sorted(df["spec"].unique())
+    order = [f"{s}{suf}" for s in specs for suf in ("", "_low", "_high")]
+    out = out[order]
+    out.columns.name = None
+    return out.reset_index()

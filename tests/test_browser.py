@@ -1,0 +1,88 @@
+"""Open every built page in headless Chromium with the network blocked.
+
+Asserts that every chart drew (each chart div got ``data-rendered`` from vega-embed and holds
+SVG marks; the count equals the charts in the executed notebook) and that the page asked for
+nothing outside the site: Chromium is pointed at a local proxy that refuses and logs every
+request, while the site itself is read from ``file://``.
+"""
+import json
+import re
+import shutil
+import socketserver
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from helpers import report
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "
+                                "(Debian: apt-get install chromium); .ci/run installs it")
+
+
+class _Refuse(socketserver.BaseRequestHandler):
+    def handle(self):
+        line = self.request.recv(4096).split(b"\r\n", 1)[0].decode(errors="replace")
+        self.server.requests.append(line)
+        self.request.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+
+
+@pytest.fixture(scope="module")
+def site():
+    if report.build() not in (0, 1):
+        pytest.fail("the site could not be built")
+    return report.SITE
+
+
+@pytest.fixture(scope="module")
+def proxy():
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Refuse)
+    server.requests = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+
+
+def _charts_in(executed: Path) -> int:
+    nb = json.loads(executed.read_text())
+    return sum("".join(o.get("data", {}).get("text/html", "")).count('class="vega-chart"')
+               for c in nb["cells"] for o in c.get("outputs", []))
+
+
+def _dom(page: Path, proxy_port: int, tmp_path) -> str:
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-quic",
+           f"--user-data-dir={tmp_path / 'profile'}", f"--proxy-server=http://127.0.0.1:{proxy_port}",
+           "--proxy-bypass-list=<-loopback>", "--allow-file-access-from-files",
+           "--virtual-time-budget=15000", "--dump-dom", page.as_uri()]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    return res.stdout
+
+
+PAGES = sorted(p.stem for p in (report.NB_DIR).glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_draws_every_chart_offline(name, site, proxy, tmp_path):
+    page = site / f"{name}.html"
+    assert page.exists(), f"{page} was not built"
+    before = len(proxy.requests)
+    dom = _dom(page, proxy.server_address[1], tmp_path)
+    expected = _charts_in(report.EXECUTED / f"{name}.ipynb")
+    divs = re.findall(r'<div[^>]*\bid="vega-chart-[^"]*"[^>]*>', dom)
+    drawn = [d for d in divs if 'data-rendered="true"' in d]
+    errors = re.findall(r'data-error="([^"]*)"', dom)
+    assert not errors, f"charts failed to draw: {errors}"
+    assert len(divs) == expected and len(drawn) == expected, f"{len(drawn)}/{expected} charts drew"
+    assert dom.count('class="mark-') >= expected, "charts drew no SVG marks"
+    assert proxy.requests[before:] == [], f"requests left the site: {proxy.requests[before:]}"
+
+
+def test_index_lists_every_notebook(site, proxy, tmp_path):
+    dom = _dom(site / "index.html", proxy.server_address[1], tmp_path)
+    for name in PAGES:
+        assert f'href="{name}.html"' in dom
+    assert proxy.requests == [] or all("index" not in r for r in proxy.requests)

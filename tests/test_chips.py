@@ -1,0 +1,166 @@
+"""Tests for helpers.chips. Expected values are computed by hand in the comments."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import chips
+
+
+def _rules() -> pd.DataFrame:
+    """The 3A090 thresholds of 87 FR 62186 (oct2022) and 88 FR 73458 (oct2023)."""
+    rows = [
+        # rule_set, eccn, clause, metric, operator, threshold
+        ("oct2022", "3A090.a", 1, "io_bandwidth_gbps", ">=", 600),
+        ("oct2022", "3A090.a", 1, "tpp", ">=", 4800),
+        ("oct2023", "3A090.a", 1, "tpp", ">=", 4800),
+        ("oct2023", "3A090.a", 2, "tpp", ">=", 1600),
+        ("oct2023", "3A090.a", 2, "performance_density", ">=", 5.92),
+        ("oct2023", "3A090.b", 1, "tpp", ">=", 2400),
+        ("oct2023", "3A090.b", 1, "tpp", "<", 4800),
+        ("oct2023", "3A090.b", 1, "performance_density", ">=", 1.6),
+        ("oct2023", "3A090.b", 1, "performance_density", "<", 5.92),
+        ("oct2023", "3A090.b", 2, "tpp", ">=", 1600),
+        ("oct2023", "3A090.b", 2, "performance_density", ">=", 3.2),
+        ("oct2023", "3A090.b", 2, "performance_density", "<", 5.92),
+    ]
+    return pd.DataFrame(rows, columns=["rule_set", "eccn", "clause", "metric", "operator", "threshold"])
+
+
+RULES = _rules()
+
+
+# --- TPP and performance density -------------------------------------------------------------
+
+def test_tpp_h100_and_h20():
+    # H100 SXM dense FP8 1979 TFLOPS x 8 bits = 15,832
+    assert chips.tpp(1979, 8) == pytest.approx(15832)
+    # H20 dense FP8 296 x 8 = 2,368; BF16 148 x 16 = 2,368 (same)
+    assert chips.tpp(296, 8) == pytest.approx(2368)
+    assert chips.tpp(148, 16) == pytest.approx(2368)
+
+
+def test_tpp_vectorised():
+    # A100 BF16 312 x 16 = 4,992 ; L20 FP8 239 x 8 = 1,912
+    out = chips.tpp(np.array([312, 239]), np.array([16, 8]))
+    np.testing.assert_allclose(out, [4992, 1912])
+
+
+def test_performance_density():
+    # H20: 2,368 / 814 mm2 = 2.909...
+    assert chips.performance_density(2368, 814) == pytest.approx(2.9091, abs=1e-4)
+    # unpublished die area -> NaN
+    assert math.isnan(chips.performance_density(36000, np.nan))
+
+
+def test_max_tpp():
+    # H100: FP8 1979 x 8 = 15,832 ; BF16 989.5 x 16 = 15,832 -> 15,832
+    assert chips.max_tpp({"dense_fp8_tflops": 1979, "dense_bf16_tflops": 989.5,
+                          "memory_gb": 80}) == pytest.approx(15832)
+    # bit-length keys; NaN skipped: max(300 x 8 = 2400, 100 x 16 = 1600) = 2400
+    assert chips.max_tpp({8: 300, 16: 100, 4: float("nan")}) == pytest.approx(2400)
+
+
+# --- classification: one chip each side of every threshold ------------------------------------
+
+@pytest.mark.parametrize("tpp,pd_,io,expected", [
+    # oct2022: TPP >= 4800 AND I/O >= 600
+    (4992, None, 600, "3A090.a"),      # A100: 4,992 and 600 GB/s -> controlled (both at/over)
+    (4992, None, 400, "not controlled"),  # A800: I/O 400 < 600
+    (4799, None, 900, "not controlled"),  # just under TPP
+    (15832, None, 599, "not controlled"),  # just under I/O (H800-like)
+    (2368, None, 900, "not controlled"),  # H20
+])
+def test_classify_oct2022(tpp, pd_, io, expected):
+    assert chips.classify(tpp, pd_, io, RULES, "oct2022") == expected
+
+
+@pytest.mark.parametrize("tpp,pd_,expected", [
+    # 3A090.a clause 1: TPP >= 4800
+    (4800, 1.0, "3A090.a"),
+    (4992, 6.04, "3A090.a"),          # A800: 4,992 / 826 = 6.04
+    (15832, 19.45, "3A090.a"),        # H100 / H800: 15,832 / 814 = 19.45
+    (36000, float("nan"), "3A090.a"),  # B200: die area unknown, TPP alone suffices
+    # 4799: a.1 fails; PD 1.0 < 1.6 -> nothing
+    (4799, 1.0, "not controlled"),
+    # 3A090.a clause 2: TPP >= 1600 and PD >= 5.92
+    (1600, 5.92, "3A090.a"),
+    (1599, 5.92, "not controlled"),   # TPP below 1600: no clause can hold
+    (1600, 5.91, "3A090.b"),          # PD just under 5.92 -> b.2 (PD >= 3.2)
+    # 3A090.b clause 1: 2400 <= TPP < 4800 and 1.6 <= PD < 5.92
+    (2400, 1.6, "3A090.b"),
+    (2399, 1.6, "not controlled"),    # b.1 TPP fails, b.2 PD 1.6 < 3.2 fails
+    (2400, 1.59, "not controlled"),   # b.1 PD fails
+    (4799, 5.91, "3A090.b"),          # upper edges of b.1
+    # 3A090.b clause 2: TPP >= 1600 and 3.2 <= PD < 5.92
+    (1600, 3.2, "3A090.b"),
+    (1600, 3.19, "not controlled"),
+    # real chips
+    (2368, 2368 / 814, "not controlled"),  # H20: TPP 2,368 < 2,400 and PD 2.91 < 3.2
+    (1912, 1912 / 609, "not controlled"),  # L20: PD 3.14 < 3.2
+])
+def test_classify_oct2023(tpp, pd_, expected):
+    assert chips.classify(tpp, pd_, None, RULES, "oct2023") == expected
+
+
+def test_classify_bad_rule_set():
+    with pytest.raises(ValueError, match="rule_set"):
+        chips.classify(1000, 1.0, 100, RULES, "oct2099")
+
+
+# --- throughput models --------------------------------------------------------------------------
+
+def test_training_tokens_per_s():
+    # H100 989.5 TFLOPS x 0.4 MFU / (6 x 70e9) = 395.8e12 / 420e9 = 942.38 tokens/s
+    assert chips.training_tokens_per_s(989.5, 70, 0.4) == pytest.approx(942.381, rel=1e-5)
+
+
+def test_decode_roofline_by_hand():
+    # H20: 4.0 TB/s, 148 TFLOPS; 8B dense model in BF16 (2 bytes); mbu 0.8, mfu 0.5.
+    # batch 1: memory = 1 x 4e12 x 0.8 / (8e9 x 2) = 3.2e12 / 1.6e10 = 200 tok/s;
+    #          compute = 148e12 x 0.5 / (2 x 8e9) = 7.4e13 / 1.6e10 = 4,625 -> min = 200
+    assert chips.decode_tokens_per_s(4.0, 148, 8, 2, 1, 0.8, 0.5) == pytest.approx(200)
+    # batch 64: memory = 64 x 200 = 12,800 > compute 4,625 -> 4,625
+    assert chips.decode_tokens_per_s(4.0, 148, 8, 2, 64, 0.8, 0.5) == pytest.approx(4625)
+    # with 0.1 GB KV per sequence, batch 8: 8 x 3.2e12 / (1.6e10 + 8 x 1e8) = 2.56e13 / 1.68e10
+    #   = 1,523.81 tok/s (< 4,625)
+    assert chips.decode_tokens_per_s(4.0, 148, 8, 2, 8, 0.8, 0.5, kv_bytes_per_seq=1e8) \
+        == pytest.approx(1523.8095, rel=1e-6)
+
+
+def test_chips_to_match():
+    # H100 FP8 1979 vs H20 FP8 296: 1979 / 296 = 6.6858
+    assert chips.chips_to_match(1979, 296) == pytest.approx(6.6858, abs=1e-4)
+
+
+# --- bad arguments --------------------------------------------------------------------------------
+
+def test_bad_arguments_raise_value_error():
+    with pytest.raises(ValueError, match="bit_length"):
+        chips.tpp(296, 0)
+    with pytest.raises(ValueError, match="mfu"):
+        chips.training_tokens_per_s(989.5, 70, 1.5)
+    with pytest.raises(ValueError, match="chip_rate"):
+        chips.chips_to_match(1979, 0)
+    with pytest.raises(ValueError, match="specs"):
+        chips.max_tpp({"memory_gb": 80})
+
+
+# --- wide_specs -------------------------------------------------------------------------------------
+
+def test_wide_specs_fills_low_high():
+    long = pd.DataFrame({
+        "chip_id": ["h20", "h20", "ascend_910b"],
+        "spec": ["dense_fp8_tflops", "memory_gb", "memory_gb"],
+        "value": [296, 96, 64],
+        "value_low": [None, None, 32],
+        "value_high": [None, None, 64],
+    })
+    w = chips.wide_specs(long).set_index("chip_id")
+    assert w.loc["h20", "dense_fp8_tflops_low"] == 296
+    assert w.loc["h20", "memory_gb_high"] == 96
+    assert w.loc["ascend_910b", "memory_gb_low"] == 32
+    assert math.isnan(w.loc["ascend_910b", "dense_fp8_tflops"])
+    with pytest.raises(ValueError, match="duplicate"):
+        chips.wide_specs(pd.concat([long, long.iloc[:1]]))

@@ -1,0 +1,124 @@
+"""The data package: real files valid; bad inputs give one message naming file, line, column, rule."""
+import json
+
+import pytest
+
+from helpers import data
+
+
+def test_project_data_is_valid():
+    assert data.validate() == []
+
+
+def test_every_resource_has_sources_foreign_key_and_units():
+    pkg = data.read_package()
+    for res in pkg["resources"]:
+        if res["name"] == "sources":
+            continue
+        fks = [fk for fk in res["schema"].get("foreignKeys", []) if fk["reference"]["resource"] == "sources"]
+        assert fks, f"{res['path']} has no foreign key into sources.csv"
+        for field in res["schema"]["fields"]:
+            if field.get("type") in ("number", "integer") and not field["name"].endswith("_id"):
+                assert field.get("unit"), f"{res['path']}: numeric field {field['name']} has no unit"
+
+
+def test_load_types_columns():
+    src = data.load("sources")
+    assert src["id"].is_unique
+    assert str(src["published_date"].dtype).startswith("datetime64")
+
+
+def _replace_line(path, lineno, new):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[lineno - 1] = new
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _first_problem(data_dir):
+    problems = data.validate(data_dir)
+    assert problems, "expected a validation problem"
+    return problems[0]
+
+
+def test_malformed_row_names_file_and_line(data_copy):
+    path = data_copy / "sources.csv"
+    _replace_line(path, 3, "broken_row,only,three")
+    msg = _first_problem(data_copy)
+    assert "data/sources.csv" in msg or "sources.csv" in msg
+    assert "line 3" in msg and "cells where the header has 9 columns" in msg
+
+
+def test_bad_date_names_column(data_copy):
+    path = data_copy / "sources.csv"
+    text = path.read_text(encoding="utf-8").replace("2024-09-01", "Sept 2024", 1)
+    path.write_text(text, encoding="utf-8")
+    msg = _first_problem(data_copy)
+    assert "sources.csv, line 3, column 'published_date'" in msg
+    assert "not a date" in msg and "rule: type" in msg
+
+
+def test_enum_violation(data_copy):
+    path = data_copy / "sources.csv"
+    text = path.read_text(encoding="utf-8").replace(",press,", ",blog,", 1)
+    path.write_text(text, encoding="utf-8")
+    msg = _first_problem(data_copy)
+    assert "column 'kind'" in msg and "'blog' is not one of" in msg and "rule: enum" in msg
+
+
+def test_missing_header_column(data_copy):
+    path = data_copy / "sources.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace(",note", "")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    msg = _first_problem(data_copy)
+    assert "sources.csv, line 1 (header)" in msg and "missing column(s) ['note']" in msg
+
+
+def test_duplicate_primary_key(data_copy):
+    path = data_copy / "sources.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.append(lines[1])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    msg = _first_problem(data_copy)
+    assert f"line {len(lines)}" in msg and "repeats line 2" in msg
+
+
+def test_missing_file(data_copy):
+    (data_copy / "sources.csv").unlink()
+    assert "sources.csv: file listed in datapackage.json is missing" in _first_problem(data_copy)
+
+
+def test_missing_source_and_wrong_unit(data_copy):
+    """A row citing an unknown source and a value in the wrong unit, caught by a tiny extra table."""
+    pkg = json.loads((data_copy / "datapackage.json").read_text())
+    pkg["resources"].append({"name": "demo", "path": "demo.csv", "schema": {
+        "fields": [{"name": "bandwidth_tbps", "type": "number", "unit": "TB/s",
+                    "constraints": {"required": True, "minimum": 0, "maximum": 20}},
+                   {"name": "source_id", "type": "string", "constraints": {"required": True}}],
+        "foreignKeys": [{"fields": "source_id", "reference": {"resource": "sources", "fields": "id"}}]}})
+    (data_copy / "datapackage.json").write_text(json.dumps(pkg))
+    (data_copy / "demo.csv").write_text("bandwidth_tbps,source_id\n4.0,nowhere\n", encoding="utf-8")
+    msg = _first_problem(data_copy)
+    assert "demo.csv, line 2, column 'source_id': 'nowhere' is not an id in sources.csv" in msg
+    (data_copy / "demo.csv").write_text("bandwidth_tbps,source_id\n4000,art_malaysia_b200\n", encoding="utf-8")
+    msg = _first_problem(data_copy)
+    assert "demo.csv, line 2, column 'bandwidth_tbps': 4000 is above the maximum 20 TB/s" in msg
+
+
+def test_load_raises_one_readable_error(data_copy):
+    (data_copy / "sources.csv").write_text("id,publisher\n", encoding="utf-8")
+    with pytest.raises(data.DataError) as err:
+        data.load("sources", data_copy)
+    assert "sources.csv, line 1 (header)" in str(err.value)
+
+
+def test_frictionless_agrees(tmp_path):
+    """An independent implementation of the standard finds the package valid too."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("frictionless")
+    res = subprocess.run([str(exe), "validate", "data/datapackage.json"], cwd=Path(data.DATA_DIR).parent,
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]

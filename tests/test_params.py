@@ -1,0 +1,24 @@
+import pytest
+
+from helpers.params import ParameterError, check, check_all
+
+
+def test_accepts_in_range_and_converts_integer():
+    assert check("pue", 1.3, minimum=1.0, maximum=3.0) == 1.3
+    assert check("years", 5.0, minimum=1, integer=True) == 5
+
+
+@pytest.mark.parametrize("value, rules, text", [
+    (1.5, {"maximum": 1.0}, "parameter 'x' = 1.5 is above its maximum 1.0"),
+    (-1, {"minimum": 0}, "parameter 'x' = -1 is below its minimum 0"),
+    ("2", {}, "parameter 'x' = '2' must be a number"),
+    (2.5, {"integer": True}, "must be a whole number"),
+    ("fp4", {"choices": ["bf16", "fp8"]}, "parameter 'x' = 'fp4' is not one of ['bf16', 'fp8']"),
+])
+def test_rejects_with_parameter_name(value, rules, text):
+    with pytest.raises(ParameterError, match=text.replace("[", r"\[").replace("]", r"\]").replace(".", r"\.")):
+        check("x", value, **rules)
+
+
+def test_check_all():
+    assert check_all({"a": (1, {"minimum": 0}), "b": ("fp8", {"choices": ["fp8"]})}) == {"a": 1, "b": "fp8"}
