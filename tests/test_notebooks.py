@@ -12,10 +12,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 
-# name -> (non-default parameters, text the headline or an output must then contain)
-CASES = {
-    "00_overview": ({"show_sources_table": False}, None),
-}
+
+
+def _case(name):
+    """A notebook's own test case: metadata ``test_parameters`` = {"parameters": {...}, "expect": "text"}."""
+    meta = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text())["metadata"]
+    case = meta.get("test_parameters") or {}
+    return case.get("parameters"), case.get("expect")
 
 
 def _run(name, params, tmp_path):
@@ -32,13 +35,15 @@ def _texts(nb):
             yield "".join(data.get("text/markdown", "") or data.get("text/plain", "") or out.get("text", ""))
 
 
-def test_every_notebook_has_a_parameter_case():
-    assert sorted(CASES) == NOTEBOOKS
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_notebook_has_a_parameter_case(name):
+    params, _ = _case(name)
+    assert params, f"{name}: set metadata.test_parameters.parameters to non-default values"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_runs_with_other_parameters(name, tmp_path):
-    params, expected = CASES[name]
+    params, expected = _case(name)
     nb = _run(name, params, tmp_path)
     injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert injected, "papermill found no cell tagged 'parameters'"
