@@ -1,0 +1,42 @@
+"""Committed notebooks are clean and follow the project's shape."""
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def _tags(cell):
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_shape_and_clean_outputs(path):
+    nb = json.loads(path.read_text())
+    cells = nb["cells"]
+    assert cells[0]["cell_type"] == "markdown" and "".join(cells[0]["source"]).startswith("# "), "title first"
+    assert any("parameters" in _tags(c) for c in cells), "a cell tagged 'parameters'"
+    assert any("headline" in _tags(c) for c in cells), "a cell tagged 'headline' (the index card's finding)"
+    assert any("nbval-check-output" in _tags(c) for c in cells), "a cell tagged 'nbval-check-output'"
+    for c in cells:
+        if c["cell_type"] == "code" and c.get("outputs"):
+            assert "nbval-check-output" in _tags(c), f"cell {c.get('id')} carries outputs in git"
+        if c["cell_type"] == "markdown":
+            text = "".join(c["source"])
+            assert text.count("$") % 2 == 0 or "\\$" in text, f"cell {c.get('id')}: a lone $ renders as LaTeX"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_papermill_sees_every_parameter(path):
+    """papermill must parse every assignment of the parameters cell (an '=' in a comment breaks it)."""
+    import ast
+
+    import papermill as pm
+
+    nb = json.loads(path.read_text())
+    cell = next(c for c in nb["cells"] if "parameters" in _tags(c))
+    names = {t.id for node in ast.parse("".join(cell["source"])).body if isinstance(node, ast.Assign)
+             for t in node.targets if isinstance(t, ast.Name)}
+    assert names and names == set(pm.inspect_notebook(str(path))), "papermill misses a parameter"
