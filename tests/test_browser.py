@@ -99,3 +99,14 @@ def test_index_lists_every_notebook(site, proxy, tmp_path):
     for name in PAGES:
         assert f'href="{name}.html"' in dom
     assert _page_requests(proxy.requests) == []
+
+
+def test_executed_notebooks_are_trusted(site):
+    """JupyterLab draws the charts of an executed notebook only if it is trusted (signed)."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    notary = NotebookNotary()
+    for name in PAGES:
+        nb = nbformat.read(report.EXECUTED / f"{name}.ipynb", as_version=4)
+        assert notary.check_signature(nb), f"{name} is not trusted"

@@ -1,0 +1,68 @@
+"""Build benchmark: prints figures (not a test). Run with `make benchmark`.
+
+- cold build: `make report` from an empty build/ (build/ is rebuilt; nothing else is touched)
+- no-op rebuild: `make report` again with nothing changed
+- floor: one papermill run of a notebook that only imports helpers, pandas and altair,
+  x notebooks / cores — what executing the collection costs at the very least
+- each HTML page's size
+"""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def timed(cmd, **kw) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    return time.perf_counter() - start
+
+
+def floor_once(tmp: Path) -> float:
+    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "a", "metadata": {}, "outputs": [],
+                     "source": "import helpers\nimport pandas\nimport altair"}],
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    src = tmp / "floor.ipynb"
+    src.write_text(json.dumps(nb))
+    return timed([str(BIN / "papermill"), str(src), str(tmp / "out.ipynb"), "--no-progress-bar"])
+
+
+def main() -> None:
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    cores = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as tmp:
+        floors = [floor_once(Path(tmp)) for _ in range(3)]
+    floor_one = statistics.median(floors)
+    floor = floor_one * len(notebooks) / cores
+    shutil.rmtree(ROOT / "build", ignore_errors=True)
+    cold = timed(["make", "report"])
+    noop = statistics.median(timed(["make", "report"]) for _ in range(3))
+    print(f"notebooks: {len(notebooks)}, cores: {cores}")
+    print(f"floor, one papermill run (import helpers, pandas, altair): {floor_one:.2f} s "
+          f"(runs: {', '.join(f'{f:.2f}' for f in floors)})")
+    print(f"floor x notebooks / cores:                     {floor:.2f} s")
+    print(f"cold build (make report, empty build/):        {cold:.2f} s")
+    print(f"cold build / floor:                            {cold / floor:.2f}")
+    print(f"no-op rebuild (make report, median of 3):      {noop:.2f} s")
+    state = json.loads((ROOT / "build" / "state.json").read_text())
+    print("\nnotebook                        run s   page KB")
+    for p in notebooks:
+        page = ROOT / "build" / "site" / f"{p.stem}.html"
+        kb = page.stat().st_size / 1024 if page.exists() else float("nan")
+        print(f"{p.stem:<31} {state.get(p.stem, {}).get('seconds', float('nan')):>5}   {kb:7.0f}")
+    bundle = ROOT / "build" / "site" / "assets" / "vega-bundle.js"
+    if bundle.exists():
+        print(f"{'assets/vega-bundle.js (shared)':<31}         {bundle.stat().st_size / 1024:7.0f}")
+
+
+if __name__ == "__main__":
+    main()
