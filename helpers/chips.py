@@ -30,6 +30,10 @@ __all__ = [
     "decode_tokens_per_s",
     "chips_to_match",
     "wide_specs",
+    "dense_tflops_at",
+    "decode_crossover_batch",
+    "closest_miss",
+    "rule_rects",
     "SPEC_BIT_LENGTH",
     "NOT_CONTROLLED",
 ]
@@ -149,15 +153,9 @@ def classify(tpp, pd, io_gbps, rules: pd.DataFrame, rule_set: str) -> str:
         known = ", ".join(sorted(map(str, rules["rule_set"].unique())))
         raise ValueError(f"rule_set {rule_set!r} not in rules (known: {known})")
 
-    values = {}
-    for name, v in zip(_METRICS, (tpp, pd, io_gbps)):
-        if v is None:
-            values[name] = math.nan
-            continue
-        if np.ndim(v) != 0:
-            raise ValueError(f"{name} must be a scalar")
-        values[name] = float(v)
-        if values[name] < 0:
+    values = _metric_values(tpp, pd, io_gbps)
+    for name, v in values.items():
+        if v < 0:
             raise ValueError(f"{name} must be >= 0, got {v!r}")
 
     matched = []
@@ -253,3 +251,116 @@ def wide_specs(chip_specs_df: pd.DataFrame) -> pd.DataFrame:
     out = out[order]
     out.columns.name = None
     return out.reset_index()
+
+
+def dense_tflops_at(bf16_tflops, fp8_tflops, precision: str):
+    """Dense peak at ``precision`` ("bf16" or "fp8") in TFLOPS.
+
+    A chip without an FP8 figure (NaN, e.g. Ampere or Ascend) runs FP8 work at its BF16 rate
+    (weights stored in 8 bits, arithmetic in 16), so "fp8" falls back to ``bf16_tflops``.
+    """
+    if precision not in ("bf16", "fp8"):
+        raise ValueError(f"precision must be 'bf16' or 'fp8', got {precision!r}")
+    bf16 = _as_array("bf16_tflops", bf16_tflops)
+    if precision == "bf16":
+        return _out(bf16)
+    fp8 = _as_array("fp8_tflops", fp8_tflops)
+    return _out(np.where(np.isnan(fp8), bf16, fp8))
+
+
+def decode_crossover_batch(bandwidth_tbps, dense_tflops, active_params_b, bytes_per_param,
+                           mbu, mfu, kv_bytes_per_seq=0.0):
+    """Batch size at which :func:`decode_tokens_per_s` turns from memory- to compute-bound.
+
+    Solves ``b x BW x mbu / (N x bpp + b x kv) = C`` with ``C = F x mfu / (2 N)``:
+    ``b* = C x N x bpp / (BW x mbu - kv x C)``. Returns ``inf`` when the KV cache traffic alone
+    keeps decode memory-bound at any batch (``BW x mbu <= kv x C``). Units as in
+    :func:`decode_tokens_per_s`; the result is a (fractional) number of sequences.
+    """
+    bw = _as_array("bandwidth_tbps", bandwidth_tbps, positive=True) * 1e12
+    flops = _as_array("dense_tflops", dense_tflops, positive=True) * 1e12
+    n = _as_array("active_params_b", active_params_b, positive=True) * 1e9
+    bpp = _as_array("bytes_per_param", bytes_per_param, positive=True)
+    kv = _as_array("kv_bytes_per_seq", kv_bytes_per_seq)
+    compute = flops * _fraction("mfu", mfu) / (2.0 * n)
+    denom = bw * _fraction("mbu", mbu) - kv * compute
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(denom > 0, compute * n * bpp / np.where(denom > 0, denom, 1.0), np.inf)
+    return _out(out)
+
+
+def _metric_values(tpp, pd, io_gbps) -> dict:
+    values = {}
+    for name, v in zip(_METRICS, (tpp, pd, io_gbps)):
+        if v is None:
+            values[name] = math.nan
+            continue
+        if np.ndim(v) != 0:
+            raise ValueError(f"{name} must be a scalar")
+        values[name] = float(v)
+    return values
+
+
+def closest_miss(tpp, pd, io_gbps, rules: pd.DataFrame, rule_set: str):
+    """The control clause of ``rule_set`` that a chip misses by the smallest margin.
+
+    For each (eccn, clause) the chip does not meet, the miss is the largest relative shortfall
+    ``(threshold - value) / threshold`` over its failed ``>=`` conditions. Clauses failed on a
+    ``<`` condition (the chip is above the band) or on a missing metric cannot be reached by a
+    faster chip and are skipped. Returns ``None`` if the chip meets a clause (it is controlled)
+    or no clause is reachable, else a dict with ``eccn``, ``clause``, ``metric``, ``value``,
+    ``threshold`` and ``shortfall`` (a fraction; 0.013 = 1.3 % under the line).
+    """
+    if classify(tpp, pd, io_gbps, rules, rule_set) != NOT_CONTROLLED:
+        return None
+    values = _metric_values(tpp, pd, io_gbps)
+    best = None
+    subset = rules[rules["rule_set"] == rule_set]
+    for (eccn, clause), conds in subset.groupby(["eccn", "clause"], sort=False):
+        worst, reachable = None, True
+        for row in conds.itertuples(index=False):
+            x, thr = values[row.metric], float(row.threshold)
+            if math.isnan(x):
+                reachable = False
+                break
+            if _OPERATORS[row.operator](x, thr):
+                continue
+            if row.operator not in (">=", ">") or thr <= 0:
+                reachable = False
+                break
+            gap = (thr - x) / thr
+            if worst is None or gap > worst[0]:
+                worst = (gap, row.metric, x, thr)
+        if reachable and worst is not None and (best is None or worst[0] < best["shortfall"]):
+            best = {"eccn": eccn, "clause": int(clause), "metric": worst[1], "value": worst[2],
+                    "threshold": worst[3], "shortfall": worst[0]}
+    return best
+
+
+def rule_rects(rules: pd.DataFrame, rule_set: str, x_metric: str, y_metric: str,
+               x_domain, y_domain) -> pd.DataFrame:
+    """Rectangles (one per eccn/clause) of the region each clause controls in an x-y plane.
+
+    A ``>=`` condition sets the lower edge, a ``<`` condition the upper edge; an axis with no
+    condition spans its whole ``*_domain`` (min, max). Raises ValueError if a clause tests a
+    metric other than ``x_metric``/``y_metric`` (it cannot be drawn in that plane).
+    Columns: eccn, clause, x, x2, y, y2.
+    """
+    subset = rules[rules["rule_set"] == rule_set]
+    if subset.empty:
+        raise ValueError(f"rule_set {rule_set!r} not in rules")
+    rows = []
+    for (eccn, clause), conds in subset.groupby(["eccn", "clause"], sort=False):
+        edges = {x_metric: list(map(float, x_domain)), y_metric: list(map(float, y_domain))}
+        for row in conds.itertuples(index=False):
+            if row.metric not in edges:
+                raise ValueError(f"{eccn} clause {clause} tests {row.metric!r}, not {x_metric!r} "
+                                 f"or {y_metric!r}")
+            lo_hi = edges[row.metric]
+            if row.operator in (">=", ">"):
+                lo_hi[0] = max(lo_hi[0], float(row.threshold))
+            elif row.operator in ("<", "<="):
+                lo_hi[1] = min(lo_hi[1], float(row.threshold))
+        rows.append({"eccn": eccn, "clause": int(clause), "x": edges[x_metric][0],
+                     "x2": edges[x_metric][1], "y": edges[y_metric][0], "y2": edges[y_metric][1]})
+    return _DataFrame(rows)

@@ -149,18 +149,21 @@ def share(part, whole):
     return (p[0] / w[2], p[1] / w[1], p[2] / w[0])
 
 
+def _nonneg_range(value, name):
+    r = _as_range(value, name)
+    if r[0] < 0:
+        raise ValueError(f"{name}={value!r} must be non-negative")
+    return r
+
+
 def projection_value(units, price_usd):
     """Value of ``units`` chips at ``price_usd`` each; returns ``(low, mid, high)`` in USD.
 
     Both arguments accept a number or a (low, high) range, e.g. 1M H20 at
     (12_000, 13_000) USD -> (12e9, 12.5e9, 13e9).
     """
-    u = _as_range(units, "units")
-    p = _as_range(price_usd, "price_usd")
-    if u[0] < 0:
-        raise ValueError(f"units={units!r} must be non-negative")
-    if p[0] < 0:
-        raise ValueError(f"price_usd={price_usd!r} must be non-negative")
+    u = _nonneg_range(units, "units")
+    p = _nonneg_range(price_usd, "price_usd")
     return (u[0] * p[0], u[1] * p[1], u[2] * p[2])
 
 
@@ -206,3 +209,20 @@ def china_share(df: pd.DataFrame) -> pd.DataFrame:
         basis = d[d["region"] == "total"].set_index("fiscal_year")["geo_basis"]
         out["geo_basis"] = out["fiscal_year"].map(basis)
     return out.dropna(subset=["china_share"]).reset_index(drop=True)
+
+
+def delivered_pflops(units, dense_tflops, good_fraction=1.0):
+    """Dense compute delivered by a batch of chips, in PFLOPS; returns ``(low, mid, high)``.
+
+    ``units x good_fraction x dense_tflops / 1000``.  ``units``: chips started or
+    shipped; ``good_fraction``: share that works (yield, in (0, 1]; 1 when
+    ``units`` already counts good chips); ``dense_tflops``: dense (no sparsity)
+    TFLOPS per chip at one precision.  Each argument is a number, ``(low, high)``
+    or ``(low, mid, high)``; low multiplies the lows, high the highs.
+    """
+    u = _nonneg_range(units, "units")
+    t = _nonneg_range(dense_tflops, "dense_tflops")
+    g = _as_range(good_fraction, "good_fraction")
+    if g[0] <= 0 or g[2] > 1:
+        raise ValueError(f"good_fraction={good_fraction!r} must lie in (0, 1]")
+    return tuple(u[i] * g[i] * t[i] / 1000 for i in range(3))

@@ -164,3 +164,62 @@ def test_wide_specs_fills_low_high():
     assert math.isnan(w.loc["ascend_910b", "dense_fp8_tflops"])
     with pytest.raises(ValueError, match="duplicate"):
         chips.wide_specs(pd.concat([long, long.iloc[:1]]))
+
+
+# --- precision fallback, decode crossover, closest miss, rule regions ---------------------------
+
+def test_dense_tflops_at():
+    # H100 fp8 1979 ; Ascend 910B has no FP8 figure -> its BF16 320
+    np.testing.assert_allclose(chips.dense_tflops_at([989.5, 320], [1979, np.nan], "fp8"), [1979, 320])
+    assert chips.dense_tflops_at(148, 296, "bf16") == pytest.approx(148)
+    with pytest.raises(ValueError, match="precision"):
+        chips.dense_tflops_at(148, 296, "fp4")
+
+
+def test_decode_crossover_batch_by_hand():
+    # H20 at FP8: 4.0 TB/s, 296 TFLOPS, 23B active, 1 byte/param, mbu 0.6, mfu 0.4.
+    # C = 296e12 x 0.4 / (2 x 23e9) = 2,573.91 tok/s. No KV: b* = C x 23e9 x 1 / (4e12 x 0.6)
+    #   = 5.92e13 / 2.4e12 = 24.667
+    assert chips.decode_crossover_batch(4.0, 296, 23, 1, 0.6, 0.4) == pytest.approx(24.6667, rel=1e-4)
+    # KV 0.25 GB/seq: denominator 2.4e12 - 0.25e9 x 2,573.91 = 1.756522e12 -> b* = 5.92e13 / 1.756522e12
+    #   = 33.703
+    b = chips.decode_crossover_batch(4.0, 296, 23, 1, 0.6, 0.4, kv_bytes_per_seq=0.25e9)
+    assert b == pytest.approx(33.703, rel=1e-4)
+    # at b* both bounds are equal: the roofline gives C there
+    assert chips.decode_tokens_per_s(4.0, 296, 23, 1, b, 0.6, 0.4, 0.25e9) == pytest.approx(2573.913, rel=1e-5)
+    # KV 1 GB/seq: 1e9 x 2,573.9 = 2.57e12 > 2.4e12 -> never compute-bound
+    assert chips.decode_crossover_batch(4.0, 296, 23, 1, 0.6, 0.4, kv_bytes_per_seq=1e9) == math.inf
+
+
+def test_closest_miss_h20_a800_l20():
+    # H20 oct2023: b.1 misses only TPP 2,368 < 2,400 -> (2400 - 2368) / 2400 = 0.013333;
+    # b.2 misses PD 2.909 < 3.2 -> 0.0909; a.2 misses PD vs 5.92 -> 0.509 -> b.1 closest
+    m = chips.closest_miss(2368, 2368 / 814, None, RULES, "oct2023")
+    assert (m["eccn"], m["clause"], m["metric"]) == ("3A090.b", 1, "tpp")
+    assert m["shortfall"] == pytest.approx(32 / 2400)
+    # A800 oct2022: TPP 4,992 passes, I/O 400 < 600 -> (600 - 400) / 600 = 0.3333
+    m = chips.closest_miss(4992, 6.04, 400, RULES, "oct2022")
+    assert (m["metric"], m["threshold"]) == ("io_bandwidth_gbps", 600)
+    assert m["shortfall"] == pytest.approx(1 / 3)
+    # L20 oct2023: b.2 misses PD 1912/609 = 3.1396 vs 3.2 -> 0.01888; b.1 misses TPP 1,912 vs 2,400 -> 0.2033
+    m = chips.closest_miss(1912, 1912 / 609, None, RULES, "oct2023")
+    assert (m["eccn"], m["clause"], m["metric"]) == ("3A090.b", 2, "performance_density")
+    assert m["shortfall"] == pytest.approx((3.2 - 1912 / 609) / 3.2)
+    # controlled chip -> None
+    assert chips.closest_miss(15832, 19.45, 900, RULES, "oct2022") is None
+
+
+def test_rule_rects():
+    r = chips.rule_rects(RULES, "oct2023", "tpp", "performance_density", (1000, 50000), (1, 30))
+    r = r.set_index(["eccn", "clause"])
+    # a.1: TPP >= 4800, any PD
+    assert tuple(r.loc[("3A090.a", 1)]) == (4800, 50000, 1, 30)
+    # a.2: TPP >= 1600, PD >= 5.92
+    assert tuple(r.loc[("3A090.a", 2)]) == (1600, 50000, 5.92, 30)
+    # b.1: 2400 <= TPP < 4800, 1.6 <= PD < 5.92
+    assert tuple(r.loc[("3A090.b", 1)]) == (2400, 4800, 1.6, 5.92)
+    # b.2: TPP >= 1600, 3.2 <= PD < 5.92
+    assert tuple(r.loc[("3A090.b", 2)]) == (1600, 50000, 3.2, 5.92)
+    # oct2022 tests I/O: not drawable in the TPP-PD plane
+    with pytest.raises(ValueError, match="io_bandwidth_gbps"):
+        chips.rule_rects(RULES, "oct2022", "tpp", "performance_density", (1000, 50000), (1, 30))

@@ -77,12 +77,11 @@ def test_china_share_by_hand():
     assert out.loc[0, "china_share"] == pytest.approx(0.16917, abs=1e-5)
 
 
-STAGING = Path("/work/staging/revenue/nvidia_revenue.csv")
+DATA = Path(__file__).resolve().parents[1] / "data" / "nvidia_revenue.csv"
 
 
-@pytest.mark.skipif(not STAGING.exists(), reason="staging data not present")
-def test_staging_table_consistent():
-    df = pd.read_csv(STAGING)
+def test_revenue_table_consistent():
+    df = pd.read_csv(DATA)
     fy = df[df.fiscal_period == "FY"]
     # regions sum to total for every filing/year
     for (y, rep, basis), g in fy.groupby(["fiscal_year", "reported_in_fy", "geo_basis"]):
@@ -94,3 +93,18 @@ def test_staging_table_consistent():
         assert r.period_end == fiscal_year_end(int(r.fiscal_year)).isoformat()
     cs = china_share(df)
     assert list(cs.fiscal_year) == list(range(2020, 2027))
+
+
+def test_delivered_pflops_by_hand():
+    from helpers.revenue import delivered_pflops
+
+    # 500,000 Ascend x 20% yield x 320 TFLOPS / 1000 = 32,000 PFLOPS
+    assert delivered_pflops(500_000, 320, 0.2) == pytest.approx((32_000, 32_000, 32_000))
+    # ranges: low 500k x 0.2 x 280 / 1000 = 28,000; high 550k x 0.5 x 376 / 1000 = 103,400;
+    # mid 525k x 0.35 x 320 / 1000 = 58,800
+    lo, mid, hi = delivered_pflops((500_000, 550_000), (280, 320, 376), (0.2, 0.5))
+    assert (lo, mid, hi) == pytest.approx((28_000, 58_800, 103_400))
+    # 1M H20 x 148 TFLOPS = 148,000 PFLOPS (good_fraction defaults to 1)
+    assert delivered_pflops(1_000_000, 148)[1] == pytest.approx(148_000)
+    with pytest.raises(ValueError, match="good_fraction"):
+        delivered_pflops(1, 1, 1.5)
