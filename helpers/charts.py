@@ -85,6 +85,33 @@ def sourced(chart, title: str, source: str, subtitle: str | None = None):
     bottom, because one chart has only one title slot.
     """
     inner = chart.properties(title=alt.TitleParams(text=title, subtitle=[subtitle] if subtitle else []))
-    caption = alt.TitleParams(text=f"Source: {source}", orient="bottom", anchor="start",
+    caption = alt.TitleParams(text=wrap(f"Source: {source}"), orient="bottom", anchor="start",
                               fontSize=10, fontWeight="normal", color="#555")
     return alt.vconcat(inner).properties(title=caption)
+
+
+def wrap(text: str, width: int = 110) -> list[str]:
+    """Split ``text`` into lines of at most ``width`` characters at spaces (a title's line list)."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + [line] if line else lines
+
+
+def source_line(ids, limit: int = 300) -> str:
+    """A chart's source line: ``data.cite`` of ``ids`` (deduplicated, in order) up to about
+    ``limit`` characters, then "and N more (source ids in the tooltips)"."""
+    from helpers import data
+
+    cites = list(dict.fromkeys(data.cite([i]) for i in dict.fromkeys(ids) if i))
+    shown = []
+    for c in cites:
+        if shown and len("; ".join(shown + [c])) > limit:
+            break
+        shown.append(c)
+    rest = len(cites) - len(shown)
+    return "; ".join(shown) + (f"; and {rest} more (source ids in the tooltips)" if rest else "")

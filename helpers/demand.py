@@ -98,6 +98,43 @@ def gpus_needed(tokens_per_day, tokens_per_s_per_gpu, peak_to_average=1.0, utili
     return tokens / SECONDS_PER_DAY * peak / (rate * util)
 
 
+def gpu_seconds_per_query(prompt_tokens, answer_tokens, cache_hit_rate, active_params_b,
+                          dense_tflops, bandwidth_tbps, bytes_per_param, decode_batch,
+                          mfu_prefill, mbu_decode, kv_bytes_per_seq=0.0):
+    """GPU-seconds one query occupies on one chip: prefill (compute-bound) + decode (roofline).
+
+    - prefill: the uncached prompt tokens, ``prompt × (1 − cache_hit_rate)``, at the
+      compute-bound rate ``dense_tflops × mfu_prefill / (2 × active_params)``;
+    - decode: the answer tokens at ``helpers.chips.decode_tokens_per_s`` for a batch of
+      ``decode_batch`` sequences (memory-bound at small batches, compute-bound at large ones;
+      the compute limit uses ``mfu_prefill`` too), per sequence of the batch.
+    Units: tokens; ``dense_tflops`` dense at the serving precision; ``bandwidth_tbps`` in TB/s;
+    ``active_params_b`` in billions; ``bytes_per_param`` per stored weight; ``kv_bytes_per_seq``
+    bytes of KV cache read per sequence per step. Returns GPU-seconds per query.
+    """
+    from helpers import chips  # the chip roofline, shared with the chip notebook
+
+    prompt = _arr("prompt_tokens", prompt_tokens)
+    answer = _arr("answer_tokens", answer_tokens)
+    cache = _ratio("cache_hit_rate", cache_hit_rate, 0.0, 1.0, lo_open=False)
+    prefill_rate = compute_bound_rate(_arr("dense_tflops", dense_tflops, positive=True) * 1e12,
+                                      active_params_b, mfu_prefill)
+    decode_batch_rate = chips.decode_tokens_per_s(bandwidth_tbps, dense_tflops, active_params_b,
+                                                  bytes_per_param, decode_batch, mbu_decode,
+                                                  mfu_prefill, kv_bytes_per_seq)
+    # the batch shares the chip, so one sequence's answer costs answer / batch-rate GPU-seconds
+    return prompt * (1 - cache) / prefill_rate + answer / np.asarray(decode_batch_rate, dtype=float)
+
+
+def gpus_for_users(users, queries_per_user_per_day, gpu_seconds_per_query_, peak_to_average=1.0):
+    """GPUs needed at peak: users × queries / 86,400 s × peak-to-average × GPU-seconds per query."""
+    q = _arr("users", users) * _arr("queries_per_user_per_day", queries_per_user_per_day)
+    peak = _arr("peak_to_average", peak_to_average)
+    if np.any(peak < 1):
+        raise ValueError(f"peak_to_average must be >= 1, got {peak_to_average!r}")
+    return q / SECONDS_PER_DAY * peak * _arr("gpu_seconds_per_query", gpu_seconds_per_query_)
+
+
 def users_to_fill(capacity_gpus, queries_per_user_per_day, tokens_per_query, tokens_per_s_per_gpu,
                   peak_to_average=1.0, utilisation=1.0):
     """Users whose traffic exactly fills ``capacity_gpus`` (inverse of ``gpus_needed``).

@@ -33,3 +33,12 @@ def check(name: str, value, *, minimum: float | None = None, maximum: float | No
 def check_all(spec: dict) -> dict:
     """Check several parameters: ``{name: (value, {"minimum": .., "maximum": ..})}`` -> values."""
     return {name: check(name, value, **rules) for name, (value, rules) in spec.items()}
+
+
+def check_month(name: str, value) -> str:
+    """Return ``value`` if it is a month written ``YYYY-MM`` (e.g. "2025-12"), else ParameterError."""
+    import re
+
+    if not isinstance(value, str) or not re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])", value):
+        raise ParameterError(f"parameter {name!r} = {value!r} must be a month written YYYY-MM, e.g. '2025-12'")
+    return value

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers import chips, data, revenue
+from helpers import charts, chips, data, revenue
 
 BASES = ("billing_location", "customer_hq")
 BASIS_LABEL = {"billing_location": "billing location (10-K)",
@@ -44,16 +44,8 @@ def _ids(rows: pd.DataFrame) -> list[str]:
 
 
 def source_line(ids, limit: int = 150) -> str:
-    """A chart's source line: ``data.cite`` of ``ids`` (deduplicated, in order) up to about
-    ``limit`` characters, then "and N more (source ids in the tooltips)"."""
-    cites = list(dict.fromkeys(data.cite([i]) for i in dict.fromkeys(ids) if i))
-    shown = []
-    for c in cites:
-        if shown and len("; ".join(shown + [c])) > limit:
-            break
-        shown.append(c)
-    rest = len(cites) - len(shown)
-    return "; ".join(shown) + (f"; and {rest} more (source ids in the tooltips)" if rest else "")
+    """A chart's source line (see ``helpers.charts.source_line``)."""
+    return charts.source_line(ids, limit)
 
 
 def hq_basis_fy() -> int:

@@ -27,5 +27,22 @@ def test_ids_are_deterministic():
 
 def test_sourced_puts_title_and_source_line():
     spec = charts.sourced(_chart(), "Finding title", "Nvidia 10-K (2024)").to_dict()
-    assert spec["title"]["text"] == "Source: Nvidia 10-K (2024)" and spec["title"]["orient"] == "bottom"
+    assert spec["title"]["text"] == ["Source: Nvidia 10-K (2024)"] and spec["title"]["orient"] == "bottom"
     assert spec["vconcat"][0]["title"]["text"] == "Finding title"
+
+
+def test_wrap_splits_at_spaces_within_width():
+    from helpers.charts import wrap
+
+    assert wrap("aa bb cc dd", width=5) == ["aa bb", "cc dd"]
+    assert wrap("one", width=2) == ["one"]  # a word longer than the width keeps its own line
+    assert wrap("") == []
+
+
+def test_source_line_cites_and_counts_the_rest():
+    from helpers.charts import source_line
+
+    one = source_line(["art_malaysia_b200"])
+    assert "more" not in one and one
+    many = source_line(["art_malaysia_b200", "art_capex_160b_rmb", "art_cloud_rental_7b"], limit=10)
+    assert many.endswith("and 2 more (source ids in the tooltips)")

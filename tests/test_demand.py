@@ -93,3 +93,21 @@ def test_swing_by_hand():
 def test_bad_input_raises_value_error_naming_it(call, word):
     with pytest.raises(ValueError, match=word):
         call()
+
+
+def test_gpu_seconds_per_query_by_hand():
+    # prefill: 1,000 prompt tokens, half cached -> 500 tokens at 250e12 x 0.5 / (2 x 25e9) = 2,500 tok/s -> 0.2 s
+    # decode: batch 25 x 4e12 B/s x 0.5 / (25e9 x 1 B) = 2,000 tok/s (memory-bound; compute limit 2,500)
+    #         500 answer tokens / 2,000 = 0.25 s; total 0.45 GPU-s per query
+    s = d.gpu_seconds_per_query(1_000, 500, 0.5, 25, 250, 4.0, 1.0, 25, 0.5, 0.5)
+    assert s == pytest.approx(0.45)
+    # 86.4M users x 5 queries / 86,400 s = 5,000 queries/s; x 2 peak x 0.45 s = 4,500 GPUs
+    assert d.gpus_for_users(86_400_000, 5, s, 2) == pytest.approx(4_500)
+
+
+def test_gpu_seconds_per_query_compute_bound_decode():
+    # batch 100: memory bound 100 x 2e12 / 25e9 = 8,000 tok/s > compute 2,500 -> decode 500/2,500 = 0.2 s
+    s = d.gpu_seconds_per_query(0, 500, 0.0, 25, 250, 4.0, 1.0, 100, 0.5, 0.5)
+    assert s == pytest.approx(0.2)
+    with pytest.raises(ValueError, match="cache_hit_rate"):
+        d.gpu_seconds_per_query(1_000, 500, 1.5, 25, 250, 4.0, 1.0, 25, 0.5, 0.5)

@@ -22,3 +22,12 @@ def test_rejects_with_parameter_name(value, rules, text):
 
 def test_check_all():
     assert check_all({"a": (1, {"minimum": 0}), "b": ("fp8", {"choices": ["fp8"]})}) == {"a": 1, "b": "fp8"}
+
+
+def test_check_month():
+    from helpers.params import check_month
+
+    assert check_month("growth_to", "2025-12") == "2025-12"
+    for bad in ("2025-13", "2025/12", 202512, "25-12"):
+        with pytest.raises(ParameterError, match="parameter 'growth_to' .* must be a month written YYYY-MM"):
+            check_month("growth_to", bad)
