@@ -123,6 +123,9 @@ def execute(src: str, out: str, parameters: dict) -> dict:
     return result
 
 
+NB_LINK_RE = re.compile(r'href="([0-9]{2}_[A-Za-z0-9_]+)\.ipynb')
+
+
 def render(executed: str, page: str, nav: dict) -> dict:
     """Render an executed notebook to one offline HTML page; return its size."""
     _kernel_env()
@@ -148,6 +151,7 @@ def render(executed: str, page: str, nav: dict) -> dict:
             bundle.parent.mkdir(parents=True, exist_ok=True)
             bundle.write_text(match.group(1), encoding="utf-8")
         body = BUNDLE_RE.sub(lambda _m: f'<script src="{BUNDLE_FILE}"></script>', body, count=1)
+    body = NB_LINK_RE.sub(r'href="\1.html', body)  # links between notebooks point at their pages
     page_path.write_text(body, encoding="utf-8")
     return {"bytes": page_path.stat().st_size}
 
