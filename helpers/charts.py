@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from pathlib import Path
 
 import altair as alt
 
@@ -21,11 +23,33 @@ BUNDLE_MARKER = "data-vega-bundle"
 _state = {"bundle_sent": False, "counter": 0}
 
 
-def _bundle() -> str:
+#: Bundles cached across kernels (vl-convert takes about 2.5 s to produce one; reading it, ms).
+CACHE_DIR = Path(__file__).resolve().parent.parent / "build" / "cache"
+
+
+def _javascript_bundle() -> str:
+    """vl-convert's Vega/Vega-Lite/vega-embed bundle, cached on disk per vl-convert and Vega-Lite version."""
     import vl_convert as vlc
 
     version = "v" + ".".join(alt.VEGALITE_VERSION.split(".")[:2])
+    path = CACHE_DIR / f"vega-bundle-{vlc.__version__}-{version}.js"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
     code = vlc.javascript_bundle(vl_version=version)
+    try:  # write then rename, so a kernel running in parallel never reads half a file
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(code, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only checkout still renders, only slower
+    return code
+
+
+def _bundle() -> str:
+    code = _javascript_bundle()
     return (f'<script type="text/javascript" {BUNDLE_MARKER}="{alt.VEGALITE_VERSION}">'
             f"if (!window.vegaEmbed) {{ (function () {{\n{code}\n}})(); }}</script>")
 

@@ -97,6 +97,19 @@ def _kernel_env() -> None:
     import helpers  # noqa: F401  (blocks the slow optional import before nbformat loads jsonschema)
 
 
+def kernel_manager_class():
+    """A kernel manager that talks to the kernel over local IPC sockets, not TCP (no open port,
+    and no ipykernel warning about unencrypted TCP in the build log)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+
+    return IPCKernelManager
+
+
 def execute(src: str, out: str, parameters: dict) -> dict:
     """Execute one notebook with papermill; return status, seconds and the failing cell."""
     _kernel_env()
@@ -108,7 +121,7 @@ def execute(src: str, out: str, parameters: dict) -> dict:
     result = {"status": "ok", "error": ""}
     try:
         pm.execute_notebook(src, out, parameters=parameters, cwd=str(NB_DIR), kernel_name="python3",
-                            progress_bar=False, log_output=False)
+                            progress_bar=False, log_output=False, kernel_manager_class=kernel_manager_class())
     except pm.PapermillExecutionError as exc:
         result = {"status": "failed",
                   "error": f"cell {exc.cell_index} (execution count {exc.exec_count}): "

@@ -46,3 +46,14 @@ def test_source_line_cites_and_counts_the_rest():
     assert "more" not in one and one
     many = source_line(["art_malaysia_b200", "art_capex_160b_rmb", "art_cloud_rental_7b"], limit=10)
     assert many.endswith("and 2 more (source ids in the tooltips)")
+
+
+def test_bundle_is_cached_on_disk(tmp_path, monkeypatch):
+    import vl_convert
+
+    calls = []
+    monkeypatch.setattr(charts, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setattr(vl_convert, "javascript_bundle", lambda vl_version: calls.append(vl_version) or "/*js*/")
+    assert charts._javascript_bundle() == "/*js*/"
+    assert charts._javascript_bundle() == "/*js*/"
+    assert len(calls) == 1 and len(list((tmp_path / "cache").glob("vega-bundle-*.js"))) == 1

@@ -23,6 +23,8 @@ def test_notebook_shape_and_clean_outputs(path):
     for c in cells:
         if c["cell_type"] == "code" and c.get("outputs"):
             assert "nbval-check-output" in _tags(c), f"cell {c.get('id')} carries outputs in git"
+        if "nbval-check-output" in _tags(c):
+            assert c.get("outputs"), f"cell {c.get('id')}: no stored output for nbval to compare (make refresh-outputs)"
         if c["cell_type"] == "markdown":
             text = "".join(c["source"])
             assert text.count("$") % 2 == 0 or "\\$" in text, f"cell {c.get('id')}: a lone $ renders as LaTeX"

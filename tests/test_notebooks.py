@@ -9,6 +9,8 @@ from pathlib import Path
 import papermill as pm
 import pytest
 
+from helpers.report import kernel_manager_class
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 
@@ -24,7 +26,8 @@ def _case(name):
 def _run(name, params, tmp_path):
     out = tmp_path / f"{name}.ipynb"
     pm.execute_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"), str(out), parameters=params,
-                        cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False)
+                        cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False,
+                        kernel_manager_class=kernel_manager_class())
     return json.loads(out.read_text())
 
 
