@@ -14,7 +14,7 @@ report: $(STAMP)
 	@$(PY) -m helpers.report build $(if $(JOBS),--jobs $(JOBS))
 
 test: $(STAMP)
-	@$(PY) -m pytest -n $(or $(JOBS),auto) --dist loadfile -q
+	@$(PY) -m pytest -n $(or $(JOBS),auto) --dist loadscope -q
 
 # Re-run one notebook with other values, e.g.
 #   make notebook NB=02_cloud_economics PARAMS="-p rental_price_usd_per_gpu_hour 2.5"

@@ -12,7 +12,7 @@ import csv
 import datetime as _dt
 import json
 import re
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -223,11 +223,39 @@ def validate(data_dir: Path | str | None = None) -> list[str]:
 
 
 def load(name: str, data_dir: Path | str | None = None):
-    """Table ``name`` as a pandas DataFrame with typed columns; raises DataError if the package is invalid."""
+    """Table ``name`` as a pandas DataFrame with typed columns; raises DataError if the package is invalid.
+
+    Each call returns a fresh copy (callers may modify it); the typed frame is built once per
+    version of the files.
+    """
+    data_dir = Path(data_dir).resolve() if data_dir else DATA_DIR
+    return _frame(name, data_dir, _fingerprint(data_dir)).copy()
+
+
+def memo(fn):
+    """Cache ``fn(*args)`` (hashable args) until a file in ``data/`` changes; DataFrame and Series
+    results are returned as copies, so a caller cannot alter the cached value."""
+    cache: dict = {}
+
+    @wraps(fn)
+    def wrapper(*args):
+        key = (_fingerprint(DATA_DIR), args)
+        if key not in cache:
+            if len(cache) > 64:
+                cache.clear()
+            cache[key] = fn(*args)
+        value = cache[key]
+        return value.copy() if hasattr(value, "copy") and hasattr(value, "iloc") else value
+
+    wrapper.cache_clear = cache.clear
+    return wrapper
+
+
+@lru_cache(maxsize=64)
+def _frame(name: str, data_dir: Path, fingerprint: tuple):
     import pandas as pd
 
-    data_dir = Path(data_dir).resolve() if data_dir else DATA_DIR
-    resources, tables, problems = _validated(data_dir, _fingerprint(data_dir))
+    resources, tables, problems = _validated(data_dir, fingerprint)
     if problems:
         raise DataError(problems)
     if name not in resources:

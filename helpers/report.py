@@ -20,7 +20,9 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import time
+import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -106,6 +108,8 @@ def kernel_manager_class():
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self.transport = "ipc"
+            # a unique socket prefix per kernel: kernels started at once must not share one
+            self.ip = os.path.join(tempfile.gettempdir(), f"nbk-{os.getpid()}-{uuid.uuid4().hex[:12]}")
 
     return IPCKernelManager
 

@@ -36,6 +36,7 @@ DEFAULTS = {
 }
 
 
+@data.memo
 def specs() -> pd.DataFrame:
     """One row per chip: name, vendor, china_status and every spec with _low/_high columns."""
     wide = chips.wide_specs(data.load("chip_specs")).set_index("chip_id")

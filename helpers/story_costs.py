@@ -63,6 +63,7 @@ INDONESIA_ROW = "cap_indonesia_b200_seed"
 
 
 # ----------------------------------------------------------------------------------- inputs
+@data.memo
 def specs() -> pd.DataFrame:
     """Chip specs, one row per chip_id (helpers.chips.wide_specs of chip_specs)."""
     return chips.wide_specs(data.load("chip_specs")).set_index("chip_id")

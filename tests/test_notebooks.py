@@ -38,17 +38,31 @@ def _texts(nb):
             yield "".join(data.get("text/markdown", "") or data.get("text/plain", "") or out.get("text", ""))
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_every_notebook_has_a_parameter_case(name):
+def _check_case(name):
     params, _ = _case(name)
     assert params, f"{name}: set metadata.test_parameters.parameters to non-default values"
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_runs_with_other_parameters(name, tmp_path):
+def _check_runs(name, tmp_path):
     params, expected = _case(name)
     nb = _run(name, params, tmp_path)
     injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert injected, "papermill found no cell tagged 'parameters'"
     if expected:
         assert any(expected in t for t in _texts(nb)), f"no output contains {expected!r}"
+
+
+def _notebook_class(name):
+    """One test class per notebook, so pytest-xdist (--dist loadscope) spreads notebooks over workers."""
+    def test_has_a_parameter_case(self):
+        _check_case(name)
+
+    def test_runs_with_other_parameters(self, tmp_path):
+        _check_runs(name, tmp_path)
+
+    return type(f"TestNotebook_{name}", (), {"test_has_a_parameter_case": test_has_a_parameter_case,
+                                            "test_runs_with_other_parameters": test_runs_with_other_parameters})
+
+
+for _name in NOTEBOOKS:
+    globals()[f"TestNotebook_{_name}"] = _notebook_class(_name)
