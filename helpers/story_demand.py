@@ -34,6 +34,8 @@ LABELS = {"dau": "daily active users", "queries": "queries per daily user", "pro
           "answer": "answer tokens per query", "cache_hit": "prefix-cache hit rate",
           "active_params_b": "active parameters (B)", "peak": "peak-to-average load",
           "mfu": "compute utilisation (MFU)", "mbu": "bandwidth utilisation (MBU)"}
+#: Keywords describing how people use the app (not published for Doubao), as opposed to serving efficiency.
+USAGE = ("dau", "queries", "prompt", "answer")
 DAU_WINDOW_DAYS = 92  # Doubao DAU reports within this many days of the latest one form the DAU range
 DEFAULTS = dict(dau_millions=None, chip_id="h20", precision="fp8", decode_batch=32,
                 kv_cache_gb_per_seq=story_chips.DEFAULTS["kv_cache_gb_per_seq"],
@@ -46,6 +48,16 @@ def _p(params: dict) -> dict:
     if unknown:
         raise ValueError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
     return {**DEFAULTS, **params}
+
+
+def sig(x: float, digits: int = 2) -> str:
+    """``x`` rounded to ``digits`` significant figures with thousands separators: 7268 -> '7,300'.
+    Monte Carlo results are estimates; more digits would be false precision."""
+    if x == 0 or not np.isfinite(x):
+        return f"{x:,.0f}"
+    decimals = digits - 1 - int(np.floor(np.log10(abs(x))))
+    rounded = round(x, decimals)
+    return f"{rounded:,.{max(decimals, 0)}f}"
 
 
 def short(chip_id: str) -> str:
@@ -288,8 +300,8 @@ def headline(**params) -> dict:
     chip = short(p["chip_id"])
     sentence = (
         f"Doubao's app does not explain ByteDance's GPU build-out. Serving {d['central'] / 1e6:,.0f}M daily users "
-        f"({d['low'] / 1e6:,.0f}–{d['high'] / 1e6:,.0f}M reported) takes about **{n.p50:,.0f} {chip}s** at peak "
-        f"(5th–95th percentile {n.p5:,.0f}–{n.p95:,.0f}, {p['n_draws']:,} seeded draws), "
+        f"({d['low'] / 1e6:,.0f}–{d['high'] / 1e6:,.0f}M reported) takes about **{sig(n.p50)} {chip}s** at peak "
+        f"(5th–95th percentile {sig(n.p5)}–{sig(n.p95)}, {p['n_draws']:,} seeded draws), "
         f"**{100 * big.app_share_p50:.0f}%** ({100 * big.app_share_p5:.0f}–{100 * big.app_share_p95:.0f}%) of the "
         f"{big.gpu_count:,.0f} {big.chip}s reported in {big.date:%Y}. The app's modelled "
         f"{tc.app_tokens_t_p50:.1f}T tokens a day are {100 * tc.app_share_p50:.0f}% ({100 * tc.app_share_p5:.0f}–"
@@ -316,12 +328,12 @@ def chart_growth(growth_from=DEFAULTS["growth_from"], growth_to=DEFAULTS["growth
     g = growth(growth_from, growth_to).set_index("series")
     x = alt.X("date:T", title=None, scale=alt.Scale(domain=[min(u.period.min(), t.date.min()),
                                                             max(u.period.max(), t.date.max())]))
-    users_c = alt.Chart(u.rename(columns={"period": "date"})).mark_line(point=True).encode(
+    users_c = alt.Chart(u.rename(columns={"period": "date"})).mark_line(point=True, strokeWidth=1.5).encode(
         x=x, y=alt.Y("value_millions:Q", scale=alt.Scale(type="log"), title="Doubao users (millions, log)"),
-        color=alt.Color("metric:N", title="Metric"), shape=alt.Shape("measured_by:N", title="Measured by",
+        color=alt.Color("metric:N", title="Metric"), detail="measured_by:N", shape=alt.Shape("measured_by:N", title="Measured by",
                                                                      legend=alt.Legend(labelLimit=260)),
         tooltip=["date:T", "metric:N", "value_millions:Q", "measured_by:N", "source_id:N"]).properties(height=220)
-    tok_c = alt.Chart(t).mark_line(point=True, color="#d1495b").encode(
+    tok_c = alt.Chart(t).mark_line(point=alt.OverlayMarkDef(color="#d1495b"), color="#d1495b").encode(
         x=x, y=alt.Y("tokens_per_day_trillions:Q", scale=alt.Scale(type="log"),
                      title="Tokens per day (trillions, log)"),
         tooltip=["date:T", "tokens_per_day_trillions:Q", "bound:N", "source_id:N"]).properties(height=180)
@@ -331,7 +343,7 @@ def chart_growth(growth_from=DEFAULTS["growth_from"], growth_to=DEFAULTS["growth
         alt.vconcat(users_c, tok_c).resolve_scale(color="independent", shape="independent"),
         f"Doubao-model tokens grew {tok.multiple:.0f}× in a year, Doubao's monthly users {mau.multiple:.1f}×",
         charts.source_line(list(u.source_id) + list(t.source_id), 220),
-        f"Top: app users by metric and firm; bottom: ByteDance's reported daily tokens for all Doubao-model "
+        f"Top: app users by metric, one line per measuring firm; bottom: ByteDance's reported daily tokens for all Doubao-model "
         f"traffic (app, internal products, API), some as lower bounds")
 
 
@@ -348,7 +360,7 @@ def chart_need(**params):
     mid = alt.Chart(n).mark_point(filled=True, size=80, color="#d1495b").encode(x=x, y=y, tooltip=tip)
     return charts.sourced(
         (rng + mid).properties(height=220),
-        f"Serving Doubao's app takes about {h['gpus_p50']:,.0f} {h['chip']}s at peak ({h['gpus_p5']:,.0f}–{h['gpus_p95']:,.0f})",
+        f"Serving Doubao's app takes about {sig(h['gpus_p50'])} {h['chip']}s at peak ({sig(h['gpus_p5'])}–{sig(h['gpus_p95'])})",
         charts.source_line(list(assumptions().source_id) + dau_range(p["dau_millions"])["source_ids"], 220),
         f"Median and 5th–95th percentile of {p['n_draws']:,} draws; {p['precision'].upper()} weights, decode batch "
         f"{p['decode_batch']}; chip specs from data/chip_specs.csv (dense)")
@@ -388,7 +400,8 @@ def chart_capacity(**params):
     tip = ["label:N", "load:N", alt.Tooltip("lo:Q", format=",.0f", title="5th pct %"),
            alt.Tooltip("mid:Q", format=",.0f", title="median %"), alt.Tooltip("hi:Q", format=",.0f", title="95th pct %"),
            "source_id:N"]
-    x = alt.X("mid:Q", scale=alt.Scale(type="log"), title="Share of the capacity used (%, log scale)")
+    x = alt.X("mid:Q", scale=alt.Scale(type="log"), title="Share of the capacity used (%, log scale)",
+              axis=alt.Axis(values=[10 ** k for k in range(-1, 7)], format=",~g"))
     rng = alt.Chart(long).mark_rule(strokeWidth=3).encode(x="lo:Q", x2="hi:Q", y=y, yOffset="load:N", color=col, tooltip=tip)
     pts = alt.Chart(long).mark_point(filled=True, size=60).encode(x=x, y=y, yOffset="load:N", color=col, tooltip=tip)
     full = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(color="#222", strokeDash=[4, 3]).encode(x="x:Q")

@@ -34,7 +34,8 @@ def key_figure(stem: str, h: dict) -> str:
                 f"({h['cheapest_usd_per_pflop_hour_low']:.2f}–{h['cheapest_usd_per_pflop_hour_high']:.2f}) per dense PFLOP-hour; "
                 f"H100 buy beats rent above {_pct(h['breakeven_utilisation'])} use")
     if stem == "03_doubao_demand":
-        return (f"{h['gpus_p50']:,.0f} {h['chip']}s at peak ({h['gpus_p5']:,.0f}–{h['gpus_p95']:,.0f}) = "
+        sig = story_demand.sig
+        return (f"{sig(h['gpus_p50'])} {h['chip']}s at peak ({sig(h['gpus_p5'])}–{sig(h['gpus_p95'])}) = "
                 f"{_pct(h['capacity_share_p50'])} ({_pct(h['capacity_share_p5'])}–{_pct(h['capacity_share_p95'])}) of the reported fleet")
     if stem == "04_nvidia_china_revenue":
         return (f"China share {_pct(h['peak_share'])} (FY{h['peak_fy']}) → {_pct(h['billing_last_share'])} (FY{h['billing_last_fy']}), "

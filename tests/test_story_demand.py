@@ -86,3 +86,8 @@ def test_charts_build():
 def test_hundred_thousand_draws_are_fast_enough_to_be_vectorised():
     r = demand.monte_carlo(100_000, 0, s.ranges(), s.model(s.chip_table().set_index("chip_id").loc["h20"], "fp8", 32, 0.25e9))
     assert r.result.shape == (100_000,) and np.isfinite(r.result).all()
+
+
+def test_sig_rounds_to_significant_figures():
+    assert s.sig(7268.1) == "7,300" and s.sig(2536.3) == "2,500" and s.sig(22044) == "22,000"
+    assert s.sig(0.0734) == "0.073" and s.sig(5.4) == "5.4" and s.sig(0) == "0"
