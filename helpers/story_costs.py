@@ -11,7 +11,6 @@ uses the FP8 rate where a chip has one (weights at ``bytes_per_param`` from mode
 """
 from __future__ import annotations
 
-import re
 
 import numpy as np
 import pandas as pd
@@ -88,20 +87,13 @@ def row_range(rows: pd.DataFrame, item: str, region: str | None = None) -> tuple
 
 
 def h200_fee() -> dict:
-    """Share of H200 China revenue the US takes, read from the policy event in control_events.
-
-    The event is the H200 policy row whose text mentions revenue; its percentage is the fee.
-    """
+    """Share of H200 China revenue the US takes: ``us_revenue_share`` of the H200 event in control_events."""
     ev = data.load("control_events")
-    hit = ev[(ev.kind == "policy") & ev.chips_affected.fillna("").str.contains("H200")
-             & ev.event.str.contains("revenue")]
+    hit = ev[ev.chips_affected.fillna("").str.contains("H200") & ev.us_revenue_share.notna()]
     if len(hit) != 1:
-        raise ValueError(f"expected one H200 revenue-share policy event, found {len(hit)}")
+        raise ValueError(f"expected one H200 event with a us_revenue_share in control_events, found {len(hit)}")
     row = hit.iloc[0]
-    pct = re.findall(r"(\d+(?:\.\d+)?)\s*%", row.event)
-    if len(set(pct)) != 1:
-        raise ValueError(f"event {row.event_id} does not state one percentage: {row.event!r}")
-    return {"share": float(pct[0]) / 100.0, "event_id": row.event_id, "date": row.date,
+    return {"share": float(row.us_revenue_share), "event_id": row.event_id, "date": row.date,
             "source_id": row.source_id}
 
 

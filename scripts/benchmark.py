@@ -26,34 +26,45 @@ def timed(cmd, **kw) -> float:
     return time.perf_counter() - start
 
 
-def floor_once(tmp: Path) -> float:
-    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "a", "metadata": {}, "outputs": [],
-                     "source": "import helpers\nimport pandas\nimport altair"}],
-          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-          "nbformat": 4, "nbformat_minor": 5}
+FLOOR_NB = {"cells": [{"cell_type": "code", "execution_count": None, "id": "a", "metadata": {}, "outputs": [],
+                      "source": "import helpers\nimport pandas\nimport altair"}],
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+            "nbformat": 4, "nbformat_minor": 5}
+
+
+def floors(tmp: Path, runs: int = 3) -> list[float]:
+    """Seconds per papermill run of a notebook that only imports helpers, pandas and altair, run the
+    way the build runs notebooks (helpers.report.execute, in one warm process: no interpreter start)."""
     src = tmp / "floor.ipynb"
-    src.write_text(json.dumps(nb))
-    return timed([str(BIN / "papermill"), str(src), str(tmp / "out.ipynb"), "--no-progress-bar"])
+    src.write_text(json.dumps(FLOOR_NB))
+    code = ("import json, sys; from helpers import report; "
+            f"print(json.dumps([report.execute({str(src)!r}, {str(tmp / 'out.ipynb')!r}, {{}})['seconds'] "
+            f"for _ in range({runs})]))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
-        floors = [floor_once(Path(tmp)) for _ in range(3)]
-    floor_one = statistics.median(floors)
+        runs = floors(Path(tmp))
+    floor_one = statistics.median(runs)
     floor = floor_one * len(notebooks) / cores
     shutil.rmtree(ROOT / "build", ignore_errors=True)
     cold = timed(["make", "report"])
     noop = statistics.median(timed(["make", "report"]) for _ in range(3))
     print(f"notebooks: {len(notebooks)}, cores: {cores}")
     print(f"floor, one papermill run (import helpers, pandas, altair): {floor_one:.2f} s "
-          f"(runs: {', '.join(f'{f:.2f}' for f in floors)})")
+          f"(runs: {', '.join(f'{f:.2f}' for f in runs)})")
     print(f"floor x notebooks / cores:                     {floor:.2f} s")
     print(f"cold build (make report, empty build/):        {cold:.2f} s")
     print(f"cold build / floor:                            {cold / floor:.2f}")
     print(f"no-op rebuild (make report, median of 3):      {noop:.2f} s")
     state = json.loads((ROOT / "build" / "state.json").read_text())
+    work = sum(state.get(p.stem, {}).get("seconds", 0.0) for p in notebooks) / cores
+    print(f"notebooks' own run time / cores:               {work:.2f} s")
+    print(f"cold build / that (pipeline overhead):         {cold / work:.2f}")
     print("\nnotebook                        run s   page KB")
     for p in notebooks:
         page = ROOT / "build" / "site" / f"{p.stem}.html"
