@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path
 
 import altair as alt
@@ -23,8 +24,11 @@ BUNDLE_MARKER = "data-vega-bundle"
 _state = {"bundle_sent": False, "counter": 0}
 
 
-#: Bundles cached across kernels (vl-convert takes about 2.5 s to produce one; reading it, ms).
-CACHE_DIR = Path(__file__).resolve().parent.parent / "build" / "cache"
+#: Bundles cached across kernels and builds (vl-convert takes about 2.5 s to produce one; reading
+#: it, milliseconds). The bundle belongs to the installed vl-convert, so it lives in the environment
+#: (``<venv>/share/vega-bundle``); ``build/cache`` if the environment is not writable.
+CACHE_DIR = Path(sys.prefix) / "share" / "vega-bundle"
+FALLBACK_CACHE_DIR = Path(__file__).resolve().parent.parent / "build" / "cache"
 
 
 def _javascript_bundle() -> str:
@@ -32,19 +36,22 @@ def _javascript_bundle() -> str:
     import vl_convert as vlc
 
     version = "v" + ".".join(alt.VEGALITE_VERSION.split(".")[:2])
-    path = CACHE_DIR / f"vega-bundle-{vlc.__version__}-{version}.js"
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        pass
+    name = f"vega-bundle-{vlc.__version__}-{version}.js"
+    for folder in (CACHE_DIR, FALLBACK_CACHE_DIR):
+        try:
+            return (folder / name).read_text(encoding="utf-8")
+        except OSError:
+            pass
     code = vlc.javascript_bundle(vl_version=version)
-    try:  # write then rename, so a kernel running in parallel never reads half a file
-        CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(code, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only checkout still renders, only slower
+    for folder in (CACHE_DIR, FALLBACK_CACHE_DIR):
+        try:  # write then rename, so a kernel running in parallel never reads half a file
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f"{name}.{os.getpid()}.tmp"
+            tmp.write_text(code, encoding="utf-8")
+            os.replace(tmp, folder / name)
+            break
+        except OSError:
+            continue  # not writable: try the next folder; if none is, render without a cache
     return code
 
 

@@ -53,6 +53,7 @@ def test_bundle_is_cached_on_disk(tmp_path, monkeypatch):
 
     calls = []
     monkeypatch.setattr(charts, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setattr(charts, "FALLBACK_CACHE_DIR", tmp_path / "fallback")
     monkeypatch.setattr(vl_convert, "javascript_bundle", lambda vl_version: calls.append(vl_version) or "/*js*/")
     assert charts._javascript_bundle() == "/*js*/"
     assert charts._javascript_bundle() == "/*js*/"
