@@ -135,6 +135,15 @@ def max_tpp(specs: dict) -> float:
     return float(max(values))
 
 
+def _clauses(subset: pd.DataFrame) -> list:
+    """[((eccn, clause), [row, ...]), ...] in order of first appearance (a plain-Python groupby:
+    classify runs once per chip, bound and rule set, and pandas' groupby costs milliseconds)."""
+    groups: dict = {}
+    for row in subset.itertuples(index=False):
+        groups.setdefault((row.eccn, row.clause), []).append(row)
+    return list(groups.items())
+
+
 def classify(tpp, pd, io_gbps, rules: pd.DataFrame, rule_set: str) -> str:
     """Most restrictive ECCN of ``rule_set`` that a chip meets, or ``"not controlled"``.
 
@@ -159,9 +168,9 @@ def classify(tpp, pd, io_gbps, rules: pd.DataFrame, rule_set: str) -> str:
             raise ValueError(f"{name} must be >= 0, got {v!r}")
 
     matched = []
-    for (eccn, _clause), conds in subset.groupby(["eccn", "clause"], sort=False):
+    for (eccn, _clause), conds in _clauses(subset):
         ok = True
-        for row in conds.itertuples(index=False):
+        for row in conds:
             if row.metric not in values:
                 raise ValueError(f"unknown metric {row.metric!r} in rules")
             if row.operator not in _OPERATORS:
@@ -316,9 +325,9 @@ def closest_miss(tpp, pd, io_gbps, rules: pd.DataFrame, rule_set: str):
     values = _metric_values(tpp, pd, io_gbps)
     best = None
     subset = rules[rules["rule_set"] == rule_set]
-    for (eccn, clause), conds in subset.groupby(["eccn", "clause"], sort=False):
+    for (eccn, clause), conds in _clauses(subset):
         worst, reachable = None, True
-        for row in conds.itertuples(index=False):
+        for row in conds:
             x, thr = values[row.metric], float(row.threshold)
             if math.isnan(x):
                 reachable = False

@@ -20,6 +20,12 @@ STORIES = {"01_chip_gap": story_chips, "02_cloud_economics": story_costs, "03_do
            "04_nvidia_china_revenue": story_revenue, "05_claims_ledger": story_ledger}
 
 
+@data.memo
+def headline(stem: str) -> dict:
+    """The headline of notebook ``stem`` at its defaults (computed once per version of data/)."""
+    return STORIES[stem].headline()
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
@@ -49,10 +55,10 @@ def key_figure(stem: str, h: dict) -> str:
 def findings() -> pd.DataFrame:
     """One row per thematic notebook: title, question, key figure, finding sentence, link."""
     rows = []
-    for stem, story in STORIES.items():
+    for stem in STORIES:
         nb = json.loads((NOTEBOOK_DIR / f"{stem}.ipynb").read_text(encoding="utf-8"))
         d = report.describe(nb)
-        h = story.headline()
+        h = headline(stem)
         rows.append({"notebook": stem, "title": d["title"], "question": d["question"],
                      "key_figure": key_figure(stem, h), "sentence": h["sentence"], "link": f"{stem}.ipynb"})
     return pd.DataFrame(rows)
@@ -73,7 +79,7 @@ def chart_verdicts():
         order=alt.Order("verdict_rank:Q"),
         tooltip=["article:N", "verdict:N", "claims:Q"]).transform_calculate(
         verdict_rank=f"indexof({order!r}, datum.verdict)")
-    h = story_ledger.headline()
+    h = headline("05_claims_ledger")
     return charts.sourced(bars.properties(height=180),
                           f"{h['consistent']} of the articles' {h['claims']} numeric claims hold up; {h['inconsistent']} do not",
                           charts.source_line(sorted(v.source_id.unique())),
@@ -82,7 +88,7 @@ def chart_verdicts():
 
 def summary_sentence() -> str:
     """One sentence over the whole collection (the overview's headline)."""
-    c, k, d, r, l = (s.headline() for s in STORIES.values())
+    c, k, d, r, l = (headline(stem) for stem in STORIES)
     return (f"The H20 that ByteDance may buy in China has **1/{c['h100_over_h20_dense']:.1f}** of an H100's dense compute yet "
             f"**{c['h20_decode_ratio']:.2f}×** its decode speed at small batches; the cheapest compute is "
             f"{k['cheapest_route'][0].lower() + k['cheapest_route'][1:]} at **USD {k['cheapest_usd_per_pflop_hour']:.2f} per dense PFLOP-hour** "
