@@ -44,6 +44,22 @@ def floors(tmp: Path, runs: int = 3) -> list[float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def monte_carlo_ms(runs: int = 5) -> list[float]:
+    """Milliseconds for the Doubao demand Monte Carlo: 100,000 draws of every assumption, one chip."""
+    sys.path.insert(0, str(ROOT))
+    from helpers import demand, story_demand
+
+    chip = story_demand.chip_table().set_index("chip_id").loc["h20"]
+    fn = story_demand.model(chip, "fp8", 32, 0.25e9)
+    ranges = story_demand.ranges()
+    out = []
+    for seed in range(runs):
+        start = time.perf_counter()
+        demand.monte_carlo(100_000, seed, ranges, fn)
+        out.append(1000 * (time.perf_counter() - start))
+    return out
+
+
 def main() -> None:
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
     cores = os.cpu_count() or 1
@@ -55,6 +71,8 @@ def main() -> None:
     cold = timed(["make", "report"])
     noop = statistics.median(timed(["make", "report"]) for _ in range(3))
     print(f"notebooks: {len(notebooks)}, cores: {cores}")
+    mc = monte_carlo_ms()
+    print(f"Monte Carlo, 100,000 draws (H20 demand model):  {statistics.median(mc):.0f} ms median of {len(mc)}")
     print(f"floor, one papermill run (import helpers, pandas, altair): {floor_one:.2f} s "
           f"(runs: {', '.join(f'{f:.2f}' for f in runs)})")
     print(f"floor x notebooks / cores:                     {floor:.2f} s")
