@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 
+import altair as alt
 import numpy as np
 import pandas as pd
 
-from helpers import chips, data
+from helpers import charts, chips, data
 
 #: Chips in the roofline (section 3) and the equivalence (section 4).
 ROOFLINE_CHIPS = ["h20", "h100_sxm", "h200_sxm", "b200_hgx", "ascend_910b", "ascend_910c"]
@@ -284,6 +285,12 @@ def precision_label(bytes_per_param: float) -> str:
     return f"{name} ({size})" if name else size
 
 
+def _ratio_range(summ: pd.DataFrame, chip: str, workload: str) -> tuple[float, float]:
+    """(low, high) tokens/s relative to one H100 (×) from ``summary()`` indexed by (chip_id, workload)."""
+    return (float(summ.loc[(chip, workload), "ratio_to_h100_low"]),
+            float(summ.loc[(chip, workload), "ratio_to_h100_high"]))
+
+
 def headline(**params) -> dict:
     """Headline numbers and one Markdown sentence (defaults = the notebook's parameter defaults)."""
     p = _params(params)
@@ -293,8 +300,8 @@ def headline(**params) -> dict:
     s = summary(workloads(w, **p)).set_index(["chip_id", "workload"])
     eq = equivalence(w, **p).set_index(["target", "substitute", "workload"])
 
-    def ratio(chip, wl, b="central"):
-        return float(s.loc[(chip, wl), f"ratio_to_h100_{b}"])
+    def ratio(chip, wl):
+        return float(s.loc[(chip, wl), "ratio_to_h100_central"])
 
     decode_max = workloads(w, **{**p, "decode_batch": p["max_decode_batch"]})
     decode_max = decode_max[(decode_max.bound == "central") & (decode_max.workload == "decode")]
@@ -309,10 +316,7 @@ def headline(**params) -> dict:
         "h20_training_share": ratio("h20", "training"),
         "h20_decode_ratio": ratio("h20", "decode"),
         "h20_decode_ratio_max_batch": h20_decode_max,
-        "ascend_910b_training": (ratio("ascend_910b", "training", "low"), ratio("ascend_910b", "training", "high")),
-        "ascend_910b_decode": (ratio("ascend_910b", "decode", "low"), ratio("ascend_910b", "decode", "high")),
-        "ascend_910c_training": (ratio("ascend_910c", "training", "low"), ratio("ascend_910c", "training", "high")),
-        "ascend_910c_decode": (ratio("ascend_910c", "decode", "low"), ratio("ascend_910c", "decode", "high")),
+        **{f"{chip}_{wl}": _ratio_range(s, chip, wl) for chip in ("ascend_910b", "ascend_910c") for wl in WORKLOADS},
         "h20_per_b200_training": float(b200["chips_needed"]),
         "h20_per_b200_training_power_ratio": float(b200["power_ratio"]),
     }
@@ -371,3 +375,268 @@ def rule_map_data(cls: pd.DataFrame, rules: pd.DataFrame, rule_set: str, y_metri
     rects = chips.rule_rects(rules, rule_set, "tpp", y_metric, xdom, ydom)
     rects["label"] = rects.eccn.str.replace("3A090.", "", regex=False) + "." + rects.clause.astype(str)
     return pts, rects, xdom, ydom
+
+
+# ----------------------------------------------------------------------------- notebook charts and text
+SPARSE_SPECS = ["dense_bf16_tflops", "sparse_bf16_tflops"]
+ROOFLINE_SPECS = ["dense_bf16_tflops", "dense_fp8_tflops", "memory_bandwidth_tbps"]
+POWER_SPECS = [*ROOFLINE_SPECS, "tdp_w"]
+ROOFLINE_ORDER = [short_name(c) for c in ROOFLINE_CHIPS]
+#: rule set -> (rule metric on y, y column, its low and high columns, y-axis title) of rule_panel()
+RULE_PANELS = {
+    "oct2022": ("io_bandwidth_gbps", "io_gbps", None, None, "chip-to-chip I/O (GB/s, log scale)"),
+    "oct2023": ("performance_density", "pd", "pd_low", "pd_high", "performance density (TPP per mm², log scale)"),
+}
+
+
+def cite_specs(chip_ids, spec_names, long: pd.DataFrame | None = None) -> str:
+    """Source line for the ``chip_specs`` rows of these chips and specs."""
+    long = data.load("chip_specs") if long is None else long
+    return data.cite(long[long.chip_id.isin(chip_ids) & long.spec.isin(spec_names)].source_id)
+
+
+def _tips(*cols: str, fmt: str = ".2f") -> list:
+    """Quantitative tooltips for ``cols``, all with format ``fmt``."""
+    return [alt.Tooltip(f"{c}:Q", format=fmt) for c in cols]
+
+
+def _workload_bars(source, y: str, sort: list, x: str, low: str, high: str, x_title: str, tooltip: list):
+    """(base, bars, whiskers): bars of ``x`` per ``y`` and workload (yOffset), whiskers ``low``..``high``."""
+    base = alt.Chart(source).encode(y=alt.Y(y, sort=sort, title=None), yOffset="workload:N",
+                                    color=alt.Color("workload:N", title="Workload", legend=alt.Legend(orient="bottom")))
+    bars = base.mark_bar().encode(x=alt.X(f"{x}:Q", title=x_title), tooltip=tooltip)
+    return base, bars, base.mark_rule().encode(x=f"{low}:Q", x2=high, color=alt.value("#222"))
+
+
+def chart_sparse(svd: pd.DataFrame):
+    """Bars: each chip's BF16 tensor TFLOPS as a multiple (×) of the H20's dense BF16, like for like and on
+    mixed bases; ``svd`` = ``sparse_vs_dense()`` (base H20)."""
+    bf = svd[svd.precision == "BF16"].assign(chip=lambda d: d.chip_id.map(short_name))
+    bf["source"] = [cite_specs([c, "h20"], SPARSE_SPECS) for c in bf.chip_id]
+    labels = {"ratio_like_for_like": "like for like: dense ÷ H20 dense",
+              "ratio_mixed_basis": "mixed: sparse headline ÷ H20 dense"}
+    bars_data = bf.melt(id_vars=["chip", "dense_tflops", "sparse_tflops", "source"], value_vars=list(labels),
+                        var_name="basis", value_name="ratio").replace({"basis": labels})
+    base = alt.Chart(bars_data).encode(
+        y=alt.Y("chip:N", sort=list(bf.chip), title=None), yOffset=alt.YOffset("basis:N"),
+        x=alt.X("ratio:Q", title="Times the H20's dense BF16 tensor throughput"),
+        tooltip=["chip", "basis", *_tips("ratio"), "dense_tflops", "sparse_tflops", "source"])
+    bars = base.mark_bar().encode(color=alt.Color("basis:N", title=None,
+                                                  legend=alt.Legend(orient="bottom", labelLimit=400)))
+    text = base.mark_text(align="left", dx=3, fontSize=10).encode(text=alt.Text("ratio:Q", format=".1f"))
+    h100 = svd.set_index(["chip_id", "precision"]).loc[(REFERENCE, "BF16")]
+    piv = svd.pivot(index="chip_id", columns="precision", values="ratio_like_for_like").dropna()
+    same = np.allclose(piv["BF16"], piv["FP8"])
+    return charts.sourced(
+        bars + text,
+        f"Mixing bases doubles every gap: an H100 is {h100.ratio_mixed_basis:.1f}× an H20 on mixed bases, "
+        f"{h100.ratio_like_for_like:.1f}× like for like",
+        source=cite_specs(list(bf.chip_id) + ["h20"], SPARSE_SPECS),
+        subtitle="BF16 tensor TFLOPS" + ("; the FP8 ratios are identical" if same else ""))
+
+
+def rule_panel(cls: pd.DataFrame, rules: pd.DataFrame, rule_set: str, y_metric: str, y_col: str,
+               y_low: str | None, y_high: str | None, y_title: str):
+    """One log-log rule map: TPP (x) against ``y_col`` (y), the regions each clause of ``rule_set`` controls
+    (``rule_map_data()``), spec-range whiskers and chip labels."""
+    pts, rects, xdom, ydom = rule_map_data(cls, rules, rule_set, y_metric, y_col, y_low, y_high)
+    x = alt.X("x:Q", scale=alt.Scale(type="log", domain=xdom, nice=False),
+              title="TPP (bit length × dense TOPS, log scale)")
+    y = alt.Y("y:Q", scale=alt.Scale(type="log", domain=ydom, nice=False), title=y_title)
+    reg = alt.Chart(rects).mark_rect(opacity=0.16, stroke="#888").encode(
+        x="x:Q", x2="x2", y="y:Q", y2="y2", tooltip=["eccn", "clause", "x", "x2", "y", "y2"],
+        fill=alt.Fill("eccn:N", legend=None,
+                      scale=alt.Scale(domain=["3A090.a", "3A090.b"], range=["#d1495b", "#edae49"])))
+    reg_txt = alt.Chart(rects).mark_text(align="left", baseline="top", dx=3, dy=3, fontSize=9, color="#555").encode(
+        x="x:Q", y="y2:Q", text="label:N")
+    err = alt.Chart(pts).mark_rule(color="#333").encode(x="tpp_low:Q", x2="tpp_high", y="y:Q") + \
+        alt.Chart(pts).mark_rule(color="#333").encode(x="x:Q", y="ylo:Q", y2="yhi")
+    dots = alt.Chart(pts).mark_point(size=70, filled=True).encode(
+        x=x, y=y,
+        shape=alt.Shape("plotted:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=300),
+                        scale=alt.Scale(domain=["published", FLOOR_LABEL], range=["circle", "triangle-up"])),
+        color=alt.Color("vendor:N", title="Vendor", scale=alt.Scale(range=["#7a5195", "#1f5a96"]),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=["label", alt.Tooltip("rule_class", title="class"), alt.Tooltip("x:Q", title="TPP", format=",.0f"),
+                 alt.Tooltip("y:Q", title=y_metric, format=",.3g"), "plotted", "source_ids"])
+    text = {"text": "label:N", "shape": alt.value("circle"), "color": alt.value("#222")}
+    labels = dots.mark_text(align="left", dx=7, fontSize=10).encode(**text).transform_filter(
+        alt.datum.plotted == "published") + dots.mark_text(align="left", dx=5, dy=-4, angle=300, fontSize=10).encode(
+        **text).transform_filter(alt.datum.plotted != "published")
+    return alt.layer(reg, reg_txt, err, dots, labels).properties(
+        width=300, height=300, title=f"{rule_set}: TPP against {y_title.split(' (')[0]}")
+
+
+def chart_rule_panels(cls: pd.DataFrame, rules: pd.DataFrame):
+    """The rule maps side by side: 2022 TPP against I/O (GB/s), 2023 TPP against PD (TPP per mm²)."""
+    return alt.hconcat(*(rule_panel(cls, rules, rs, *args) for rs, args in RULE_PANELS.items()))
+
+
+def _decode_crossover(wl: pd.DataFrame) -> pd.Series:
+    """Central decode batch (sequences) beyond which each chip is compute-bound, by chip_id (inf: never)."""
+    return wl[(wl.bound == "central") & (wl.workload == "decode")].set_index("chip_id")["crossover_batch"]
+
+
+def chart_roofline(wl: pd.DataFrame, **params):
+    """Bars: training and decode tokens/s of each roofline chip relative to one H100 (×), with spec-range
+    whiskers; ``wl`` = ``workloads(**params)``."""
+    p = _params(params)
+    summ = summary(wl)
+    rat = summ.assign(chip=summ.chip_id.map(short_name),
+                      source=[cite_specs([c], ROOFLINE_SPECS) for c in summ.chip_id])
+    cols = ["ratio_to_h100_central", "ratio_to_h100_low", "ratio_to_h100_high"]
+    tips = ["chip", "workload", *_tips(*cols), *_tips("tokens_per_s_central", fmt=",.0f"), "source"]
+    _, bars, err = _workload_bars(rat, "chip:N", ROOFLINE_ORDER, *cols,
+                                  "Tokens/s relative to one H100 (1 = H100)", tips)
+    one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 3], color="#333").encode(x="x:Q")
+    r = summ.set_index(["chip_id", "workload"])["ratio_to_h100_central"]
+    return charts.sourced(
+        bars + err + one,
+        f"An H20 is worth {r['h20', 'training']:.0%} of an H100 for training but {r['h20', 'decode']:.0%} for decoding",
+        subtitle=f"{p['model_active_params_b']:g}B active parameters; decode in "
+                 f"{precision_label(p['bytes_per_param'])}, batch {p['decode_batch']}, MFU {p['mfu']:g}, "
+                 f"MBU {p['mbu']:g}; whiskers: spec ranges",
+        source=cite_specs(ROOFLINE_CHIPS, ROOFLINE_SPECS))
+
+
+def chart_decode(curve: pd.DataFrame, wl: pd.DataFrame, **params):
+    """Lines: decode tokens/s per chip against batch (sequences, log-log), dashed where compute-bound;
+    ``curve`` = ``decode_curve(**params)``, ``wl`` = ``workloads(**params)``."""
+    p = _params(params)
+    sources = {c: cite_specs([c], ROOFLINE_SPECS) for c in ROOFLINE_CHIPS}
+    curve = curve.assign(chip=lambda d: d.chip_id.map(short_name), source=lambda d: d.chip_id.map(sources))
+    lines = alt.Chart(curve).mark_line().encode(
+        x=alt.X("batch:Q", scale=alt.Scale(type="log", domain=[1, p["max_decode_batch"]], nice=False),
+                title="Sequences decoded together per chip (batch, log scale)"),
+        y=alt.Y("tokens_per_s:Q", scale=alt.Scale(type="log"), title="Decode tokens/s per chip (log scale)"),
+        color=alt.Color("chip:N", sort=ROOFLINE_ORDER, title="Chip"), detail="chip:N",
+        strokeDash=alt.StrokeDash("bound_by:N", title="Bound by"),
+        tooltip=["chip", "batch", *_tips("tokens_per_s", fmt=",.0f"), "bound_by", "source"])
+    now = alt.Chart(pd.DataFrame({"batch": [p["decode_batch"]], "label": [f"batch {p['decode_batch']} (parameter)"]}))
+    marker = now.mark_rule(color="#888").encode(x="batch:Q") + now.mark_text(
+        align="left", dx=3, dy=-140, fontSize=10).encode(x="batch:Q", text="label:N")
+    cross = _decode_crossover(wl)
+    h20x = cross["h20"]
+    title = (f"The H20 runs out of compute beyond batch {h20x:.0f}; the H100 stays memory-bound"
+             if math.isfinite(h20x) and not math.isfinite(cross[REFERENCE])
+             else f"Decode throughput by batch: the H20 turns compute-bound at batch {h20x:.0f}" if math.isfinite(h20x)
+             else "Decode stays memory-bound for every chip at these settings")
+    subtitle = f"KV cache {p['kv_cache_gb_per_seq']:g} GB per sequence; memory capacity not checked"
+    return charts.sourced(lines + marker, title, subtitle=subtitle, source=cite_specs(ROOFLINE_CHIPS, ROOFLINE_SPECS))
+
+
+def roofline_text(wl: pd.DataFrame, w: pd.DataFrame | None = None, **params) -> str:
+    """Markdown paragraph of section 3: H20, Ascend and B200 tokens/s relative to an H100 (×, %), the H20's
+    decode bound and crossover batch, and tokens per joule of board power; ``wl`` = ``workloads(**params)``."""
+    p = _params(params)
+    w = specs() if w is None else w
+    c = wl[wl.bound == "central"].set_index(["chip_id", "workload"])
+    ab = summary(wl).set_index(["chip_id", "workload"])
+    r, tj = ab["ratio_to_h100_central"], c["tokens_per_joule"]
+    h20x = _decode_crossover(wl)["h20"]
+
+    def rng(chip, workload):
+        return fmt_range(*_ratio_range(ab, chip, workload))
+
+    return (
+        f"Training runs on compute, where the H20 has {r['h20', 'training']:.0%} of an H100; decode runs on memory "
+        f"bandwidth, where its {w.loc['h20', 'memory_bandwidth_tbps']:g} TB/s beats the H100's "
+        f"{w.loc[REFERENCE, 'memory_bandwidth_tbps']:g}: at batch {p['decode_batch']} it decodes "
+        f"**{r['h20', 'decode']:.2f}×** as many tokens per second as an H100 (bound by "
+        f"{c.loc[('h20', 'decode'), 'decode_bound_by']})"
+        + (f", and beyond a batch of about {h20x:.0f} its weak compute caps it" if math.isfinite(h20x) else "") + ". "
+        f"Per joule of board power the H20 gives {tj['h20', 'decode']:.1f} decode tokens against the H100's "
+        f"{tj[REFERENCE, 'decode']:.1f}, but only {tj['h20', 'training']:.2f} training tokens against "
+        f"{tj[REFERENCE, 'training']:.2f}. The Ascend 910B reaches {rng('ascend_910b', 'training')} of an H100 for "
+        f"training and {rng('ascend_910b', 'decode')} for decode (the low end is the low-bandwidth 910B4 variant and "
+        f"the lowest quoted peak); the 910C {rng('ascend_910c', 'training')} and {rng('ascend_910c', 'decode')}; "
+        f"a B200 is {r['b200_hgx', 'training']:.1f}× an H100 for training and {r['b200_hgx', 'decode']:.1f}× for "
+        "decode.")
+
+
+def chart_equivalence(eq: pd.DataFrame):
+    """Bars: substitutes needed to equal one target chip per workload (chips), with range whiskers and the
+    power drawn relative to the target (× board TDP); ``eq`` = ``equivalence()``."""
+    e = eq.assign(target_chip=eq.target.map(short_name), sub_chip=eq.substitute.map(short_name),
+                  power=eq.power_ratio.map(lambda v: "TDP n/a" if v != v else f"{v:.1f}× power"),
+                  source=[cite_specs([t, s], POWER_SPECS) for t, s in zip(eq.target, eq.substitute)])
+    cols = ["chips_needed", "chips_needed_low", "chips_needed_high"]
+    tips = ["target_chip", "sub_chip", "workload", *_tips(*cols, "substitute_kw", "target_kw"), "power", "source"]
+    base, bars, err = _workload_bars(alt.Undefined, "sub_chip:N", [short_name(c) for c in SUBSTITUTES], *cols,
+                                     "Chips needed to equal one target chip", tips)
+    txt = base.mark_text(align="left", dx=4, fontSize=9).encode(x="chips_needed_high:Q", text="power:N",
+                                                                color=alt.value("#333"))
+    one = alt.Chart().mark_rule(strokeDash=[4, 3], color="#333").encode(x=alt.datum(1))
+    b = eq.set_index(["target", "substitute", "workload"])["chips_needed"]
+    chart = alt.layer(bars, err, txt, one, data=e).properties(width=190, height=150).facet(
+        column=alt.Column("target_chip:N", title="Target chip", sort=[short_name(c) for c in TARGETS]))
+    return charts.sourced(chart, f"{b['b200_hgx', 'h20', 'training']:.0f} H20s equal one B200 in training, "
+                                 f"{b['b200_hgx', 'h20', 'decode']:.1f} in decoding",
+                          subtitle="Labels: power drawn by the substitutes relative to the target chip (board TDP)",
+                          source=cite_specs(ROOFLINE_CHIPS, POWER_SPECS))
+
+
+def _span(values: pd.Series, fmt: str = ".1f") -> str:
+    """'0.8–2.0': the min–max of ``values`` through ``fmt_range``."""
+    return fmt_range(values.min(), values.max(), fmt)
+
+
+def equivalence_text(eq: pd.DataFrame) -> str:
+    """Markdown of section 4: per target, H20s and Ascends needed (chips, with ranges) and their power (× the
+    target's board TDP), then the H20 count and power span over targets; ``eq`` = ``equivalence()``."""
+    b = eq.set_index(["target", "substitute", "workload"])
+
+    def n(t, s, w):
+        row = b.loc[(t, s, w)]
+        if row.chips_needed_low == row.chips_needed_high:
+            return f"{row.chips_needed:.1f}"
+        return f"{row.chips_needed:.1f} ({fmt_range(row.chips_needed_low, row.chips_needed_high, '.1f')})"
+
+    def pw(t, s, w):
+        v = b.loc[(t, s, w), "power_ratio"]
+        return "power not published" if v != v else f"{v:.1f}× the power"
+
+    hd, ht = (eq[(eq.substitute == "h20") & (eq.workload == w)] for w in ("decode", "training"))
+    lines = [
+        f"- One **{short_name(t)}** = {n(t, 'h20', 'training')} H20s for training ({pw(t, 'h20', 'training')}) but "
+        f"{n(t, 'h20', 'decode')} for decode ({pw(t, 'h20', 'decode')}); {n(t, 'ascend_910b', 'training')} Ascend "
+        f"910B for training ({pw(t, 'ascend_910b', 'training')}), {n(t, 'ascend_910b', 'decode')} for decode; "
+        f"{n(t, 'ascend_910c', 'training')} Ascend 910C for training, {n(t, 'ascend_910c', 'decode')} for decode."
+        for t in TARGETS]
+    return ("\n".join(lines)
+            + f"\n\nPer controlled chip, the H20 count is {_span(hd.chips_needed)} for decode at "
+              f"{_span(hd.power_ratio)}× the power, but {_span(ht.chips_needed)} for training at "
+              f"{_span(ht.power_ratio)}× the power, before the cost of the links, switches and racks that join the "
+              "extra chips.")
+
+
+def caveats_text(w: pd.DataFrame | None = None, long: pd.DataFrame | None = None,
+                 spending: pd.DataFrame | None = None, events: pd.DataFrame | None = None) -> str:
+    """Markdown caveat bullets from the data: interconnect (GB/s), reported Ascend yields (%), every spec range
+    of the roofline chips (in the spec's unit) and the chips without a published TDP (W)."""
+    w = specs() if w is None else w
+    long = data.load("chip_specs") if long is None else long
+    spending = data.load("bytedance_spending") if spending is None else spending
+    events = data.load("chip_events") if events is None else events
+    io = w["interconnect_gbps"]
+    yields = spending[spending.item.str.contains("yield")]
+    ranged = long[long.chip_id.isin(ROOFLINE_CHIPS) & long.spec.ne("process_node_nm")
+                  & (long.value_low.notna() | long.value_high.notna()) & (long.value_low != long.value_high)]
+    no_tdp = [short_name(c) for c in ROOFLINE_CHIPS if w.loc[c, "tdp_w"] != w.loc[c, "tdp_w"]]
+    scale = events.set_index("event_id").loc["ev_2025_04_16_cm384", "event"]
+    io_910c = fmt_range(w.loc["ascend_910c", "interconnect_gbps_low"], w.loc["ascend_910c", "interconnect_gbps_high"],
+                        ",.0f")
+    return "\n".join([
+        f"- **Interconnect.** Chip-to-chip bandwidth: H20 {io['h20']:,.0f} GB/s "
+        f"(as {' and '.join(short_name(c) for c in TARGETS if io[c] == io['h20'])}), B200 {io['b200_hgx']:,.0f} GB/s, "
+        f"Ascend 910C {io_910c} GB/s; "
+        f"the 910B's is not published. Huawei answers weaker chips with scale: {scale}",
+        "- **Ascend yields** are reported, not measured, and disagree: "
+        + "; ".join(f"{short_name(r.item.replace('_yield', ''))} {r.value:.0%} ({r.period}, {r.source_id})"
+                    for r in yields.itertuples())
+        + ". Yields limit how many Ascends exist, not how fast each one is.",
+        "- **Ranges in the data** (carried into the results above): "
+        + "; ".join(f"{short_name(r.chip_id)} {r.spec} {r.value_low:,.4g}–{r.value_high:,.4g} {r.unit}"
+                    for r in ranged.itertuples()) + ".",
+        f"- **No TDP published** for {', '.join(no_tdp)}: its tokens per joule and power ratios are left blank."
+        if no_tdp else ""])

@@ -12,10 +12,11 @@ uses the FP8 rate where a chip has one (weights at ``bytes_per_param`` from mode
 from __future__ import annotations
 
 
+import altair as alt
 import numpy as np
 import pandas as pd
 
-from helpers import chips, costs, data
+from helpers import charts, chips, costs, data
 
 #: Notebook parameter defaults (the overview calls :func:`headline` with these).
 DEFAULTS = dict(
@@ -59,6 +60,7 @@ SEED_PRICE_ROW = "rent_h100_seed_longterm_2024"
 SEED_COUNT_CLAIM = "c005"
 MALAYSIA_ROW = "cap_malaysia_aolani_seed"
 INDONESIA_ROW = "cap_indonesia_b200_seed"
+PUE_ROW = "pue_global_2024"  # running_costs row of the default PUE
 
 
 # ----------------------------------------------------------------------------------- inputs
@@ -344,7 +346,7 @@ def headline(**params) -> dict:
         return (f"USD {r.usd_per_pflop_hour:.2f} ({r.usd_per_pflop_hour_low:.2f}–{r.usd_per_pflop_hour_high:.2f})")
 
     def name(r):
-        return r.route[0].lower() + r.route[1:]
+        return lower_first(r.route)
 
     life = p["depreciation_years"] * 12
     rental = ("" if best["mode"] == "rent" else f"; the cheapest rental, {name(rent)}, costs {rng(rent)}")
@@ -376,3 +378,204 @@ def cite_short(source_ids, n: int = 3) -> str:
     ids = sorted(set(source_ids))
     more = len(ids) - n
     return data.cite(ids[:n]) + (f"; and {more} more sources (ids in the tooltips and tables)" if more > 0 else "")
+
+
+def lower_first(text: str) -> str:
+    """``text`` with its first letter in lower case ('Buy H20 in China' -> 'buy H20 in China')."""
+    return text[0].lower() + text[1:]
+
+
+# ------------------------------------------------------------------ notebook 02: charts and tables
+def _labelled_rule(base, color: str, at: dict, text_at: dict | None = None, **text_mark) -> tuple:
+    """(rule, text): a dashed rule of ``base`` placed by the ``at`` encodings and its ``label`` column beside it."""
+    rule = base.mark_rule(strokeDash=[4, 3], color=color).encode(**at)
+    text = base.mark_text(align="left", dx=4, color=color, **text_mark).encode(**at, **(text_at or {}), text="label:N")
+    return rule, text
+
+
+def h100_budget_quotes(budget_usd=DEFAULTS["budget_usd"]) -> pd.DataFrame:
+    """Every H100 rental quote (USD per GPU-hour) with ``gpus``: how many the budget (USD) rents for a year."""
+    return rental_quotes(("h100_sxm",)).assign(gpus=lambda d: costs.gpus_rentable(budget_usd, d.price_usd_per_gpu_hour))
+
+
+def budget_curve(budget_usd, low_price, high_price, points: int = 60) -> pd.DataFrame:
+    """GPUs rented all year (``gpus``) by a budget (USD) at ``points`` log-spaced prices (``price``, USD per GPU-hour)."""
+    return pd.DataFrame({"price": np.geomspace(low_price, high_price, points)}).assign(
+        gpus=lambda d: costs.gpus_rentable(budget_usd, d.price))
+
+
+def chart_articles(a: dict, h100: pd.DataFrame, **params):
+    """Section 1: H100s a budget rents for a year against the price (USD per GPU-hour, log-log), the
+    quotes of ``h100_budget_quotes`` on the curve and the seed's count; ``a`` is :func:`articles`."""
+    p = {**DEFAULTS, **params}
+    budget, lo_p, hi_p = p["budget_usd"], h100.price_usd_per_gpu_hour.min(), h100.price_usd_per_gpu_hour.max()
+    line = alt.Chart(budget_curve(budget, lo_p, hi_p)).mark_line(color="#999").encode(
+        x=alt.X("price:Q", title="Rental price (USD per H100-hour, log scale)",
+                scale=alt.Scale(type="log", domain=[lo_p, hi_p], nice=False)),
+        y=alt.Y("gpus:Q", title=f"H100s rented all year (budget USD {budget / 1e9:g} bn)", scale=alt.Scale(type="log")))
+    pts = alt.Chart(h100).mark_point(filled=True, size=70).encode(
+        x="price_usd_per_gpu_hour:Q", y="gpus:Q", color=alt.Color("provider_type:N", title="Quote type"),
+        tooltip=["date:T", "provider", "provider_type", alt.Tooltip("price_usd_per_gpu_hour:Q", title="USD/GPU-h"),
+                 alt.Tooltip("gpus:Q", format=",.0f"), "source_id"])
+    seed = alt.Chart(pd.DataFrame({"gpus": [a["seed_count"]], "label": [f"seed: {a['seed_count']:,.0f} GPUs"]}))
+    rule, text = _labelled_rule(seed, "#d1495b", {"y": "gpus:Q"}, {"x": alt.value(4)}, dy=-6)
+    return charts.sourced(
+        line + pts + rule + text,
+        f"USD {budget / 1e9:g} bn rents {a['gpus_at_param_price'] / 1e3:,.0f}k H100 for a year at "
+        f"USD {p['rental_price_usd_per_gpu_hour']:.2f}/h; the seed's count needs USD {a['implied_price']:.2f}/h",
+        source=cite_short(h100.source_id),
+        subtitle=f"Every H100 rental quote in the data, {h100.date.min():%Y}-{h100.date.max():%Y}; "
+                 f"the line is budget / (price x hours in a year)")
+
+
+def owning_expression(rvb: dict, **params) -> str:
+    """Vega expression of owning one H100 for a year (USD), in the slider parameter ``life_years``:
+    central purchase / life + power + hosting share x purchase; ``rvb`` is :func:`rent_vs_buy`."""
+    p = {**DEFAULTS, **params}
+    c = rvb["purchase_usd_per_gpu"]["central"]
+    power_year = rvb["power_kw"] * p["pue"] * costs.HOURS_PER_YEAR * rvb["electricity_usd_per_kwh"]
+    return f"({c} / life_years + {power_year} + {p['hosting_share_per_year']} * {c})"
+
+
+def chart_rent_vs_buy(rvb: dict, **params):
+    """Section 2: USD per useful H100-hour owned or rented against utilisation, with sliders (Vega-Lite
+    parameters ``rent_price``, USD per GPU-hour, and ``life_years``) and the break-even utilisation."""
+    p = {**DEFAULTS, **params}
+    c, H, annual = rvb["purchase_usd_per_gpu"]["central"], costs.HOURS_PER_YEAR, owning_expression(rvb, **p)
+    price_p = alt.param(name="rent_price", value=p["rental_price_usd_per_gpu_hour"],
+                        bind=alt.binding_range(min=0.5, max=8, step=0.05, name="Rental price, USD per GPU-hour "))
+    years_p = alt.param(name="life_years", value=p["depreciation_years"],
+                        bind=alt.binding_range(min=2, max=8, step=1, name="Depreciation life, years "))
+    grid = pd.DataFrame({"utilisation": np.round(np.linspace(0.05, 1.0, 96), 4)})
+    lines = alt.Chart(grid).transform_calculate(
+        Own=f"{annual} / ({H} * datum.utilisation)", Rent="rent_price").transform_fold(
+        ["Own", "Rent"], as_=["option", "usd"]).mark_line(clip=True).encode(
+        x=alt.X("utilisation:Q", title="Utilisation (share of the year the GPU does useful work)", axis=alt.Axis(format="%")),
+        y=alt.Y("usd:Q", title="USD per useful H100-hour", scale=alt.Scale(domain=[0, 8])),
+        color=alt.Color("option:N", title=None), tooltip=[alt.Tooltip("utilisation:Q", format=".0%"), "option:N",
+                                                          alt.Tooltip("usd:Q", format=".2f")])
+    be = alt.Chart(pd.DataFrame({"k": [0]})).transform_calculate(
+        u=f"{annual} / ({H} * rent_price)", label="'break-even ' + format(datum.u, '.0%')").transform_filter("datum.u <= 1")
+    sources = rvb["source_ids"] + [running(ELECTRICITY_ROW["malaysia"]).source_id, running(PUE_ROW).source_id]
+    return charts.sourced(
+        (lines + alt.layer(*_labelled_rule(be, "#555", {"x": "u:Q"}, y=12))).add_params(price_p, years_p),
+        f"Owning an H100 beats renting it at USD {p['rental_price_usd_per_gpu_hour']:.2f}/h above "
+        f"{rvb['breakeven_u_central']:.0%} utilisation",
+        source=cite_short(sources),
+        subtitle=f"Central H100 price USD {c:,.0f} per GPU; power {rvb['power_kw']:g} kW x PUE {p['pue']:g} at "
+                 f"{rvb['electricity_usd_per_kwh']:.3f} USD/kWh; hosting share {p['hosting_share_per_year']:g}/yr")
+
+
+#: The two unit costs charted per route (column of routes(), panel title).
+ROUTE_METRICS = (("usd_per_pflop_hour", "USD per dense BF16 PFLOP-hour"),
+                 ("usd_per_m_tokens", "USD per million decode tokens"))
+
+
+def routes_long(t: pd.DataFrame) -> pd.DataFrame:
+    """:func:`routes` stacked once per ROUTE_METRICS entry, with ``metric`` (panel title) and that
+    metric's ``low`` / ``mid`` / ``high`` (USD per PFLOP-hour or per million tokens)."""
+    return pd.concat([t.assign(metric=label, low=t[f"{col}_low"], mid=t[col], high=t[f"{col}_high"])
+                      for col, label in ROUTE_METRICS])
+
+
+def routes_title(t: pd.DataFrame) -> str:
+    """Finding of the route chart: the cheapest route per dense PFLOP-hour and how the cheapest rental
+    compares with the cheapest purchase (ratio of USD per PFLOP-hour)."""
+    t = t.sort_values("usd_per_pflop_hour", kind="stable")
+    best = lower_first(t.iloc[0].route)
+    ratio = t[t["mode"] == "rent"].usd_per_pflop_hour.min() / t[t["mode"] == "buy"].usd_per_pflop_hour.min()
+    if t.iloc[0]["mode"] == "buy":
+        return f"Per dense PFLOP-hour, {best} is cheapest; the cheapest rental costs {ratio:.1f}x as much"
+    return f"Per dense PFLOP-hour, {best} is cheapest, at {ratio:.0%} of the cheapest purchase"
+
+
+def chart_routes(t: pd.DataFrame, **params):
+    """Section 3: each route's USD per dense BF16 PFLOP-hour and per million decode tokens (central
+    point, low-high bar), one panel per metric; ``t`` is :func:`routes` ranked by the first."""
+    p = {**DEFAULTS, **params}
+    base = alt.Chart().encode(y=alt.Y("route:N", sort=list(t.route), title=None))
+    rng = base.mark_rule(strokeWidth=3, opacity=0.5).encode(x=alt.X("low:Q", title="USD"), x2="high:Q",
+                                                              color=alt.Color("mode:N", title="Route"))
+    mid = base.mark_point(filled=True, size=80).encode(
+        x="mid:Q", color="mode:N", tooltip=["route", "metric", alt.Tooltip("low:Q", format=".2f"),
+                                            alt.Tooltip("mid:Q", format=".2f"), alt.Tooltip("high:Q", format=".2f"), "quotes"])
+    panels = alt.layer(rng, mid, data=routes_long(t)).properties(width=300, height=230).facet(
+        column=alt.Column("metric:N", title=None, sort=[ROUTE_METRICS[0][1]])).resolve_scale(x="independent")
+    return charts.sourced(
+        panels, routes_title(t), source=cite_short(sum(t.source_ids, []) + [h200_fee()["source_id"]]),
+        subtitle=f"Point: central quote; bar: cheapest quote on best spec to dearest on worst. "
+                 f"Owning at {p['utilisation']:.0%} use over {p['depreciation_years']:g} years; "
+                 f"decode batch {p['decode_batch']}")
+
+
+def payback_cash(mal: dict, months: int = 72, **params) -> pd.DataFrame:
+    """Operator's cumulative cash per Malaysian GPU (``cash_k``, thousand USD) in months 0..``months``
+    after buying it at the cluster's value and renting it out at the low / median / high Blackwell
+    quote (``rent`` label, USD per GPU-hour), net of power and hosting; ``mal`` is :func:`malaysia`."""
+    p = {**DEFAULTS, **params}
+    m = np.arange(0, months + 1)
+    rent_q = {"low quote": mal["rent_price_low"], "median quote": mal["rent_price"], "high quote": mal["rent_price_high"]}
+    power = mal["power_kw"] * p["pue"] * mal["electricity_usd_per_kwh"]  # USD per GPU-hour
+    margin = {k: costs.HOURS_PER_MONTH * (p["utilisation"] * v - power)
+              - p["hosting_share_per_year"] * mal["value_per_gpu"] / 12 for k, v in rent_q.items()}
+    return pd.concat([pd.DataFrame({"month": m, "rent": f"{k}: USD {rent_q[k]:.2f}/h",
+                                    "cash_k": (-mal["value_per_gpu"] + m * margin[k]) / 1e3}) for k in rent_q])
+
+
+def chart_payback(mal: dict, **params):
+    """Section 4: :func:`payback_cash` as one line per Blackwell rent, with the zero line (paid back)."""
+    p = {**DEFAULTS, **params}
+    cash = payback_cash(mal, **p)
+    lines = alt.Chart(cash).mark_line().encode(
+        x=alt.X("month:Q", title="Months after purchase"),
+        y=alt.Y("cash_k:Q", title="Operator's cumulative cash per GPU (thousand USD)"),
+        color=alt.Color("rent:N", title="Blackwell rent", sort=list(cash.rent.unique())),
+        tooltip=["rent", "month", alt.Tooltip("cash_k:Q", format=",.1f")])
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#555").encode(y="y:Q")
+    return charts.sourced(
+        lines + zero, f"Rented out at market rates, a USD {mal['value_per_gpu'] / 1e3:,.0f}k GPU pays back in "
+        f"{mal['payback_months_low']:.0f}–{mal['payback_months_high']:.0f} months",
+        source=cite_short(mal["source_ids"] + [running(ELECTRICITY_ROW["malaysia"]).source_id]),
+        subtitle=f"USD {mal['value_usd'] / 1e9:g} bn / {mal['gpus']:,.0f} GPUs; {p['utilisation']:.0%} of hours billed; "
+                 f"rack power {mal['power_kw']:g} kW per GPU x PUE {p['pue']:g} at "
+                 f"{mal['electricity_usd_per_kwh']:.3f} USD/kWh")
+
+
+#: Reader's names of the tornado's inputs (keys of the ``ranges`` in :func:`tornado`).
+TORNADO_LABELS = {"price": "purchase or rental price", "years": "depreciation life", "pue": "PUE",
+                  "electricity_usd_per_kwh": "electricity price", "utilisation": "utilisation",
+                  "hosting_share_per_year": "hosting share", "tflops": "chip peak (spec range)",
+                  "pass_through": "H200 fee passed on"}
+
+
+def sensitivity(utilisation_range=(0.5, 1.0), hosting_range=(0.0, 0.1), **params) -> pd.DataFrame:
+    """:func:`tornado` of every route (USD per dense BF16 PFLOP-hour), inputs that move it only, with
+    ``lo`` / ``hi`` (the smaller / larger output) and ``parameter`` renamed by TORNADO_LABELS."""
+    tor = pd.concat([tornado(r["route"], utilisation_range, hosting_range, **params) for r in ROUTES])
+    return tor[tor.swing > 0].assign(lo=lambda d: d[["output_low", "output_high"]].min(axis=1),
+                                     hi=lambda d: d[["output_low", "output_high"]].max(axis=1),
+                                     parameter=lambda d: d.parameter.map(TORNADO_LABELS))
+
+
+def largest_swings(tor: pd.DataFrame) -> pd.DataFrame:
+    """The row of :func:`sensitivity` with the largest swing (USD per PFLOP-hour) of each route, routes in swing order."""
+    return tor.sort_values("swing", ascending=False).groupby("route", sort=False).head(1)
+
+
+def chart_sensitivity(tor: pd.DataFrame, t: pd.DataFrame):
+    """Section 5: one tornado panel per route (rows in the order of ``t``, :func:`routes` ranked):
+    bar from the low to the high result of each input, tick at the central result."""
+    by_swing = alt.EncodingSortField("swing", order="descending")
+    bars = alt.Chart().mark_bar(height=10).encode(
+        y=alt.Y("parameter:N", sort=by_swing, title=None),
+        x=alt.X("lo:Q", title="USD per dense BF16 PFLOP-hour"), x2="hi:Q",
+        tooltip=["route", "parameter", "input_low", "input_high", alt.Tooltip("output_low:Q", format=".2f"),
+                 alt.Tooltip("output_high:Q", format=".2f")])
+    mid = alt.Chart().mark_tick(color="black", thickness=2, size=14).encode(
+        y=alt.Y("parameter:N", sort=by_swing), x="output_base:Q")
+    header = alt.Header(labelAngle=0, labelAlign="left", labelOrient="top")
+    panel = alt.layer(bars, mid, data=tor).properties(width=420).facet(
+        row=alt.Row("route:N", title=None, sort=list(t.route), header=header)).resolve_scale(y="independent")
+    return charts.sourced(panel, "Utilisation and the purchase price move owned routes most; the quote moves rented ones",
+                          source=cite_short(sum(t.source_ids, []) + list(data.load("running_costs").source_id)),
+                          subtitle="Bar: result with the assumption at its low and high end; tick: central result")

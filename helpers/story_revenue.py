@@ -8,6 +8,7 @@ Two geography bases are never chained: ``billing_location`` (10-Ks up to FY2025)
 """
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 
 from helpers import charts, chips, data, revenue
@@ -41,6 +42,22 @@ def _range(rows: pd.DataFrame) -> tuple[float, float]:
 
 def _ids(rows: pd.DataFrame) -> list[str]:
     return sorted(rows["source_id"].unique())
+
+
+def _pct(x) -> str:
+    """'26%' from a fraction."""
+    return f"{100 * x:.0f}%"
+
+
+def _pct_range(lo, hi) -> str:
+    """'8–12%' from two fractions ('61%' when both round alike)."""
+    a, b = _pct(lo), _pct(hi)
+    return a if a == b else f"{a[:-1]}–{b}"
+
+
+def _bn(x) -> str:
+    """'USD 17.1 bn' from a value in USD bn."""
+    return f"USD {x:,.1f} bn"
 
 
 def source_line(ids, limit: int = 150) -> str:
@@ -131,6 +148,78 @@ def event_steps(fy_first=None, fy_last=None) -> pd.DataFrame:
                              "share_before": before.china_share, "share": now.china_share})
     return pd.DataFrame(rows, columns=["fiscal_year", "geo_basis", "events", "china_usd_bn_before", "china_usd_bn",
                                        "china_change", "share_before", "share"])
+
+
+#: (start, end, basis wording) of each move named in the section-1 chart title, as headline keys
+_MOVES = (("peak", "billing_last", "by billing location"), ("hq_first", "latest", "on the HQ basis"))
+
+
+def share_title(h: dict) -> str:
+    """Section-1 chart title from :func:`headline`: each basis's share move, in % and fiscal years."""
+    moves = [f"{_pct(h[a + '_share'])} (FY{h[a + '_fy']}) to {_pct(h[b + '_share'])} (FY{h[b + '_fy']}) {label}"
+             for a, b, label in _MOVES if a + "_fy" in h]
+    return "China's share of Nvidia revenue: " + "; ".join(moves)
+
+
+def time_domain(series: pd.DataFrame) -> list:
+    """[first period start, last period end] of :func:`share_series` (dates), the x domain."""
+    return [series.period_start.min(), series.period_end.max()]
+
+
+def event_rows(ev: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
+    """:func:`events` with ``row`` (0, 1, … within a fiscal year: the label's line) and ``right``
+    (date after the middle of the charted period: the label is drawn left of its tick)."""
+    lo, hi = time_domain(series)
+    return ev.assign(row=ev.groupby("fiscal_year").cumcount(), right=ev.date > lo + (hi - lo) / 2)
+
+
+def _event_strip(ev_plot: pd.DataFrame, domain: list):
+    """The strip of event labels (stacked by ``row``) with a tick at each event date."""
+    x = alt.X("date:T", axis=None, scale=alt.Scale(domain=domain))
+    y = alt.Y("row:O", axis=None)
+
+    def labels(right: bool):
+        return alt.Chart(ev_plot[ev_plot.right == right]).mark_text(
+            align="right" if right else "left", dx=-3 if right else 3, fontSize=9, color="#444").encode(
+            x=x, y=y, text="label:N", tooltip=["event:N", "source_id:N"])
+
+    ticks = alt.Chart(ev_plot).mark_tick(color="#888", orient="vertical").encode(x=x, y=y)
+    return (labels(False) + labels(True) + ticks).properties(
+        height=12 * (ev_plot.row.max() + 1) if len(ev_plot) else 10)
+
+
+def _share_layers(series: pd.DataFrame, domain: list):
+    """(China revenue USD bn lines, share % lines, FY labels) by basis at each fiscal year's middle."""
+    s = series.assign(basis=series.geo_basis.map(BASIS_LABEL), share_pct=100 * series.china_share,
+                      fy=series.fiscal_year.map("FY{}".format))
+    color = alt.Color("basis:N", title="Geography basis", legend=alt.Legend(orient="bottom", labelLimit=400))
+    tip = ["fy:N", "basis:N", alt.Tooltip("china_usd_bn:Q", format=".1f"), alt.Tooltip("share_pct:Q", format=".1f"),
+           "source_id:N"]
+    x = alt.X("period_mid:T", title="Calendar date (each point is the middle of an Nvidia fiscal year, labelled FY)",
+              scale=alt.Scale(domain=domain))
+    base = alt.Chart(s).encode(x=x, color=color, detail="geo_basis:N", tooltip=tip)
+    usd = base.mark_line(point=True).encode(y=alt.Y("china_usd_bn:Q", title="China incl. HK revenue (USD bn)"))
+    share = base.mark_line(point=True).encode(y=alt.Y("share_pct:Q", title="Share of Nvidia revenue (%)",
+                                                      scale=alt.Scale(zero=True)))
+    fy_text = alt.Chart(s.sort_values("geo_basis").drop_duplicates("fiscal_year")).mark_text(
+        dy=-10, fontSize=9, color="#333").encode(x=x, y="china_usd_bn:Q", text="fy:N")
+    return usd, share, fy_text
+
+
+def chart_share(series: pd.DataFrame, ev: pd.DataFrame, h: dict):
+    """Section 1: China revenue (USD bn) and its share of Nvidia revenue (%) per fiscal year and
+    basis, under a strip of the control events (dashed rules); title from :func:`share_title`."""
+    domain = time_domain(series)
+    ev_plot = event_rows(ev, series)
+    usd, share, fy_text = _share_layers(series, domain)
+    rules = alt.Chart(ev_plot).mark_rule(color="#888", strokeDash=[3, 3]).encode(
+        x="date:T", tooltip=["date:T", "fiscal_year:Q", "event:N", "source_id:N"])
+    panels = alt.vconcat(_event_strip(ev_plot, domain), (usd + rules + fy_text).properties(height=200),
+                         (share + rules).properties(height=200)).resolve_scale(x="shared")
+    return charts.sourced(
+        panels, share_title(h), source=source_line(list(series.source_id) + list(ev.source_id)),
+        subtitle=f"Billing-location series (10-Ks) and customer-HQ series (FY{hq_basis_fy()} 10-K recast, secondary "
+                 f"summary) are not joined; dashed lines are control events")
 
 
 # --------------------------------------------------------------------------- #
@@ -275,6 +364,67 @@ def bytedance_plan(rate_id="fx10", rmb_per_usd=None) -> dict:
             "usd_bn": _to_usd_bn(r.value, r.unit, fx), "source_id": r.source_id}
 
 
+def reported_shares(bds: pd.DataFrame) -> pd.DataFrame:
+    """Rows of :func:`bytedance_share` that rest on reported spend (not the Omdia unit estimate)."""
+    return bds[bds.estimate.str.startswith("reported")]
+
+
+def latest_china(series: pd.DataFrame) -> pd.Series:
+    """Latest fiscal year's row of :func:`share_series`, on the customer-HQ basis where it exists."""
+    hq = series[series.geo_basis == "customer_hq"]
+    return (hq if len(hq) else series).sort_values("fiscal_year").iloc[-1]
+
+
+def licence_fy(ev: pd.DataFrame, chip: str = "H20"):
+    """Fiscal year of the first licence event in ``ev`` affecting ``chip`` (NaN if none)."""
+    return ev[ev.chips_affected.str.contains(chip) & ev.kind.eq("licence")].fiscal_year.min()
+
+
+def share_line(r) -> str:
+    """One bullet: a year's reported spend (with USD bn if reported in RMB) against the matching
+    fiscal year's China revenue (USD bn, both bases' range) and the share (%)."""
+    usd = f" ({_bn(r.spend_usd_bn_low)})" if r.as_reported.startswith("RMB") else ""
+    lo, hi = r.china_usd_bn_low, r.china_usd_bn_high
+    den = _bn(lo) + (f"–{hi:,.1f} bn" if hi != lo else "")
+    shr = _pct(r.share_low) + (f"–{_pct(r.share_high)}" if _pct(r.share_low) != _pct(r.share_high) else "")
+    return f"{r.year}: {r.as_reported}{usd} against FY{r.fiscal_year} China revenue of {den} → **{shr}**"
+
+
+def same_figure_note(lr: pd.Series) -> str:
+    """Sentence naming the reports that give the latest reported spend's value (same unit) as
+    another item, e.g. a forecast; '' if none does. ``lr``: that year's row of :func:`reported_shares`."""
+    bd = data.load("bytedance_spending")
+    raw = bd[bd["item"].isin(SPEND_ITEMS) & bd.basis.eq("reported")]
+    last = raw[raw.period.str[:4].astype(int) == lr.year].iloc[0]
+    twins = bd[(bd.value == last["value"]) & (bd.unit == last["unit"]) & (bd["item"] != last["item"])]
+    twins = twins.drop_duplicates("source_id")
+    if twins.empty:
+        return ""
+    return (f"The {lr.year} figure ({lr.as_reported}, {data.cite([last['source_id']])}) is the same number that "
+            + " and ".join(data.cite([i]) for i in twins.source_id)
+            + f" give as `{twins['item'].iloc[0]}` for {twins.period.iloc[0]}. ")
+
+
+def _plan_sentence(plan: dict, series: pd.DataFrame) -> str:
+    """ByteDance's plan (:func:`bytedance_plan`) as a share of the latest fiscal year's China revenue."""
+    last = latest_china(series)
+    return (f"ByteDance's reported {plan['year']} plan of {money(plan['value'], plan['value'], plan['unit'])} "
+            f"({_bn(plan['usd_bn'])}) equals {_pct(plan['usd_bn'] / last.china_usd_bn)} of FY{last.fiscal_year} "
+            f"China revenue; no later fiscal year is reported yet.")
+
+
+def bytedance_text(bds: pd.DataFrame, series: pd.DataFrame, ev: pd.DataFrame, plan: dict) -> str:
+    """Section 3's Markdown: one bullet per reported year (:func:`share_line`), the latest year's
+    caveats and the plan; ``bds`` from :func:`bytedance_share`, ``ev`` from :func:`events`."""
+    rep = reported_shares(bds)
+    lr = rep[rep.year == rep.year.max()].iloc[0]
+    licence = ", the year of the H20 licence requirement" if licence_fy(ev) == lr.fiscal_year else ""
+    return ("ByteDance's reported Nvidia purchases as a share of Nvidia's China revenue:\n\n- "
+            + "\n- ".join(map(share_line, rep.itertuples())) + "\n\n" + same_figure_note(lr)
+            + f"Taken at face value it makes ByteDance alone {_pct(lr.share_low)} of Nvidia's China revenue in "
+              f"FY{lr.fiscal_year}{licence}; it should be read as unconfirmed. " + _plan_sentence(plan, series))
+
+
 # --------------------------------------------------------------------------- #
 # section 4: Ascend against H20, in dense compute
 # --------------------------------------------------------------------------- #
@@ -325,17 +475,92 @@ def h20_per_ascend() -> float:
 
 
 # --------------------------------------------------------------------------- #
+# section 5: caveats
+# --------------------------------------------------------------------------- #
+def billing_regions() -> pd.DataFrame:
+    """Full-year revenue by billing region (USD m; index fiscal_year, a column per region),
+    each year from its latest 10-K."""
+    rev = data.load("nvidia_revenue")
+    bl = rev[(rev.fiscal_period == "FY") & (rev.geo_basis == "billing_location")]
+    bl = bl[bl.reported_in_fy == bl.groupby("fiscal_year").reported_in_fy.transform("max")]
+    return bl.pivot(index="fiscal_year", columns="region", values="revenue_usd_m")
+
+
+def basis_gap(series: pd.DataFrame) -> pd.DataFrame:
+    """China revenue (USD bn) by fiscal year on both bases (columns ``BASES``), years on both only."""
+    wide = series.pivot(index="fiscal_year", columns="geo_basis", values="china_usd_bn")
+    return wide.reindex(columns=list(BASES)).dropna()
+
+
+def _billing_caveat(series: pd.DataFrame) -> str:
+    """Bullet: Singapore and Taiwan billing shares (%, USD bn) and the HQ recast of China revenue (USD bn, %)."""
+    w = billing_regions()
+    fy = int(w.singapore.dropna().index.max())
+    r = w.loc[fy]
+    gap = basis_gap(series)
+    recast = " and ".join(f"{_bn(g.customer_hq)} instead of {_bn(g.billing_location)} in FY{y} "
+                          f"({100 * (g.customer_hq / g.billing_location - 1):+.0f}%)" for y, g in gap.iterrows())
+    return (f"- **Billing location, not destination.** Up to FY{w.index.max()} Nvidia counted revenue where it "
+            f"billed. In FY{fy} {_pct(r.singapore / r.total)} of revenue was billed to Singapore "
+            f"({_bn(r.singapore / 1000)}) and {_pct(r.taiwan / r.total)} to Taiwan: billing follows the buyer's "
+            f"purchasing entity, not where the chips are used, so Chinese customers' foreign entities appear there, "
+            f"not under China. "
+            + (f"The FY{hq_basis_fy()} 10-K's customer-HQ recast puts China at {recast}. " if len(gap) else "")
+            + f"The two series are therefore shown side by side, never joined; the FY{hq_basis_fy()} figures come from "
+              f"a secondary, machine-generated summary of the filing.")
+
+
+def _calendar_caveat(fy_last: int) -> str:
+    """Bullet: share of FY``fy_last``'s days (%) in the calendar year before."""
+    days = _pct(revenue.calendar_overlap(fy_last, by="days"))
+    return (f"- **Fiscal vs calendar year.** Nvidia's fiscal year N runs from late January of N−1 to late January "
+            f"of N; FY{fy_last} has {days} of its days in calendar {fy_last - 1}. "
+            f"Press figures for a calendar year (ByteDance budgets, the H20 forecast) are set against the fiscal year "
+            f"that mostly overlaps it, never the one before.")
+
+
+def _reported_caveat(bds: pd.DataFrame) -> str:
+    """Bullet: counts of reported / forecast / denied bytedance_spending rows (rows)."""
+    bd = data.load("bytedance_spending")
+    n = bd.basis.value_counts()
+    return (f"- **Reported vs confirmed.** Of the {len(bd)} ByteDance/market rows, {n.get('reported', 0)} are "
+            f"reported (unnamed sources, mostly relays of The Information and the FT), {n.get('forecast', 0)} are "
+            f"forecasts or plans and {n.get('denied', 0)} were denied by ByteDance; none is confirmed by ByteDance or "
+            f"Nvidia. Denied rows are left out of section 3. ByteDance's {reported_shares(bds).year.min()} figure is "
+            f"what it had ordered part-way through the year, a lower bound.")
+
+
+def _unseen_caveat() -> str:
+    """Bullet: revenue rows (count) not seen in retrieved source text."""
+    rev = data.load("nvidia_revenue")
+    unseen = rev[~rev.seen_in_source_text.astype(bool)]
+    return (f"- **Not seen in source text.** {len(unseen)} of the {len(rev)} revenue rows were transcribed from the "
+            f"cited filings without the table being seen in retrieved text (they add up exactly to each filing's "
+            f"total); they need checking against EDGAR before publication.")
+
+
+def _yield_caveat() -> str:
+    """Bullet: each reported Ascend yield (% good dies) with its source."""
+    bd = data.load("bytedance_spending")
+    return ("- **Ascend volumes and yield.** "
+            + "; ".join(f"{data.cite([r.source_id])} gives a {_pct(r.value)} yield for the `{r.item}` ({r.period})"
+                        for r in bd[bd.item.str.contains("yield")].itertuples())
+            + ". The seed article's figure for the 910B is probably the 910C's. Whether projected volumes count dies "
+              "started or chips shipped is not stated, and HBM supply may bind before yield does.")
+
+
+def caveats(series: pd.DataFrame, bds: pd.DataFrame, fx: dict, fy_last: int) -> str:
+    """Section 5's Markdown bullets: billing vs HQ basis, fiscal vs calendar year (of ``fy_last``),
+    reported vs confirmed, unseen revenue rows, Ascend yields and the RMB rate ``fx`` (:func:`rate`)."""
+    return "\n".join([_billing_caveat(series), _calendar_caveat(fy_last), _reported_caveat(bds), _unseen_caveat(),
+                      _yield_caveat(),
+                      f"- **RMB.** Conversions use one dated rate ({fx['label']}); no annual average for the years "
+                      f"of the RMB figures is in the data."])
+
+
+# --------------------------------------------------------------------------- #
 # headline
 # --------------------------------------------------------------------------- #
-def _pct(x) -> str:
-    return f"{100 * x:.0f}%"
-
-
-def _pct_range(lo, hi) -> str:
-    a, b = _pct(lo), _pct(hi)
-    return a if a == b else f"{a[:-1]}–{b}"
-
-
 def headline(fy_first=None, fy_last=None, h20_price_usd=None, ascend_yield=None,
              rate_id="fx10", rmb_per_usd=None) -> dict:
     """Headline numbers: China share from its peak to the latest year; ByteDance's share range."""
@@ -366,7 +591,7 @@ def headline(fy_first=None, fy_last=None, h20_price_usd=None, ascend_yield=None,
     elif not bill.empty:
         out.update(latest_fy=out["billing_last_fy"], latest_share=out["billing_last_share"])
     bd = bytedance_share(rate_id, rmb_per_usd, h20_price_usd)
-    rep = bd[bd.estimate.str.startswith("reported")]
+    rep = reported_shares(bd)
     years = rep.groupby("year").agg(low=("share_low", "min"), high=("share_high", "max"))
     fx = rate(rate_id, rmb_per_usd)
     out.update(bd_share_low=float(years.low.min()), bd_share_high=float(years.high.max()),

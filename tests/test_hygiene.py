@@ -42,3 +42,12 @@ def test_papermill_sees_every_parameter(path):
     names = {t.id for node in ast.parse("".join(cell["source"])).body if isinstance(node, ast.Assign)
              for t in node.targets if isinstance(t, ast.Name)}
     assert names and names == set(pm.inspect_notebook(str(path))), "papermill misses a parameter"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_code_cells_stay_short(path):
+    """Logic lives in helpers/ with unit tests; a notebook cell that needs more than 15 lines moves there."""
+    nb = json.loads(path.read_text())
+    long = {c.get("id"): len("".join(c["source"]).splitlines()) for c in nb["cells"]
+            if c["cell_type"] == "code" and len("".join(c["source"]).splitlines()) > 15}
+    assert not long, f"code cells over 15 lines (id: lines): {long}"

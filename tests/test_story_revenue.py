@@ -1,4 +1,5 @@
 """Headline numbers of notebook 04 (Nvidia's China revenue), checked by hand against data/."""
+import pandas as pd
 import pytest
 
 from helpers import story_revenue as s
@@ -92,3 +93,88 @@ def test_source_line_is_bounded():
     assert line.startswith("NVIDIA Corporation")
     assert "more (source ids in the tooltips)" in line
     assert s.source_line(["rev_shacknews_8k_2022_08"]) == "Shacknews (2022-08-31)"
+
+
+def test_share_chart_title_events_and_panels():
+    h = s.headline()
+    # billing: 7,111 / 26,914 = 26.4% (FY2022) -> 17,108 / 130,497 = 13.1% (FY2025)
+    # HQ: 12,330 / 60,922 = 20.2% (FY2024) -> 19,677 / 215,938 = 9.1% (FY2026)
+    title = s.share_title(h)
+    assert title == ("China's share of Nvidia revenue: 26% (FY2022) to 13% (FY2025) by billing location; "
+                     "20% (FY2024) to 9% (FY2026) on the HQ basis")
+    # up to FY2023 there is no HQ series: the billing move only, 26% -> 5,785 / 26,974 = 21.4%
+    assert s.share_title(s.headline(fy_last=2023)) == (
+        "China's share of Nvidia revenue: 26% (FY2022) to 21% (FY2023) by billing location")
+    series, ev = s.share_series(), s.events()
+    spec = s.chart_share(series, ev, h).to_dict()
+    inner = spec["vconcat"][0]
+    assert inner["title"]["text"] == title and "FY2026 10-K recast" in inner["title"]["subtitle"][0]
+    assert spec["title"]["text"][0].startswith("Source: NVIDIA Corporation")
+    strip, usd, share = inner["vconcat"]
+    # FY2026 holds seven events (ev04-ev10): the label strip is 7 rows x 12 px
+    assert strip["height"] == 84
+    assert usd["layer"][0]["encoding"]["y"]["field"] == "china_usd_bn"
+    assert share["layer"][0]["encoding"]["y"]["field"] == "share_pct"
+
+
+def test_event_rows_stack_and_side():
+    rows = s.event_rows(s.events(), s.share_series()).set_index("event_id")
+    # FY2026 holds ev04..ev10: rows 0..6 in date order (ev10 2026-01-14 before ev09 2026-01-15)
+    assert list(rows[rows.fiscal_year == 2026].row) == list(range(7))
+    assert rows.loc["ev09", "row"] == 6 and rows.loc["ev02", "row"] == 1
+    # FY2020-FY2026 (2019-01-28..2026-01-25): middle 2022-07-27, before the first event (2022-08-26)
+    assert rows.right.all()
+    # FY2023-FY2026 (2022-01-31..2026-01-25): middle 2024-01-28, so ev01-ev03 are labelled on the left
+    rows = s.event_rows(s.events(2023), s.share_series(2023)).set_index("event_id")
+    assert list(rows.index[~rows.right]) == ["ev01", "ev02", "ev03"]
+    assert s.time_domain(s.share_series(2023))[0] == pd.Timestamp("2022-01-31")
+
+
+def test_bytedance_sentences():
+    bds, series, ev = s.bytedance_share(), s.share_series(), s.events()
+    lines = {r.year: s.share_line(r) for r in s.reported_shares(bds).itertuples()}
+    assert list(lines) == [2023, 2024, 2025]
+    # 2024: USD 2 bn against FY2025 China 17.108 (billing) .. 25.048 (HQ) bn: 8.0%-11.7%
+    assert lines[2024] == "2024: USD 2 bn against FY2025 China revenue of USD 17.1 bn–25.0 bn → **8%–12%**"
+    # 2025: RMB 85 bn / 7.0572 = USD 12.04 bn against FY2026 19.677 bn (HQ only) = 61.2%
+    assert lines[2025] == "2025: RMB 85 bn (USD 12.0 bn) against FY2026 China revenue of USD 19.7 bn → **61%**"
+    # the H20 licence notice (ev04, 2025-04-09) falls in FY2026; latest China revenue is FY2026 on the HQ basis
+    assert s.licence_fy(ev) == 2026
+    last = s.latest_china(series)
+    assert (last.fiscal_year, last.geo_basis) == (2026, "customer_hq")
+    assert s.latest_china(s.share_series(fy_last=2023)).geo_basis == "billing_location"
+    text = s.bytedance_text(bds, series, ev, s.bytedance_plan())
+    assert text.count("\n- ") == 3
+    assert "alone 61% of Nvidia's China revenue in FY2026, the year of the H20 licence requirement" in text
+    # the 85 bn also appears as capex_ai_chips for 2026 (bd31, bd32)
+    assert "give as `capex_ai_chips` for 2026" in text
+    # 2026 plan: RMB 100 bn / 7.0572 = USD 14.17 bn = 72.0% of FY2026's 19.677 bn
+    assert "2026 plan of RMB 100 bn (USD 14.2 bn) equals 72% of FY2026 China revenue" in text
+    # at 7.0 RMB per USD: 85 / 7 / 19.677 = 61.7%
+    bds7 = s.bytedance_share(rmb_per_usd=7.0)
+    assert "alone 62% of" in s.bytedance_text(bds7, series, ev, s.bytedance_plan(rmb_per_usd=7.0))
+
+
+def test_caveats_from_data():
+    series, bds = s.share_series(), s.bytedance_share()
+    gap = s.basis_gap(series)
+    assert list(gap.index) == [2024, 2025]
+    assert gap.loc[2025].tolist() == pytest.approx([17.108, 25.048])
+    # FY2024 as restated in the FY2025 10-K, which first shows Singapore
+    assert s.billing_regions().loc[2024, "singapore"] == 6831
+    text = s.caveats(series, bds, s.rate(), 2026)
+    assert text.startswith("- **Billing location, not destination.**") and text.count("\n- ") == 5
+    # FY2025: Singapore 23,684 / 130,497 = 18.1%, Taiwan 20,573 / 130,497 = 15.8%
+    assert "In FY2025 18% of revenue was billed to Singapore (USD 23.7 bn) and 16% to Taiwan" in text
+    # HQ recast: 12.330 / 10.306 - 1 = +19.6%; 25.048 / 17.108 - 1 = +46.4%
+    assert ("USD 12.3 bn instead of USD 10.3 bn in FY2024 (+20%) and USD 25.0 bn instead of USD 17.1 bn "
+            "in FY2025 (+46%)") in text
+    # FY2026 (2025-01-27..2026-01-25): 339 of 364 days in 2025
+    assert "FY2026 has 93% of its days in calendar 2025" in text
+    # bytedance_spending: 38 rows, 19 reported, 14 forecast, 5 denied; nvidia_revenue: 42 of 60 rows unseen
+    assert "Of the 38 ByteDance/market rows, 19 are reported" in text and "14 are forecasts" in text
+    assert "5 were denied" in text and "42 of the 60 revenue rows" in text
+    assert "ByteDance's 2023 figure" in text and "7.0572 RMB per USD" in text
+    # up to FY2023 no year is on both bases: no recast sentence; FY2023 has 335 of 364 days in 2022
+    early = s.caveats(s.share_series(fy_last=2023), bds, s.rate(), 2023)
+    assert "recast puts China" not in early and "FY2023 has 92% of its days in calendar 2022" in early
