@@ -66,3 +66,11 @@ def _notebook_class(name):
 
 for _name in NOTEBOOKS:
     globals()[f"TestNotebook_{_name}"] = _notebook_class(_name)
+
+
+def test_bad_parameter_is_named(tmp_path):
+    """A value outside a parameter's range stops the run with an error that names the parameter."""
+    with pytest.raises(pm.PapermillExecutionError) as err:
+        _run("05_claims_ledger", {"tolerance_scale": 9}, tmp_path)
+    assert err.value.ename == "ParameterError"
+    assert "parameter 'tolerance_scale' = 9 is above its maximum 5" in err.value.evalue
