@@ -30,6 +30,14 @@ def check(name: str, value, *, minimum: float | None = None, maximum: float | No
     return int(value) if integer else value
 
 
+def with_defaults(defaults: dict, overrides: dict) -> dict:
+    """``defaults`` updated with ``overrides``; ParameterError if an override names no parameter."""
+    unknown = set(overrides) - set(defaults)
+    if unknown:
+        raise ParameterError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    return {**defaults, **overrides}
+
+
 def check_all(spec: dict) -> dict:
     """Check several parameters: ``{name: (value, {"minimum": .., "maximum": ..})}`` -> values."""
     return {name: check(name, value, **rules) for name, (value, rules) in spec.items()}

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import charts, chips, data
+from helpers.params import with_defaults
 
 #: Chips in the roofline (section 3) and the equivalence (section 4).
 ROOFLINE_CHIPS = ["h20", "h100_sxm", "h200_sxm", "b200_hgx", "ascend_910b", "ascend_910c"]
@@ -176,10 +177,7 @@ def _rates(w, chip, bound, p) -> dict:
 
 
 def _params(overrides: dict) -> dict:
-    unknown = set(overrides) - set(DEFAULTS)
-    if unknown:
-        raise ValueError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
-    return {**DEFAULTS, **overrides}
+    return with_defaults(DEFAULTS, overrides)
 
 
 def workloads(w: pd.DataFrame | None = None, **params) -> pd.DataFrame:

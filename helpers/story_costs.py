@@ -16,7 +16,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from helpers import charts, chips, costs, data
+from helpers import charts, chips, costs, data, story_chips
 
 #: Notebook parameter defaults (the overview calls :func:`headline` with these).
 DEFAULTS = dict(
@@ -64,10 +64,9 @@ PUE_ROW = "pue_global_2024"  # running_costs row of the default PUE
 
 
 # ----------------------------------------------------------------------------------- inputs
-@data.memo
 def specs() -> pd.DataFrame:
-    """Chip specs, one row per chip_id (helpers.chips.wide_specs of chip_specs)."""
-    return chips.wide_specs(data.load("chip_specs")).set_index("chip_id")
+    """Chip specs, one row per chip_id (the chip notebook's table: helpers.story_chips.specs)."""
+    return story_chips.specs()
 
 
 def running(item_id: str) -> pd.Series:
@@ -130,8 +129,7 @@ def decode_rate(chip_id: str, batch: float, case: str = "") -> float:
     """
     s = specs().loc[chip_id]
     ma = data.load("model_assumptions").set_index("parameter").central
-    fp8 = s.get(f"dense_fp8_tflops{case}", np.nan)
-    tflops = fp8 if pd.notna(fp8) else s[f"dense_bf16_tflops{case}"]
+    tflops = chips.dense_tflops_at(s[f"dense_bf16_tflops{case}"], s.get(f"dense_fp8_tflops{case}", np.nan), "fp8")
     return chips.decode_tokens_per_s(s[f"memory_bandwidth_tbps{case}"], tflops, ma["active_params_b"],
                                      ma["bytes_per_param"], batch, ma["mbu_decode"], ma["mfu_prefill"])
 

@@ -15,6 +15,7 @@ import pandas as pd
 import altair as alt
 
 from helpers import charts, chips, data, demand, story_chips
+from helpers.params import with_defaults
 
 #: Chips the need is computed for (sold in China, rented abroad, or licensed).
 CHIPS = ["h20", "ascend_910b", "h800_sxm", "h100_sxm", "h200_sxm", "b200_hgx", "gb200_per_gpu"]
@@ -43,11 +44,8 @@ DEFAULTS = dict(dau_millions=None, chip_id="h20", precision="fp8", decode_batch=
 BYTES = {"fp8": 1.0, "bf16": 2.0}
 
 
-def _p(params: dict) -> dict:
-    unknown = set(params) - set(DEFAULTS)
-    if unknown:
-        raise ValueError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
-    return {**DEFAULTS, **params}
+def _p(overrides: dict) -> dict:
+    return with_defaults(DEFAULTS, overrides)
 
 
 def sig(x: float, digits: int = 2) -> str:
@@ -60,8 +58,7 @@ def sig(x: float, digits: int = 2) -> str:
     return f"{rounded:,.{max(decimals, 0)}f}"
 
 
-def short(chip_id: str) -> str:
-    return story_chips.short_name(chip_id)
+short = story_chips.short_name  # "h100_sxm" -> "H100"
 
 
 # --------------------------------------------------------------------------- #

@@ -31,3 +31,11 @@ def test_check_month():
     for bad in ("2025-13", "2025/12", 202512, "25-12"):
         with pytest.raises(ParameterError, match="parameter 'growth_to' .* must be a month written YYYY-MM"):
             check_month("growth_to", bad)
+
+
+def test_with_defaults_names_unknown_parameters():
+    from helpers.params import with_defaults
+
+    assert with_defaults({"a": 1, "b": 2}, {"b": 3}) == {"a": 1, "b": 3}
+    with pytest.raises(ParameterError, match="unknown parameter\\(s\\): c, d"):
+        with_defaults({"a": 1}, {"d": 0, "c": 0})
