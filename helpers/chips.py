@@ -21,6 +21,8 @@ import operator as _op
 import numpy as np
 import pandas as pd
 
+from helpers import data
+
 __all__ = [
     "tpp",
     "performance_density",
@@ -373,3 +375,60 @@ def rule_rects(rules: pd.DataFrame, rule_set: str, x_metric: str, y_metric: str,
         rows.append({"eccn": eccn, "clause": int(clause), "x": edges[x_metric][0],
                      "x2": edges[x_metric][1], "y": edges[y_metric][0], "y2": edges[y_metric][1]})
     return _DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- the shared serving model
+#: Serving assumptions every notebook shares (rows of data/model_assumptions.csv, central values):
+#: the same chip and model decode at one rate everywhere. keyword -> ``parameter`` of the table.
+SERVING = {"active_params_b": "active_params_b", "bytes_per_param": "bytes_per_param",
+           "mfu": "mfu_prefill", "mbu": "mbu_decode", "kv_cache_gb_per_seq": "kv_cache_gb_per_seq"}
+BOUNDS = {"low": "_low", "central": "", "high": "_high"}
+
+
+def short_name(chip_id: str) -> str:
+    """'h100_sxm' -> 'H100', 'ascend_910b' -> 'Ascend 910B', 'gb200_per_gpu' -> 'GB200'."""
+    parts = chip_id.split("_")
+    if parts[0] == "ascend":
+        return "Ascend " + parts[1].upper()
+    return parts[0].upper()
+
+
+@data.memo
+def specs() -> pd.DataFrame:
+    """One row per chip (index ``chip_id``): short name, name, vendor, launch date, China status and
+    every spec of ``chip_specs`` with its ``_low`` / ``_high`` columns."""
+    wide = wide_specs(data.load("chip_specs")).set_index("chip_id")
+    info = data.load("chips").set_index("chip_id")[["name", "vendor", "launch_date", "china_status"]]
+    info.insert(0, "short", [short_name(c) for c in info.index])
+    return info.join(wide)
+
+
+def serving_assumptions(**overrides) -> dict:
+    """The shared serving model: ``active_params_b``, ``bytes_per_param``, ``mfu`` (decode compute
+    ceiling, the prefill MFU row), ``mbu`` and ``kv_cache_gb_per_seq``, from the central values of
+    data/model_assumptions.csv; an override that is not None replaces a value (a notebook parameter)."""
+    unknown = set(overrides) - set(SERVING)
+    if unknown:
+        raise ValueError(f"unknown serving assumption(s): {', '.join(sorted(unknown))}")
+    central = data.load("model_assumptions").set_index("parameter")["central"]
+    out = {key: float(central[row]) for key, row in SERVING.items()}
+    out.update({k: float(v) for k, v in overrides.items() if v is not None})
+    return out
+
+
+def decode_rate(chip_id: str, batch, bound: str = "central", assumptions: dict | None = None,
+                efficiency: float = 1.0, w: pd.DataFrame | None = None):
+    """Roofline decode tokens/s of one ``chip_id`` at ``batch`` under the shared serving model.
+
+    ``bound`` picks the spec figures (low / central / high); ``efficiency`` scales MFU and MBU
+    (e.g. a software-maturity factor for Ascend chips). Decode runs at the FP8 rate when weights
+    are 1 byte or less and the chip has one, else at its BF16 rate.
+    """
+    a = serving_assumptions() if assumptions is None else assumptions
+    w = specs() if w is None else w
+    s, suffix = w.loc[chip_id], BOUNDS[bound]
+    precision = "fp8" if a["bytes_per_param"] <= 1 else "bf16"
+    flops = dense_tflops_at(s[f"dense_bf16_tflops{suffix}"], s.get(f"dense_fp8_tflops{suffix}", np.nan), precision)
+    return decode_tokens_per_s(s[f"memory_bandwidth_tbps{suffix}"], flops, a["active_params_b"],
+                               a["bytes_per_param"], batch, min(a["mbu"] * efficiency, 1.0),
+                               min(a["mfu"] * efficiency, 1.0), a["kv_cache_gb_per_seq"] * 1e9)

@@ -1,52 +1,163 @@
-"""Check notebook parameters (the papermill ``parameters`` cell) with messages that name them."""
+"""Notebook parameters: the ``parameters`` cell is the one place a default and its range are written.
+
+Each line of a notebook's ``parameters`` cell reads ``name = value  # RULE: what it means``, e.g.::
+
+    decode_batch = 32           # whole 1 to 4096: sequences decoded together on one chip
+    mfu = None                  # 0.05 to 1 or None: compute utilisation (None: data/model_assumptions.csv)
+    training_precision = "bf16" # one of bf16, fp8: number format of training
+    growth_from = "2024-12"     # month: start of the growth comparison (YYYY-MM)
+    seed = 20260223             # whole: Monte Carlo seed
+    show_sources = True         # true or false: list every source at the end
+
+The next cell calls ``P = params.check(globals())``: it reads the rules from that cell's own text
+(IPython keeps every executed cell in ``In``), checks the current values (papermill's injected ones
+included) and returns them as a dict, or raises :class:`ParameterError` naming the parameter.
+:func:`defaults` reads the same cell from a notebook file (the overview and the tests use it), so
+a default is never written twice. papermill's ``--help-notebook`` shows the rule as the help text.
+"""
 from __future__ import annotations
 
+import ast
+import json
 import math
+import re
+from dataclasses import dataclass
 from numbers import Real
+from pathlib import Path
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+_NUMBER = r"-?[\d_]+(?:\.\d+)?(?:e-?\d+)?"
+_RULE = re.compile(
+    rf"^(?P<whole>whole)?\s*(?:(?P<lo>{_NUMBER}) to (?P<hi>{_NUMBER}))?"
+    r"|^(?P<choices>one of [^:]+)|^(?P<month>month)|^(?P<bool>true or false)")
+_LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<value>.+?)\s+#\s*(?P<comment>.*)$")
 
 
 class ParameterError(ValueError):
     """A notebook parameter has a bad type or lies outside its allowed range."""
 
 
-def check(name: str, value, *, minimum: float | None = None, maximum: float | None = None,
-          choices=None, integer: bool = False):
-    """Return ``value`` if it is allowed, else raise ParameterError naming ``name``.
+@dataclass(frozen=True)
+class Rule:
+    """What one parameter may be: a number in [minimum, maximum] (whole or not), one of ``choices``,
+    a month ``YYYY-MM`` or a boolean; ``optional`` also allows None (use the data's value)."""
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+    choices: tuple | None = None
+    month: bool = False
+    boolean: bool = False
+    optional: bool = False
+    help: str = ""
 
-    ``minimum``/``maximum`` are inclusive; ``choices`` lists the allowed values.
-    """
-    if choices is not None:
-        if value not in choices:
-            raise ParameterError(f"parameter {name!r} = {value!r} is not one of {list(choices)}")
-        return value
+    def check(self, name: str, value):
+        if value is None:
+            if self.optional:
+                return None
+            raise ParameterError(f"parameter {name!r} = None is not allowed")
+        if self.choices is not None:
+            if value not in self.choices:
+                raise ParameterError(f"parameter {name!r} = {value!r} is not one of {list(self.choices)}")
+            return value
+        if self.month:
+            if not isinstance(value, str) or not re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])", value):
+                raise ParameterError(f"parameter {name!r} = {value!r} must be a month written YYYY-MM, e.g. '2025-12'")
+            return value
+        if self.boolean:
+            if not isinstance(value, bool):
+                raise ParameterError(f"parameter {name!r} = {value!r} must be True or False")
+            return value
+        return check_number(name, value, minimum=self.minimum, maximum=self.maximum, integer=self.integer)
+
+
+def check_number(name: str, value, *, minimum=None, maximum=None, integer: bool = False):
+    """``value`` if it is a number in [minimum, maximum] (whole if ``integer``), else ParameterError."""
     if isinstance(value, bool) or not isinstance(value, Real) or math.isnan(value):
         raise ParameterError(f"parameter {name!r} = {value!r} must be a number")
     if integer and int(value) != value:
         raise ParameterError(f"parameter {name!r} = {value!r} must be a whole number")
     if minimum is not None and value < minimum:
-        raise ParameterError(f"parameter {name!r} = {value!r} is below its minimum {minimum}")
+        raise ParameterError(f"parameter {name!r} = {value!r} is below its minimum {minimum:g}")
     if maximum is not None and value > maximum:
-        raise ParameterError(f"parameter {name!r} = {value!r} is above its maximum {maximum}")
+        raise ParameterError(f"parameter {name!r} = {value!r} is above its maximum {maximum:g}")
     return int(value) if integer else value
 
 
-def with_defaults(defaults: dict, overrides: dict) -> dict:
-    """``defaults`` updated with ``overrides``; ParameterError if an override names no parameter."""
-    unknown = set(overrides) - set(defaults)
-    if unknown:
-        raise ParameterError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
-    return {**defaults, **overrides}
+def parse_rule(comment: str) -> Rule:
+    """The :class:`Rule` written at the start of a parameter line's comment (before the first ':')."""
+    spec, _, help_ = comment.partition(":")
+    spec = spec.strip()
+    optional = spec.endswith(" or None")
+    if optional:
+        spec = spec[: -len(" or None")].strip()
+    m = _RULE.match(spec)
+    if not m or not m.group(0) or m.end() != len(spec):
+        raise ParameterError(f"cannot read the rule {spec!r}: write 'LOW to HIGH', 'whole LOW to HIGH', "
+                             "'whole', 'one of A, B', 'month' or 'true or false', then ':' and the meaning")
+    common = dict(optional=optional, help=help_.strip())
+    if m["choices"]:
+        items = [c.strip() for c in m["choices"][len("one of "):].split(",")]
+        return Rule(choices=tuple(_literal(c) for c in items), **common)
+    if m["month"]:
+        return Rule(month=True, **common)
+    if m["bool"]:
+        return Rule(boolean=True, **common)
+    number = (lambda s: float(s.replace("_", ""))) if m["lo"] else (lambda s: None)
+    return Rule(minimum=number(m["lo"]), maximum=number(m["hi"]), integer=bool(m["whole"]), **common)
 
 
-def check_all(spec: dict) -> dict:
-    """Check several parameters: ``{name: (value, {"minimum": .., "maximum": ..})}`` -> values."""
-    return {name: check(name, value, **rules) for name, (value, rules) in spec.items()}
+def _literal(text: str):
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
 
 
-def check_month(name: str, value) -> str:
-    """Return ``value`` if it is a month written ``YYYY-MM`` (e.g. "2025-12"), else ParameterError."""
-    import re
+def parse_cell(source: str) -> dict[str, tuple[object, Rule]]:
+    """``{name: (default, rule)}`` for every ``name = value  # RULE: meaning`` line of a parameters cell."""
+    out = {}
+    for line in source.splitlines():
+        m = _LINE.match(line.strip())
+        if m:
+            out[m["name"]] = (_literal(m["value"]), parse_rule(m["comment"]))
+    return out
 
-    if not isinstance(value, str) or not re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])", value):
-        raise ParameterError(f"parameter {name!r} = {value!r} must be a month written YYYY-MM, e.g. '2025-12'")
-    return value
+
+def _parameters_source(namespace: dict) -> str:
+    """The latest executed cell (IPython's ``In``) that declares parameters with rules."""
+    for source in reversed(namespace.get("In") or []):
+        if source and any(_LINE.match(ln.strip()) for ln in source.splitlines()):
+            try:
+                if parse_cell(source):
+                    return source
+            except ParameterError:
+                continue
+    raise ParameterError("no parameters cell found: run the cell tagged 'parameters' first")
+
+
+def check(namespace: dict, source: str | None = None) -> dict:
+    """Check every parameter of the parameters cell against its rule; return ``{name: value}``.
+
+    ``namespace``: the notebook's ``globals()`` (values, papermill's injected ones included);
+    ``source``: the parameters cell's text (default: found in the namespace's ``In`` history).
+    """
+    rules = parse_cell(source if source is not None else _parameters_source(namespace))
+    return {name: rule.check(name, namespace.get(name)) for name, (_default, rule) in rules.items()}
+
+
+def _cell(stem: str) -> str:
+    nb = json.loads((NOTEBOOK_DIR / f"{stem}.ipynb").read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            return "".join(cell["source"])
+    raise ParameterError(f"notebooks/{stem}.ipynb has no cell tagged 'parameters'")
+
+
+def defaults(stem: str) -> dict:
+    """The default of every parameter of notebook ``stem`` (``notebooks/<stem>.ipynb``), as written there."""
+    return {name: default for name, (default, _rule) in parse_cell(_cell(stem)).items()}
+
+
+def rules(stem: str) -> dict[str, Rule]:
+    """The rule of every parameter of notebook ``stem``."""
+    return {name: rule for name, (_default, rule) in parse_cell(_cell(stem)).items()}
