@@ -28,8 +28,8 @@ from pathlib import Path
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 _NUMBER = r"-?[\d_]+(?:\.\d+)?(?:e-?\d+)?"
 _RULE = re.compile(
-    rf"^(?P<whole>whole)?\s*(?:(?P<lo>{_NUMBER}) to (?P<hi>{_NUMBER}))?"
-    r"|^(?P<choices>one of [^:]+)|^(?P<month>month)|^(?P<bool>true or false)")
+    rf"(?P<choices>one of [^:]+)|(?P<month>month)|(?P<bool>true or false)"
+    rf"|(?P<whole>whole)(?: (?P<wlo>{_NUMBER}) to (?P<whi>{_NUMBER}))?|(?P<lo>{_NUMBER}) to (?P<hi>{_NUMBER})")
 _LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<value>.+?)\s+#\s*(?P<comment>.*)$")
 
 
@@ -90,8 +90,8 @@ def parse_rule(comment: str) -> Rule:
     optional = spec.endswith(" or None")
     if optional:
         spec = spec[: -len(" or None")].strip()
-    m = _RULE.match(spec)
-    if not m or not m.group(0) or m.end() != len(spec):
+    m = _RULE.fullmatch(spec)
+    if not m:
         raise ParameterError(f"cannot read the rule {spec!r}: write 'LOW to HIGH', 'whole LOW to HIGH', "
                              "'whole', 'one of A, B', 'month' or 'true or false', then ':' and the meaning")
     common = dict(optional=optional, help=help_.strip())
@@ -102,8 +102,9 @@ def parse_rule(comment: str) -> Rule:
         return Rule(month=True, **common)
     if m["bool"]:
         return Rule(boolean=True, **common)
-    number = (lambda s: float(s.replace("_", ""))) if m["lo"] else (lambda s: None)
-    return Rule(minimum=number(m["lo"]), maximum=number(m["hi"]), integer=bool(m["whole"]), **common)
+    lo, hi = (m["wlo"], m["whi"]) if m["whole"] else (m["lo"], m["hi"])
+    number = (lambda s: float(s.replace("_", "")) if s else None)
+    return Rule(minimum=number(lo), maximum=number(hi), integer=bool(m["whole"]), **common)
 
 
 def _literal(text: str):

@@ -1,41 +1,67 @@
+"""The parameters cell is the one source of a default and its rule."""
 import pytest
 
-from helpers.params import ParameterError, check, check_all
+from helpers import params
+from helpers.params import ParameterError, check, parse_cell, parse_rule
+
+CELL = '''# Parameters
+decode_batch = 32            # whole 1 to 4096: sequences decoded together
+mfu = None                   # 0.05 to 1 or None: compute utilisation (None: the shared value)
+precision = "bf16"           # one of bf16, fp8: number format
+growth_from = "2024-12"      # month: start of the comparison
+seed = 20260223              # whole: Monte Carlo seed
+budget_usd = 7e9             # 1e8 to 5e10: USD per year
+show = True                  # true or false: show the table
+'''
 
 
-def test_accepts_in_range_and_converts_integer():
-    assert check("pue", 1.3, minimum=1.0, maximum=3.0) == 1.3
-    assert check("years", 5.0, minimum=1, integer=True) == 5
+def test_parse_cell_reads_defaults_and_rules():
+    cell = parse_cell(CELL)
+    assert list(cell) == ["decode_batch", "mfu", "precision", "growth_from", "seed", "budget_usd", "show"]
+    assert cell["decode_batch"] == (32, params.Rule(minimum=1, maximum=4096, integer=True, help="sequences decoded together"))
+    assert cell["mfu"][0] is None and cell["mfu"][1].optional and cell["mfu"][1].maximum == 1
+    assert cell["precision"][1].choices == ("bf16", "fp8")
+    assert cell["budget_usd"] == (7e9, params.Rule(minimum=1e8, maximum=5e10, help="USD per year"))
+    assert cell["seed"][1].integer and cell["seed"][1].minimum is None
 
 
-@pytest.mark.parametrize("value, rules, text", [
-    (1.5, {"maximum": 1.0}, "parameter 'x' = 1.5 is above its maximum 1.0"),
-    (-1, {"minimum": 0}, "parameter 'x' = -1 is below its minimum 0"),
-    ("2", {}, "parameter 'x' = '2' must be a number"),
-    (2.5, {"integer": True}, "must be a whole number"),
-    ("fp4", {"choices": ["bf16", "fp8"]}, "parameter 'x' = 'fp4' is not one of ['bf16', 'fp8']"),
+def test_check_returns_values_and_converts_whole_numbers():
+    ns = {"decode_batch": 64.0, "mfu": None, "precision": "fp8", "growth_from": "2025-01", "seed": 1,
+          "budget_usd": 1e9, "show": False}
+    assert check(ns, CELL) == {**ns, "decode_batch": 64}
+
+
+@pytest.mark.parametrize("name, value, text", [
+    ("decode_batch", 5000, "parameter 'decode_batch' = 5000 is above its maximum 4096"),
+    ("decode_batch", 0, "parameter 'decode_batch' = 0 is below its minimum 1"),
+    ("decode_batch", 2.5, "parameter 'decode_batch' = 2.5 must be a whole number"),
+    ("mfu", "0.4", "parameter 'mfu' = '0.4' must be a number"),
+    ("precision", "fp4", "parameter 'precision' = 'fp4' is not one of ['bf16', 'fp8']"),
+    ("growth_from", "2025-13", "parameter 'growth_from' = '2025-13' must be a month written YYYY-MM"),
+    ("show", 1, "parameter 'show' = 1 must be True or False"),
+    ("budget_usd", None, "parameter 'budget_usd' = None is not allowed"),
 ])
-def test_rejects_with_parameter_name(value, rules, text):
-    with pytest.raises(ParameterError, match=text.replace("[", r"\[").replace("]", r"\]").replace(".", r"\.")):
-        check("x", value, **rules)
+def test_check_names_the_bad_parameter(name, value, text):
+    ns = {**{k: v for k, (v, _) in parse_cell(CELL).items()}, name: value}
+    with pytest.raises(ParameterError) as err:
+        check(ns, CELL)
+    assert text in str(err.value)
 
 
-def test_check_all():
-    assert check_all({"a": (1, {"minimum": 0}), "b": ("fp8", {"choices": ["fp8"]})}) == {"a": 1, "b": "fp8"}
+def test_check_finds_the_cell_in_ipython_history():
+    ns = {**{k: v for k, (v, _) in parse_cell(CELL).items()}, "In": ["", CELL, "# Parameters\nseed = 3\n", "x = 1"]}
+    ns["seed"] = 3
+    assert check(ns)["seed"] == 3
+    with pytest.raises(ParameterError, match="no parameters cell found"):
+        check({"In": ["x = 1"]})
 
 
-def test_check_month():
-    from helpers.params import check_month
-
-    assert check_month("growth_to", "2025-12") == "2025-12"
-    for bad in ("2025-13", "2025/12", 202512, "25-12"):
-        with pytest.raises(ParameterError, match="parameter 'growth_to' .* must be a month written YYYY-MM"):
-            check_month("growth_to", bad)
+def test_unreadable_rule_is_an_error():
+    with pytest.raises(ParameterError, match="cannot read the rule 'between 1 and 2'"):
+        parse_rule("between 1 and 2: a range written the wrong way")
 
 
-def test_with_defaults_names_unknown_parameters():
-    from helpers.params import with_defaults
-
-    assert with_defaults({"a": 1, "b": 2}, {"b": 3}) == {"a": 1, "b": 3}
-    with pytest.raises(ParameterError, match="unknown parameter\\(s\\): c, d"):
-        with_defaults({"a": 1}, {"d": 0, "c": 0})
+def test_every_notebook_declares_readable_rules():
+    for stem in ("00_overview", "01_chip_gap", "02_cloud_economics", "03_doubao_demand",
+                 "04_nvidia_china_revenue", "05_claims_ledger"):
+        assert params.rules(stem), stem
