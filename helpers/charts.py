@@ -134,11 +134,11 @@ def wrap(text: str, width: int = 110) -> list[str]:
 
 
 def source_line(ids, limit: int = 300) -> str:
-    """A chart's source line: ``data.cite`` of ``ids`` (deduplicated, in order) up to about
+    """A chart's source line: ``fmt.cite`` of ``ids`` (deduplicated, in order) up to about
     ``limit`` characters, then "and N more (source ids in the tooltips)"."""
-    from helpers import data
+    from helpers import fmt
 
-    cites = list(dict.fromkeys(data.cite([i]) for i in dict.fromkeys(ids) if i))
+    cites = list(dict.fromkeys(fmt.cite([i]) for i in dict.fromkeys(ids) if i))
     shown = []
     for c in cites:
         if shown and len("; ".join(shown + [c])) > limit:

@@ -23,6 +23,18 @@ def for_notebook(stem: str) -> dict:
     return globals()[NOTEBOOKS[stem]](**params.defaults(stem))
 
 
+def card(h: dict) -> str:
+    """Markdown of a notebook's headline cell (tag ``headline``): the headline, then its key numbers.
+    The site's index card shows the same two parts."""
+    numbers = "\n".join(f"- **{label}**: {value}" for label, value in h.get("key_numbers", []))
+    return f"{h['headline']}\n\n{numbers}".strip()
+
+
+def findings(h: dict) -> str:
+    """Markdown bullets of a notebook's key findings (the cell under its parameters)."""
+    return "\n".join(f"- {f}" for f in h["findings"])
+
+
 # ============================================================================ 01 chip gap
 def chip_gap(**p) -> dict:
     from helpers import story_chips  # TODO(01): compute here from helpers.chips

@@ -46,8 +46,8 @@ def test_papermill_sees_every_parameter(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_code_cells_stay_short(path):
-    """Logic lives in helpers/ with unit tests; a notebook cell that needs more than 15 lines moves there."""
+    """A cell a reader can follow: at most 25 lines (reusable models live in helpers/ with unit tests)."""
     nb = json.loads(path.read_text())
     long = {c.get("id"): len("".join(c["source"]).splitlines()) for c in nb["cells"]
-            if c["cell_type"] == "code" and len("".join(c["source"]).splitlines()) > 15}
-    assert not long, f"code cells over 15 lines (id: lines): {long}"
+            if c["cell_type"] == "code" and len("".join(c["source"]).splitlines()) > 25}
+    assert not long, f"code cells over 25 lines (id: lines): {long}"
