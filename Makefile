@@ -11,7 +11,7 @@ PARAMS ?=
 .PHONY: report test notebook validate benchmark refresh-outputs clean env
 
 report: $(STAMP)
-	@$(PY) -m helpers.report build $(if $(JOBS),--jobs $(JOBS))
+	@$(PY) -m builder build $(if $(JOBS),--jobs $(JOBS))
 
 test: $(STAMP)
 	@$(PY) -m pytest -n $(or $(JOBS),auto) --dist loadscope -q
@@ -20,10 +20,10 @@ test: $(STAMP)
 #   make notebook NB=02_cloud_economics PARAMS="-p rental_price_usd_per_gpu_hour 2.5"
 notebook: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make notebook NB=<name> PARAMS='-p name value ...'"; exit 2; }
-	@$(PY) -m helpers.report run $(NB) $(PARAMS)
+	@$(PY) -m builder run $(NB) $(PARAMS)
 
 validate: $(STAMP)
-	@$(PY) -m helpers.report validate
+	@$(PY) -m builder validate
 
 benchmark: $(STAMP)
 	@$(PY) scripts/benchmark.py

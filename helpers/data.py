@@ -1,23 +1,25 @@
 """Load the curated tables in ``data/``, validated against ``data/datapackage.json``.
 
-The package file is a Frictionless Data Package. This module checks the subset of it the
-project uses (field types, ``required``, ``minimum``/``maximum``, ``enum``, ``pattern``,
-``unique``, primary keys, foreign keys) with the standard library only, so that a bad file
-stops the build with one readable message naming the file, the line, the column and the rule,
-and so that loading stays fast inside a notebook kernel.
+The package file is a Frictionless Data Package; :func:`validate` runs the Frictionless
+validator over it (types, constraints, primary and foreign keys) and turns every error into one
+readable line naming the file, the line, the column and the rule. :func:`load` validates once per
+version of the files (a stamp in the environment records a package already found valid, so
+notebook kernels do not repeat the check) and returns a typed DataFrame.
 """
 from __future__ import annotations
 
-import csv
-import datetime as _dt
+import hashlib
 import json
 import re
+import sys
 from functools import lru_cache, wraps
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PACKAGE_FILE = "datapackage.json"
 MAX_REPORTED = 20
+#: Where a stamp records that one version of data/ passed validation.
+STAMP_DIR = Path(sys.prefix) / "share" / "data-validated"
 
 
 class DataError(ValueError):
@@ -52,172 +54,146 @@ def read_package(data_dir: Path | str | None = None) -> dict:
         raise DataError([f"{_rel(path)}, line {exc.lineno}: not valid JSON ({exc.msg})"]) from None
 
 
-def _parse(value: str, ftype: str):
-    """Convert one CSV cell to the field's type; raise ValueError if it does not fit."""
-    if ftype == "number":
-        out = float(value)
-        if out != out or out in (float("inf"), float("-inf")):
-            raise ValueError
-        return out
-    if ftype == "integer":
-        return int(value)
-    if ftype == "date":
-        return _dt.date.fromisoformat(value)
-    if ftype == "boolean":
-        if value in ("true", "false"):
-            return value == "true"
-        raise ValueError
-    return value
+def _resources(pkg: dict) -> dict[str, dict]:
+    return {r["name"]: r for r in pkg.get("resources", []) if isinstance(r, dict) and "name" in r}
 
 
-def _check_cell(raw: str, field: dict, where: str) -> tuple[object, str | None]:
-    name, ftype = field["name"], field.get("type", "string")
-    cons = field.get("constraints", {})
-    if raw == "":
-        if cons.get("required"):
-            return None, f"{where}, column '{name}': value is missing (rule: required)"
-        return None, None
-    try:
-        value = _parse(raw, ftype)
-    except ValueError:
-        hint = {"date": " (expected YYYY-MM-DD)", "boolean": " (expected true/false)"}.get(ftype, "")
-        return None, f"{where}, column '{name}': {raw!r} is not a {ftype}{hint} (rule: type)"
-    if "enum" in cons and value not in cons["enum"]:
-        allowed = ", ".join(map(str, cons["enum"]))
-        return None, f"{where}, column '{name}': {raw!r} is not one of [{allowed}] (rule: enum)"
-    if "minimum" in cons and value < _parse(str(cons["minimum"]), ftype):
-        return None, (f"{where}, column '{name}': {raw} is below the minimum {cons['minimum']}"
-                      f"{_unit(field)} (rule: minimum; a unit slip?)")
-    if "maximum" in cons and value > _parse(str(cons["maximum"]), ftype):
-        return None, (f"{where}, column '{name}': {raw} is above the maximum {cons['maximum']}"
-                      f"{_unit(field)} (rule: maximum; a unit slip?)")
-    if "pattern" in cons and not re.fullmatch(cons["pattern"], raw):
-        return None, f"{where}, column '{name}': {raw!r} does not match {cons['pattern']!r} (rule: pattern)"
-    return value, None
+_NOTE = re.compile(r'constraint "(\w+)" is "(.*)"')
+_FK = re.compile(r'for "([^"]+)": values "([^"]*)" not found in the lookup table "([^"]*)" as "([^"]+)"')
+_HINT = {"date": " (expected YYYY-MM-DD)", "boolean": " (expected true/false)", "number": " (expected a plain decimal)",
+         "integer": " (expected a whole number)"}
 
 
-def _unit(field: dict) -> str:
-    return f" {field['unit']}" if field.get("unit") else ""
+def _message(err: dict, rel: str, res: dict, resources: dict) -> str:
+    """One readable line for one Frictionless error of resource ``res``."""
+    kind, row, name, cell = err.get("type", ""), err.get("rowNumber"), err.get("fieldName"), err.get("cell")
+    where = f"{rel}, line {row}, column '{name}'"
+    field = next((f for f in res["schema"]["fields"] if f["name"] == name), {})
+    if kind == "type-error":
+        ftype = field.get("type", "string")
+        return f"{where}: {cell!r} is not a {ftype}{_HINT.get(ftype, '')} (rule: type)"
+    if kind == "constraint-error":
+        m = _NOTE.search(err.get("note", ""))
+        rule, value = (m.group(1), m.group(2)) if m else ("constraint", "")
+        unit = f" {field['unit']}" if field.get("unit") else ""
+        if rule == "required":
+            return f"{where}: value is missing (rule: required)"
+        if rule in ("minimum", "maximum"):
+            word = "below" if rule == "minimum" else "above"
+            return f"{where}: {cell} is {word} the {rule} {value}{unit} (rule: {rule}; a unit slip?)"
+        if rule == "enum":
+            allowed = ", ".join(map(str, field.get("constraints", {}).get("enum", [])))
+            return f"{where}: {cell!r} is not one of [{allowed}] (rule: enum)"
+        if rule == "pattern":
+            return f"{where}: {cell!r} does not match {value!r} (rule: pattern)"
+        return f"{where}: {cell!r} breaks {rule} {value} (rule: {rule})"
+    if kind in ("primary-key", "unique-error"):
+        label = name or ", ".join(res["schema"].get("primaryKey", []) if isinstance(res["schema"].get("primaryKey"), list)
+                                  else [res["schema"].get("primaryKey", "")])
+        return f"{rel}, line {row}, column '{label}': value repeats an earlier row (rule: {kind.replace('-error', '')})"
+    if kind == "foreign-key":
+        m = _FK.search(err.get("note", ""))
+        if m:
+            fields, value, target, ref = m.groups()
+            path = resources.get(target or res["name"], {}).get("path", target)
+            return (f"{rel}, line {row}, column '{fields}': {value!r} is not an {ref} in {path} "
+                    "(rule: foreign key; a missing source?)")
+    if kind.endswith("-label"):
+        what = {"missing-label": "missing column", "extra-label": "unexpected column",
+                "incorrect-label": "wrong column name", "duplicate-label": "repeated column",
+                "blank-label": "blank column name"}.get(kind, kind)
+        label = err.get("label") or name
+        return f"{rel}, line 1 (header): {what} {label!r} (rule: schema fields)"
+    if kind == "scheme-error" or "No such file" in err.get("note", "") or "does not exist" in err.get("note", ""):
+        return f"{rel}: file listed in {PACKAGE_FILE} is missing or unreadable ({err.get('note', '')})"
+    line = f", line {row}" if row else ""
+    return f"{rel}{line}: {err.get('message', kind)} (rule: {kind})"
 
 
-def _as_list(x) -> list[str]:
-    return [x] if isinstance(x, str) else list(x)
+def _problems(pkg: dict, data_dir: Path) -> list[str]:
+    import frictionless
 
-
-def _read_resource(res: dict, data_dir: Path) -> tuple[dict[str, list], list[str]]:
-    """Read and type-check one resource. Returns (columns, problems)."""
-    path = data_dir / res["path"]
-    rel = _rel(path)
-    fields = res["schema"]["fields"]
-    names = [f["name"] for f in fields]
-    cols: dict[str, list] = {n: [] for n in names}
-    problems: list[str] = []
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except FileNotFoundError:
-        return cols, [f"{rel}: file listed in {PACKAGE_FILE} is missing"]
-    with handle:
-        try:
-            rows = list(csv.reader(handle, strict=True))
-        except (csv.Error, UnicodeDecodeError) as exc:
-            return cols, [f"{rel}: cannot be read as UTF-8 CSV ({exc})"]
-    if not rows:
-        return cols, [f"{rel}: file is empty (expected a header row)"]
-    header = rows[0]
-    if header != names:
-        missing = [n for n in names if n not in header]
-        extra = [h for h in header if h not in names]
-        if missing or extra:
-            detail = "; ".join(filter(None, [
-                f"missing column(s) {missing}" if missing else "",
-                f"unexpected column(s) {extra}" if extra else ""]))
-        else:
-            detail = f"columns are out of order: expected {names}"
-        return cols, [f"{rel}, line 1 (header): {detail} (rule: schema fields)"]
-    unique = {f["name"]: {} for f in fields if f.get("constraints", {}).get("unique")}
-    for lineno, row in enumerate(rows[1:], start=2):
-        where = f"{rel}, line {lineno}"
-        if len(row) != len(names):
-            problems.append(f"{where}: {len(row)} cells where the header has {len(names)} columns "
-                            "(malformed CSV: an unquoted comma or a missing cell?)")
-            for n in names:
-                cols[n].append(None)
-            continue
-        for field, raw in zip(fields, row):
-            value, problem = _check_cell(raw.strip(), field, where)
-            if problem:
-                problems.append(problem)
-            cols[field["name"]].append(value)
-            seen = unique.get(field["name"])
-            if seen is not None and value is not None:
-                if value in seen:
-                    problems.append(f"{where}, column '{field['name']}': {raw!r} repeats line "
-                                    f"{seen[value]} (rule: unique)")
-                else:
-                    seen[value] = lineno
-    pk = res["schema"].get("primaryKey")
-    if pk:
-        keys = _as_list(pk)
-        seen_pk: dict[tuple, int] = {}
-        for i, key in enumerate(zip(*(cols[k] for k in keys))):
-            if key in seen_pk:
-                problems.append(f"{rel}, line {i + 2}, column '{', '.join(keys)}': "
-                                f"{key if len(key) > 1 else key[0]!r} repeats line {seen_pk[key]} "
-                                "(rule: primary key)")
-            else:
-                seen_pk[key] = i + 2
-    return cols, problems
-
-
-def _check_foreign_keys(resources: dict, tables: dict, data_dir: Path) -> list[str]:
+    resources = _resources(pkg)
+    report = frictionless.validate(str(data_dir / PACKAGE_FILE))
     problems = []
-    for name, res in resources.items():
-        rel = _rel(data_dir / res["path"])
-        for fk in res["schema"].get("foreignKeys", []):
-            fields = _as_list(fk["fields"])
-            ref = fk["reference"]
-            target = ref.get("resource") or name
-            if target not in tables:
-                problems.append(f"{rel}: foreign key points to unknown resource {target!r}")
-                continue
-            ref_fields = _as_list(ref["fields"])
-            known = set(zip(*(tables[target][f] for f in ref_fields)))
-            for i, key in enumerate(zip(*(tables[name][f] for f in fields))):
-                if any(k is None for k in key):
-                    continue
-                if key not in known:
-                    shown = key[0] if len(key) == 1 else key
-                    problems.append(
-                        f"{rel}, line {i + 2}, column '{', '.join(fields)}': {shown!r} is not "
-                        f"an {'/'.join(ref_fields)} in {resources[target]['path']} "
-                        "(rule: foreign key; a missing source?)")
+    for task in report.tasks:
+        res = resources.get(task.name) or {"name": task.name, "path": task.name, "schema": {"fields": []}}
+        rel = _rel(data_dir / res.get("path", task.name))
+        errors = [e.to_dict() for e in task.errors]
+        header = [e for e in errors if e.get("type", "").endswith("-label")]
+        if header:  # a wrong header makes every row look wrong: report the header only
+            errors = header
+        malformed = {}
+        for e in errors:
+            if e.get("type") in ("missing-cell", "extra-cell"):
+                malformed.setdefault(e.get("rowNumber"), e)
+        for row, e in malformed.items():
+            n = len(e.get("cells") or [])
+            problems.append(f"{rel}, line {row}: {n} cells where the schema has {len(res['schema']['fields'])} "
+                            "columns (malformed CSV: an unquoted comma or a missing cell?)")
+        problems += [_message(e, rel, res, resources) for e in errors if e.get("rowNumber") not in malformed
+                     or e.get("rowNumber") is None]
+        if task.valid and not task.stats.get("rows") and res.get("path"):
+            problems.append(f"{rel}: no data rows (rule: a table the notebooks need cannot be empty)")
+    for e in report.errors:  # package-level errors
+        problems.append(f"{_rel(data_dir / PACKAGE_FILE)}: {e.message}")
     return problems
 
 
-def _fingerprint(data_dir: Path) -> tuple:
-    return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                        for p in data_dir.iterdir() if p.is_file()))
+def _fingerprint(data_dir: Path) -> str:
+    """Hash of the package file and every file it declares (contents, not times; recomputed only
+    when a file's size or modification time changes)."""
+    try:
+        key = (data_dir, tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(data_dir.iterdir())))
+    except OSError:
+        key = (data_dir, None)
+    return _content_hash(key) if key[1] is not None else _hash_files(data_dir)
+
+
+@lru_cache(maxsize=16)
+def _content_hash(key: tuple) -> str:
+    return _hash_files(key[0])
+
+
+def _hash_files(data_dir: Path) -> str:
+    h = hashlib.sha256()
+    try:
+        pkg_text = (data_dir / PACKAGE_FILE).read_bytes()
+        pkg = json.loads(pkg_text)
+    except (OSError, ValueError):
+        return "unreadable"
+    h.update(pkg_text)
+    for res in pkg.get("resources", []):
+        path = data_dir / str(res.get("path", ""))
+        h.update(str(res.get("path")).encode())
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            h.update(b"<missing>")
+    return h.hexdigest()[:20]
 
 
 @lru_cache(maxsize=8)
-def _validated(data_dir: Path, fingerprint: tuple) -> tuple[dict, dict, list[str]]:
+def _validated(data_dir: Path, fingerprint: str) -> tuple[dict, list[str]]:
     pkg = read_package(data_dir)
-    resources = {r["name"]: r for r in pkg.get("resources", [])}
-    tables, problems = {}, []
-    for name, res in resources.items():
-        cols, probs = _read_resource(res, data_dir)
-        tables[name] = cols
-        problems += probs
+    stamp = STAMP_DIR / fingerprint
+    if stamp.exists():
+        return pkg, []
+    problems = _problems(pkg, data_dir)
     if not problems:
-        problems += _check_foreign_keys(resources, tables, data_dir)
-    return resources, tables, problems
+        try:
+            STAMP_DIR.mkdir(parents=True, exist_ok=True)
+            stamp.touch()
+        except OSError:
+            pass
+    return pkg, problems
 
 
 def validate(data_dir: Path | str | None = None) -> list[str]:
     """Every problem found in the data package (an empty list when it is valid)."""
     data_dir = Path(data_dir).resolve() if data_dir else DATA_DIR
     try:
-        return list(_validated(data_dir, _fingerprint(data_dir))[2])
+        return list(_validated(data_dir, _fingerprint(data_dir))[1])
     except DataError as exc:
         return exc.problems
 
@@ -252,32 +228,37 @@ def memo(fn):
 
 
 @lru_cache(maxsize=64)
-def _frame(name: str, data_dir: Path, fingerprint: tuple):
+def _frame(name: str, data_dir: Path, fingerprint: str):
     import pandas as pd
 
-    resources, tables, problems = _validated(data_dir, fingerprint)
+    pkg, problems = _validated(data_dir, fingerprint)
     if problems:
         raise DataError(problems)
+    resources = _resources(pkg)
     if name not in resources:
         raise KeyError(f"no table {name!r} in {PACKAGE_FILE}; known: {sorted(resources)}")
+    raw = pd.read_csv(data_dir / resources[name]["path"], dtype=str, keep_default_na=False, encoding="utf-8")
     frame = {}
     for field in resources[name]["schema"]["fields"]:
-        values, ftype = tables[name][field["name"]], field.get("type", "string")
+        text, ftype = raw[field["name"]].str.strip(), field.get("type", "string")
+        col = text.astype("object").where(text != "", None)
         if ftype == "integer":
-            frame[field["name"]] = pd.array(values, dtype="Int64")
+            frame[field["name"]] = pd.to_numeric(col).astype("Int64")
         elif ftype == "number":
-            frame[field["name"]] = pd.array([float("nan") if v is None else v for v in values], dtype="float64")
+            frame[field["name"]] = pd.to_numeric(col).astype("float64")
         elif ftype == "date":
-            frame[field["name"]] = pd.to_datetime(pd.Series(values, dtype="object"))
+            frame[field["name"]] = pd.to_datetime(col, format="%Y-%m-%d").astype("datetime64[s]")
+        elif ftype == "boolean":
+            frame[field["name"]] = col.map({"true": True, "false": False}).astype("object")
         else:
-            frame[field["name"]] = pd.Series(values, dtype="object")
+            frame[field["name"]] = col
     return pd.DataFrame(frame)
 
 
 def field_units(name: str, data_dir: Path | str | None = None) -> dict[str, str]:
     """Unit of each numeric field of table ``name``, as the schema states it."""
     data_dir = Path(data_dir).resolve() if data_dir else DATA_DIR
-    resources = _validated(data_dir, _fingerprint(data_dir))[0]
+    resources = _resources(_validated(data_dir, _fingerprint(data_dir))[0])
     return {f["name"]: f["unit"] for f in resources[name]["schema"]["fields"] if f.get("unit")}
 
 

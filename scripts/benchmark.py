@@ -34,10 +34,10 @@ FLOOR_NB = {"cells": [{"cell_type": "code", "execution_count": None, "id": "a", 
 
 def floors(tmp: Path, runs: int = 3) -> list[float]:
     """Seconds per papermill run of a notebook that only imports helpers, pandas and altair, run the
-    way the build runs notebooks (helpers.report.execute, in one warm process: no interpreter start)."""
+    way the build runs notebooks (builder.report.execute, in one warm process: no interpreter start)."""
     src = tmp / "floor.ipynb"
     src.write_text(json.dumps(FLOOR_NB))
-    code = ("import json, sys; from helpers import report; "
+    code = ("import json, sys; from builder import report; "
             f"print(json.dumps([report.execute({str(src)!r}, {str(tmp / 'out.ipynb')!r}, {{}})['seconds'] "
             f"for _ in range({runs})]))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True)

@@ -11,7 +11,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from helpers import report  # noqa: E402
+from builder import report  # noqa: E402
 
 TAG = "nbval-check-output"
 
@@ -20,7 +20,7 @@ def refresh(name: str) -> int:
     src = ROOT / "notebooks" / f"{name}.ipynb"
     executed = report.EXECUTED / f"{name}.ipynb"
     state = report.load_state().get(name, {})
-    fresh_hash = report._digest([src], report._digest(report.shared_inputs()))
+    fresh_hash = report._digest([src], report.shared_hash())
     if state.get("status") != "ok" or state.get("exec_hash") != fresh_hash or not executed.exists():
         print(f"{name}: no fresh successful run in build/ — run `make report` first", file=sys.stderr)
         return 1

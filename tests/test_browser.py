@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import report
+from builder import report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "

@@ -9,7 +9,7 @@ from pathlib import Path
 import papermill as pm
 import pytest
 
-from helpers.report import kernel_manager_class
+from builder.report import kernel_manager_class
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))

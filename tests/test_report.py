@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from helpers import report
+from builder import report
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@
     python -m helpers.report run NAME [-p name value]  # one notebook with other parameter values
 
 ``build`` validates ``data/`` first (a bad file stops everything, nothing is touched), executes
-only the notebooks whose inputs changed (the notebook, ``helpers/``, ``data/``) in parallel,
+only the notebooks whose inputs changed (the notebook, ``helpers/``, the data files declared in
+``data/datapackage.json``, the installed dependency versions) in parallel,
 renders each to HTML with an offline template, and publishes ``build/site/`` by building a new
 folder and swapping it in, so a failed build never destroys the last good site. A notebook that
 fails is kept (``build/executed/NAME.ipynb``), marked failed on the index with the failing cell,
@@ -36,7 +37,7 @@ STATE_FILE = BUILD / "state.json"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 BUNDLE_RE = re.compile(r"<script[^>]*\bdata-vega-bundle\b[^>]*>(.*?)</script>", re.S)
 BUNDLE_FILE = "assets/vega-bundle.js"
-RENDER_CODE = [Path(__file__), *sorted(TEMPLATES.rglob("*"))]
+RENDER_CODE = [Path(__file__), *sorted(TEMPLATES.rglob("*.j2")), *sorted(TEMPLATES.rglob("*.json"))]
 
 
 # ----------------------------------------------------------------------------- hashing / state
@@ -49,10 +50,33 @@ def _digest(paths, extra: str = "") -> str:
     return h.hexdigest()[:16]
 
 
+def data_files() -> list[Path]:
+    """The package file and every resource it declares (other files in data/ are not inputs)."""
+    try:
+        pkg = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+        declared = [DATA_DIR / r["path"] for r in pkg.get("resources", []) if isinstance(r.get("path"), str)]
+    except (OSError, ValueError, AttributeError):
+        declared = []
+    return [DATA_DIR / "datapackage.json", *sorted(set(declared))]
+
+
+def dependency_versions() -> str:
+    """Python's version and every installed distribution with its version: an upgrade re-runs the notebooks."""
+    from importlib import metadata
+
+    dists = sorted({f"{d.metadata['Name']}=={d.version}".lower() for d in metadata.distributions()
+                    if d.metadata["Name"]})
+    return f"python {sys.version.split()[0]}\n" + "\n".join(dists)
+
+
 def shared_inputs() -> list[Path]:
-    """Files every notebook depends on: the helpers package (minus the builder) and the data."""
-    helpers = [p for p in sorted((ROOT / "helpers").glob("*.py")) if p.name != "report.py"]
-    return helpers + sorted(DATA_DIR.glob("*"))
+    """Files every notebook depends on: the helpers package and the declared data files."""
+    return sorted((ROOT / "helpers").glob("*.py")) + data_files()
+
+
+def shared_hash() -> str:
+    """Hash of everything a notebook's output depends on besides the notebook itself."""
+    return _digest(shared_inputs(), dependency_versions())
 
 
 def notebooks() -> list[Path]:
@@ -89,9 +113,18 @@ def describe(nb: dict) -> dict:
 
 def _md_inline(text: str) -> str:
     """Escape text and keep **bold** and *italic* of Markdown (enough for index cards)."""
-    out = html.escape(text)
+    out = html.escape(text, quote=False)
     out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
-    return re.sub(r"(?<!\*)\*(?!\*)(.+?)\*", r"<em>\1</em>", out)
+    out = re.sub(r"(?<![*\\])\*(?!\*)(.+?)\*", r"<em>\1</em>", out)
+    return re.sub(r"\\([\\`*_{}\[\]()#+\-.!|~>$])", r"\1", out)  # Markdown escapes show as the character
+
+
+def card_parts(headline: str) -> tuple[str, list[str]]:
+    """The index card of a notebook from its headline cell: (headline paragraph, key-number bullets)."""
+    lines = headline.strip().splitlines()
+    bullets = [ln[2:].strip() for ln in lines if ln.startswith("- ")]
+    text = " ".join(ln.strip() for ln in lines if ln.strip() and not ln.startswith("- "))
+    return text, bullets
 
 
 # ----------------------------------------------------------------------------- work in a worker
@@ -209,52 +242,48 @@ def _sources_by_file() -> dict[str, list[dict]]:
     return out
 
 
-CSS = """body{font-family:Helvetica,Arial,sans-serif;max-width:1040px;margin:2rem auto;padding:0 1rem;color:#222}
-h1{font-size:1.7rem;margin-bottom:.2rem}.lede{color:#555;margin-top:0}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:1rem}
-.card{border:1px solid #ddd;border-radius:8px;padding:1rem;display:flex;flex-direction:column}
-.card.first{grid-column:1/-1;background:#f6f9fc}.card h2{font-size:1.1rem;margin:.1rem 0 .4rem}
-.q{color:#444;font-style:italic}.finding{margin:.6rem 0}.meta{font-size:.8rem;color:#666;margin-top:auto}
-.ok{color:#2b7a3d}.failed{color:#b00020;font-weight:bold}.err{font-family:monospace;font-size:.8rem;color:#b00020}
-table{border-collapse:collapse;font-size:.85rem;width:100%}td,th{border-bottom:1px solid #eee;padding:.3rem;text-align:left;vertical-align:top}
-details{margin:.4rem 0}a{color:#1f5a96}"""
+def _template(name: str):
+    import jinja2
+    import markupsafe
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters["md_inline"] = lambda t: markupsafe.Markup(_md_inline(t or ""))
+    return env.get_template(name)
 
 
 def write_index(site: Path, state: dict, order: list[str]) -> None:
+    """The index page (templates/index.html.j2): one card per notebook, then the data tables."""
     cards = []
-    for i, name in enumerate(order):
+    for name in order:
         s = state.get(name, {})
-        ok = s.get("status") == "ok"
-        links = []
-        if (site / f"{name}.html").exists():
-            links.append(f'<a href="{name}.html">{"Read" if ok else "Last good run"}</a>')
-        if not ok and (site / f"{name}.failed.html").exists():
-            links.append(f'<a href="{name}.failed.html">failed run</a>')
-        err = f'<div class="err">{html.escape(s.get("error", ""))}</div>' if not ok else ""
-        cards.append(
-            f'<div class="card{" first" if i == 0 else ""}"><h2>{html.escape(s.get("title") or name)}</h2>'
-            f'<div class="q">{_md_inline(s.get("question", ""))}</div>'
-            f'<div class="finding">{_md_inline(s.get("headline", ""))}</div>{err}'
-            f'<div class="meta"><span class="{s.get("status", "failed")}">{s.get("status", "not run")}</span>'
-            f' · ran in {s.get("seconds", "?")} s · {html.escape(s.get("finished", ""))} · {" · ".join(links)}</div></div>')
-    rows = []
-    for path, info in _sources_by_file().items():
-        srcs = "".join(
-            f'<li>{html.escape(s["publisher"])} ({html.escape(s["published_date"] or "n.d.")}): '
-            f'<a href="{html.escape(s["url"])}">{html.escape(s["title"])}</a> [{html.escape(s["kind"])}]</li>'
-            for s in info["sources"])
-        rows.append(f'<tr><td><a href="data/{path}" download>{path}</a></td><td>{info["rows"]}</td>'
-                    f'<td>{html.escape(info["description"])}</td><td><details><summary>{len(info["sources"])} sources'
-                    f'</summary><ul>{srcs}</ul></details></td></tr>')
-    page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ByteDance and AI compute under US export controls</title><style>{CSS}</style></head><body>
-<h1>ByteDance and AI compute under US export controls</h1>
-<p class="lede">A reproducible collection of notebooks. Every input number is a row in a CSV with its source; every finding is computed. Data: CC BY 4.0. Code: MIT.</p>
-<div class="cards">{''.join(cards)}</div>
-<h2>Data</h2><p>Each table as CSV, described by <a href="data/datapackage.json" download>datapackage.json</a> (Frictionless Data Package).</p>
-<table><tr><th>File</th><th>Rows</th><th>Content</th><th>Sources</th></tr>{''.join(rows)}</table>
-</body></html>"""
+        headline, numbers = card_parts(s.get("headline", ""))
+        cards.append({"name": name, "title": s.get("title") or name, "question": s.get("question", ""),
+                      "headline": headline, "numbers": numbers, "status": s.get("status", "not run"),
+                      "ok": s.get("status") == "ok", "error": s.get("error", ""),
+                      "seconds": s.get("seconds", "?"), "finished": s.get("finished", ""),
+                      "page": (site / f"{name}.html").exists(), "failed_page": (site / f"{name}.failed.html").exists()})
+    page = _template("index.html.j2").render(cards=cards, tables=_sources_by_file())
     (site / "index.html").write_text(page, encoding="utf-8")
+
+
+def write_sources(site: Path) -> None:
+    """The sources page (templates/sources.html.j2): every source with an anchor per id, and the
+    tables whose rows cite it."""
+    import csv
+
+    with (DATA_DIR / "sources.csv").open(encoding="utf-8") as f:
+        sources = list(csv.DictReader(f))
+    cited: dict[str, list[str]] = {}
+    for path, info in _sources_by_file().items():
+        for src in info["sources"]:
+            cited.setdefault(src["id"], []).append(path)
+    for src in sources:
+        src["cited_in"] = cited.get(src["id"], [])
+        url = src.get("url") or ""
+        src["safe_url"] = url if re.match(r"https?://", url) else ""
+    page = _template("sources.html.j2").render(sources=sources)
+    (site / "sources.html").write_text(page, encoding="utf-8")
 
 
 # ----------------------------------------------------------------------------- commands
@@ -281,13 +310,12 @@ def build(jobs: int | None = None) -> int:
     state = load_state()
     nbs = notebooks()
     order = [p.stem for p in nbs]
-    shared = shared_inputs()
-    shared_hash = _digest(shared)
+    shared = shared_hash()
     render_hash = _digest(RENDER_CODE)
     todo = {}
     for i, p in enumerate(nbs):
         name = p.stem
-        ehash = _digest([p], shared_hash)
+        ehash = _digest([p], shared)
         s = state.get(name, {})
         run = not (s.get("exec_hash") == ehash and s.get("status") == "ok"
                    and (EXECUTED / f"{name}.ipynb").exists())
@@ -297,7 +325,7 @@ def build(jobs: int | None = None) -> int:
                    "prev": f"{order[i - 1]}.html" if i > 0 else "",
                    "next": f"{order[i + 1]}.html" if i + 1 < len(order) else ""}
             todo[name] = (p, ehash, run, nav)
-    data_hash = _digest(sorted(DATA_DIR.glob("*")))
+    data_hash = _digest(data_files(), render_hash)
     index_stale = (state.get("_site", {}).get("data_hash") != data_hash
                    or state.get("_site", {}).get("order") != order or not (SITE / "index.html").exists())
     if not todo and not index_stale:
@@ -341,10 +369,12 @@ def build(jobs: int | None = None) -> int:
     for name in list(state):
         if not name.startswith("_") and name not in order:
             del state[name]
-    (staging / "data").mkdir(exist_ok=True)
-    for f in sorted(DATA_DIR.glob("*")):
+    shutil.rmtree(staging / "data", ignore_errors=True)
+    (staging / "data").mkdir()
+    for f in data_files():
         shutil.copy2(f, staging / "data" / f.name)
     write_index(staging, state, order)
+    write_sources(staging)
     state["_site"] = {"data_hash": data_hash, "order": order}
     old = BUILD / "site.old"
     shutil.rmtree(old, ignore_errors=True)

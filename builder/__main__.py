@@ -1,0 +1,5 @@
+import sys
+
+from builder.report import main
+
+sys.exit(main())
