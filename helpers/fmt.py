@@ -17,7 +17,7 @@ import pandas as pd
 
 #: Page of the built site that lists every source (one anchor per source id).
 SOURCES_PAGE = "sources.html"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()+\-.!|~>$])")
 
 
 # ----------------------------------------------------------------------------- escaping
@@ -27,9 +27,10 @@ def html(text) -> str:
 
 
 def md(text) -> str:
-    """``text`` safe inside Markdown: HTML escaped and Markdown punctuation backslash-escaped, so
-    it shows literally (no markup, no links, no LaTeX)."""
-    return _MD_SPECIAL.sub(r"\\\1", html(text).replace("\n", " "))
+    """``text`` safe inside Markdown: &, < and > escaped for HTML and Markdown punctuation
+    backslash-escaped, so it shows literally (no markup, no links, no LaTeX); one line."""
+    text = _html.escape(str(text), quote=False).replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("#", "&#35;")
 
 
 # ----------------------------------------------------------------------------- numbers
@@ -57,6 +58,13 @@ def sig(x: float, digits: int = 2) -> str:
         return f"{x:,.0f}"
     decimals = digits - 1 - int(math.floor(math.log10(abs(x))))
     return f"{round(x, decimals):,.{max(decimals, 0)}f}"
+
+
+def num(x: float, digits: int = 4) -> str:
+    """A reported figure as people write it: 614682 -> '614,682', 1.3275 -> '1.328', 0.05 -> '0.05'."""
+    if x is None or x != x:
+        return "n/a"
+    return f"{x:,.0f}" if abs(x) >= 10 ** (digits - 1) else f"{x:,.{digits}g}"
 
 
 def usd(x: float, digits: int = 2) -> str:

@@ -23,6 +23,18 @@ def for_notebook(stem: str) -> dict:
     return globals()[NOTEBOOKS[stem]](**params.defaults(stem))
 
 
+#: Short topic of each notebook, for the overview's key numbers.
+TOPICS = {"01_chip_gap": "Chip gap", "02_cloud_economics": "Cloud economics", "03_doubao_demand": "Doubao demand",
+          "04_nvidia_china_revenue": "Nvidia China revenue", "05_claims_ledger": "Press claims"}
+
+
+def overview(found: dict) -> dict:
+    """The overview's card: one line, and the first key number of each notebook's headline."""
+    numbers = [(f"{TOPICS[stem]} — {h['key_numbers'][0][0]}", h["key_numbers"][0][1]) for stem, h in found.items()]
+    return {"headline": f"{len(found)} findings, each recomputed from the data at its notebook's defaults.",
+            "key_numbers": numbers, "findings": [h["headline"] for h in found.values()]}
+
+
 def card(h: dict) -> str:
     """Markdown of a notebook's headline cell (tag ``headline``): the headline, then its key numbers.
     The site's index card shows the same two parts."""
@@ -37,23 +49,176 @@ def findings(h: dict) -> str:
 
 # ============================================================================ 01 chip gap
 def chip_gap(**p) -> dict:
-    from helpers import story_chips  # TODO(01): compute here from helpers.chips
+    """H100 against H20 like for like, training and decode rates relative to an H100 (H20, Ascend 910B/C
+    with spec ranges), H20s per B200; a parameter not given takes its default from notebook 01."""
+    import numpy as np
 
-    return story_chips.headline(**{k: v for k, v in p.items() if k in story_chips.DEFAULTS})
+    from helpers import chips, fmt
+
+    p = {**params.defaults("01_chip_gap"), **p}
+    w = chips.specs()
+    a = chips.serving_assumptions(active_params_b=p["model_active_params_b"], bytes_per_param=p["bytes_per_param"],
+                                  mfu=p["mfu"], mbu=p["mbu"], kv_cache_gb_per_seq=p["kv_cache_gb_per_seq"])
+    kw = dict(training_mfu=p["training_mfu"], training_precision=p["training_precision"], assumptions=a,
+              ascend_utilisation=p["ascend_utilisation"], w=w)
+    rates = chips.workload_rates(["h20", "h100_sxm", "b200_hgx", "ascend_910b", "ascend_910c"],
+                                 decode_batch=p["decode_batch"], **kw)
+    r = rates.set_index(["chip_id", "workload"])
+    big = chips.workload_rates(["h20", "h100_sxm"], decode_batch=p["max_decode_batch"], **kw).set_index(
+        ["chip_id", "workload"]).loc[("h20", "decode")]
+    b200 = chips.equivalence(rates, ["b200_hgx"], ["h20"], w).set_index("workload").loc["training"]
+    batches = np.arange(1, 4097)
+    ahead = batches[chips.decode_rate("h20", batches, assumptions=a, w=w)
+                    >= chips.decode_rate("h100_sxm", batches, assumptions=a, w=w)]
+    h = {"h100_over_h20_dense": float(w.loc["h100_sxm", "dense_fp8_tflops"] / w.loc["h20", "dense_fp8_tflops"]),
+         "h100_over_h20_mixed": float(w.loc["h100_sxm", "sparse_fp8_tflops"] / w.loc["h20", "dense_fp8_tflops"]),
+         "h20_training_share": float(r.loc[("h20", "training"), "ratio_to_h100"]),
+         "h20_decode_ratio": float(r.loc[("h20", "decode"), "ratio_to_h100"]),
+         "h20_decode_bound_by": r.loc[("h20", "decode"), "decode_bound_by"],
+         "h20_decode_ratio_max_batch": float(big["ratio_to_h100"]), "h20_max_batch_bound_by": big["decode_bound_by"],
+         "h20_decode_ahead_up_to_batch": int(ahead.max()) if ahead.size else 0,
+         **{f"{c}_{wl}": (float(r.loc[(c, wl), "ratio_to_h100_low"]), float(r.loc[(c, wl), "ratio_to_h100_high"]))
+            for c in ("ascend_910b", "ascend_910c") for wl in chips.WORKLOADS},
+         "h20_per_b200_training": float(b200["chips_needed"]),
+         "h20_per_b200_training_power_ratio": float(b200["power_ratio"]), "decode_mfu": a["mfu"],
+         "decode_batch": p["decode_batch"], "max_decode_batch": p["max_decode_batch"]}
+    return {**h, **_chip_gap_text(h, p["ascend_utilisation"], fmt)}
+
+
+def _chip_gap_text(h: dict, ascend_utilisation: float, fmt) -> dict:
+    b, big = h["decode_batch"], h["max_decode_batch"]
+    decode = f"{h['h20_decode_ratio']:.2f}× at batch {b}, {h['h20_decode_ratio_max_batch']:.2f}× at batch {big}"
+    huawei = ("best case: Nvidia's utilisation" if ascend_utilisation == 1
+              else f"at {fmt.pct(ascend_utilisation)} of Nvidia's utilisation")
+    a_b, a_c = ({wl: fmt.rng(*h[f"{c}_{wl}"]) for wl in ("training", "decode")} for c in ("ascend_910b", "ascend_910c"))
+    return {
+        "headline": (f"Like for like an H100 has **{h['h100_over_h20_dense']:.1f}×** the H20's dense compute (not "
+                     f"{h['h100_over_h20_mixed']:.1f}×), so an H20 trains at **{fmt.pct(h['h20_training_share'])}** of "
+                     f"an H100's rate; in decoding it reaches **{decode}**."),
+        "key_numbers": [("H100 vs H20, dense FP8", f"{h['h100_over_h20_dense']:.1f}× ({h['h100_over_h20_mixed']:.1f}× "
+                                                   "on mixed bases)"),
+                        ("H20 vs H100, training", fmt.pct(h["h20_training_share"])),
+                        ("H20 vs H100, decode", decode),
+                        ("H20s to equal one B200 in training", f"{h['h20_per_b200_training']:.0f} at "
+                                                               f"{h['h20_per_b200_training_power_ratio']:.1f}× the power")],
+        "findings": [
+            f"Nvidia's H100 headline counts 2:4 sparsity: dense against dense it has **{h['h100_over_h20_dense']:.1f}×** "
+            f"the H20's compute, not {h['h100_over_h20_mixed']:.1f}×.",
+            f"For training an H20 is worth **{fmt.pct(h['h20_training_share'])}** of an H100; "
+            f"{h['h20_per_b200_training']:.0f} H20s equal one B200, drawing "
+            f"{h['h20_per_b200_training_power_ratio']:.1f}× its board power.",
+            f"For decoding the H20's memory bandwidth wins at small batches: **{h['h20_decode_ratio']:.2f}×** an H100 "
+            f"at batch {b} (bound by {h['h20_decode_bound_by']}), ahead up to batch "
+            f"{h['h20_decode_ahead_up_to_batch']}, {h['h20_decode_ratio_max_batch']:.2f}× at batch {big} (bound by "
+            f"{h['h20_max_batch_bound_by']}; decode MFU {h['decode_mfu']:g}).",
+            f"Huawei's Ascend 910B reaches {a_b['training']} of an H100 for training and {a_b['decode']} for decode, "
+            f"the 910C {a_c['training']} and {a_c['decode']} ({huawei})."]}
 
 
 # ============================================================================ 02 cloud economics
 def cloud_costs(**p) -> dict:
-    from helpers import story_costs  # TODO(02): compute here from helpers.costs
+    """Cheapest route per dense BF16 PFLOP-hour and per million decode tokens, the H100 rent-vs-buy
+    break-even, the seed's implied price and the Malaysian cluster's payback (helpers.costs)."""
+    from helpers import costs, fmt
 
-    return story_costs.headline(**{k: v for k, v in p.items() if k in story_costs.DEFAULTS})
+    t = costs.routes(**p).sort_values("usd_per_pflop_hour", kind="stable").reset_index(drop=True)
+    best, rent = t.iloc[0], t[t["mode"] == "rent"].iloc[0]
+    tok = t.sort_values("usd_per_m_tokens", kind="stable").iloc[0]
+    rvb, seed, mal = costs.rent_vs_buy(**p), costs.seed_figures(), costs.cluster_payback(**costs.MALAYSIA_CLUSTER, **p)
+    u_lo, u, u_hi = sorted(rvb[f"breakeven_u_{k}"] for k in ("low", "central", "high"))
+    m_lo, m, m_hi = sorted(rvb[f"breakeven_months_{k}"] for k in ("low", "central", "high"))
+    implied = costs.implied_price(seed["budget_usd"], seed["count"])
+
+    def usd(r, col="usd_per_pflop_hour", f=".2f"):
+        return f"USD {r[col]:{f}} ({fmt.rng(r[col + '_low'], r[col + '_high'], f)})"
+
+    def low(route):  # 'Buy H20 in China' -> 'buy H20 in China'
+        return route[0].lower() + route[1:]
+
+    name, gate = low(best.route), " (if US licences and Chinese customs allow)" if "licence" in best.route else ""
+    price = p["rental_price_usd_per_gpu_hour"]
+    return {
+        "headline": f"The cheapest dense BF16 PFLOP-hour is to **{name}**{gate}: **{usd(best)}**, against "
+                    f"{usd(rent)} to {low(rent.route)}. Owning an H100 beats renting it at USD {price:.2f}/h above "
+                    f"**{u:.0%}** utilisation ({fmt.rng(u_lo, u_hi)}).",
+        "key_numbers": [(f"Cheapest route: {low(best.route)}", f"{usd(best)} per dense BF16 PFLOP-hour"),
+                        (f"Cheapest rental: {low(rent.route)}", f"{usd(rent)} per dense BF16 PFLOP-hour"),
+                        (f"H100 owning beats renting at USD {price:.2f}/h above", f"{u:.0%} ({fmt.rng(u_lo, u_hi)}) utilisation"),
+                        ("Price implied by the seed's H100 count", f"USD {implied:.2f} per GPU-hour (quoted {seed['price']:.2f})")],
+        "findings": [
+            f"The seed's {seed['count']:,.0f} H100 for USD {seed['budget_usd'] / 1e9:g} bn imply **USD {implied:.2f}** per "
+            f"GPU-hour, not the USD {seed['price']:.2f} it quotes.",
+            f"Owning an H100 abroad beats renting at USD {price:.2f}/h above **{u:.0%}** utilisation ({fmt.rng(u_lo, u_hi)}) "
+            f"and pays for itself in **{m:.0f} months** ({m_lo:.0f}–{m_hi:.0f}) at {p['utilisation']:.0%} use"
+            + (f", longer than its {12 * p['depreciation_years']:.0f}-month life." if m > 12 * p["depreciation_years"] else "."),
+            f"Per dense BF16 PFLOP-hour the cheapest route is to {name}{gate}: **{usd(best)}**; the cheapest rental, "
+            f"to {low(rent.route)}, costs {usd(rent)}.",
+            f"Per million decode tokens (batch {p['decode_batch']}) the cheapest route is to {low(tok.route)}: "
+            f"**{usd(tok, 'usd_per_m_tokens', '.3f')}**.",
+            f"The Malaysian cluster's value is **USD {mal['value_per_gpu']:,.0f} per GPU**; rented out at the Blackwell "
+            f"quotes it pays back in **{mal['payback_months']:.0f} months** ({mal['payback_months_low']:.0f}–"
+            f"{mal['payback_months_high']:.0f})."],
+        "cheapest_route": best.route, "cheapest_usd_per_pflop_hour": float(best.usd_per_pflop_hour),
+        "cheapest_usd_per_pflop_hour_low": float(best.usd_per_pflop_hour_low),
+        "cheapest_usd_per_pflop_hour_high": float(best.usd_per_pflop_hour_high),
+        "cheapest_rental_route": rent.route, "cheapest_rental_usd_per_pflop_hour": float(rent.usd_per_pflop_hour),
+        "cheapest_token_route": tok.route, "cheapest_usd_per_m_tokens": float(tok.usd_per_m_tokens),
+        "breakeven_utilisation": float(u), "breakeven_utilisation_low": float(u_lo), "breakeven_utilisation_high": float(u_hi),
+        "breakeven_months": float(m), "breakeven_months_low": float(m_lo), "breakeven_months_high": float(m_hi),
+        "implied_price": float(implied), "gpus_at_seed_price": float(costs.gpus_rentable(seed["budget_usd"], seed["price"])),
+        "malaysia_payback_months": float(mal["payback_months"]),
+    }
 
 
 # ============================================================================ 03 Doubao demand
 def doubao_demand(**p) -> dict:
-    from helpers import story_demand  # TODO(03): compute here from helpers.demand
+    """GPUs Doubao's app needs at peak (Monte Carlo), its share of the reported fleet and of the
+    reported Doubao-model tokens, token versus user growth, and the assumption that moves it most."""
+    from helpers import chips, demand, fmt
 
-    return story_demand.headline(**{k: v for k, v in p.items() if k in story_demand.DEFAULTS})
+    p = {**params.defaults("03_doubao_demand"), **p}
+    chip, sig = chips.short_name(p["chip_id"]), fmt.sig
+    first, per_chip, app = demand.simulate(p["chip_id"], p["precision"], p["decode_batch"], p["kv_cache_gb_per_seq"],
+                                           p["n_draws"], p["seed"], p["dau_millions"])
+    n, d = demand.percentiles(per_chip[p["chip_id"]]), demand.dau_range(p["dau_millions"])
+    reported, latest = demand.reported_tokens(d["date"]), demand.reported_tokens()
+    tok_t = demand.percentiles(app / 1e12)
+    share = {q: v / reported.tokens_per_day_trillions for q, v in tok_t.items()}
+    cap = demand.fleet_share(per_chip, app, first.draws["dau"], latest.tokens_per_day_trillions * 1e12)
+    pool = cap[cap.chip_id == p["chip_id"]] if (cap.chip_id == p["chip_id"]).any() else cap
+    big = pool.loc[pool.gpu_count.idxmax()]
+    users = demand.app_users()
+    tok = demand.growth(demand.token_volumes(), "date", "tokens_per_day_trillions", p["growth_from"], p["growth_to"])
+    mau = demand.growth(users[users.metric == "mau"], "period", "value_millions", p["growth_from"], p["growth_to"])
+    top, at_low, at_high = demand.swing(demand.ranges(p["dau_millions"]), demand.chip_model(
+        p["chip_id"], p["precision"], p["decode_batch"], p["kv_cache_gb_per_seq"]))[0]
+    gpus, fleet = f"{sig(n[50.0])} ({sig(n[5.0])}–{sig(n[95.0])})", f"{big.gpu_count:,.0f} {chips.short_name(big.chip_id)}s"
+    cap_share = f"{fmt.pct(big.app_share_p50)} ({fmt.rng(big.app_share_p5, big.app_share_p95)})"
+    traffic = f"{big.traffic_share_p50:.1f}× ({big.traffic_share_p5:.1f}–{big.traffic_share_p95:.1f}×)"
+    span = f"{tok['from']:%b %Y} to {tok['to']:%b %Y}" if tok else "the chosen months"
+    who = (f"{d['central'] / 1e6:,.0f}M daily users ({d['low'] / 1e6:,.0f}–{d['high'] / 1e6:,.0f}M in reports of "
+           f"{d['rows'].period.min():%b %Y}–{d['date']:%b %Y})" if d["date"] is not None else f"{d['central'] / 1e6:,.0f}M daily users (parameter)")
+    return {
+        "headline": (f"Serving Doubao's app takes about **{sig(n[50.0])} {chip}s** at peak ({sig(n[5.0])}–{sig(n[95.0])}): "
+                     f"**{cap_share}** of the {fleet} reported in {big.date:%Y}. All Doubao-model traffic would need {traffic} as many."),
+        "key_numbers": [(f"{chip}s needed at peak", gpus), (f"Share of the {fleet} reported in {big.date:%Y}", cap_share),
+                        ("App share of all Doubao-model tokens", f"{fmt.pct(share[50.0])} ({fmt.rng(share[5.0], share[95.0])})"),
+                        (f"Growth, {span}", f"tokens {tok['multiple']:.1f}×, MAU {mau['multiple']:.1f}×" if tok and mau else "n/a")],
+        "findings": [
+            f"Serving {who} takes about **{gpus} {chip}s** at peak (5th–95th percentile, {p['n_draws']:,} seeded draws).",
+            f"That is **{cap_share}** of the {fleet} reported in {big.date:%Y}; all Doubao-model traffic at its latest "
+            f"{latest.tokens_per_day_trillions:g}T tokens a day ({latest.date:%b %Y}) would need **{traffic}** as many.",
+            f"The app's modelled {tok_t[50.0]:.1f}T tokens a day are **{fmt.pct(share[50.0])}** ({fmt.rng(share[5.0], share[95.0])}) "
+            f"of the {reported.tokens_per_day_trillions:g}T ByteDance reported for all Doubao-model traffic ({reported.date:%b %Y}).",
+            (f"From {span} that traffic grew **{tok['multiple']:.1f}×** while Doubao's MAU grew {mau['multiple']:.1f}×."
+             if tok and mau else "The chosen months give no growth comparison."),
+            f"The number of **{demand.LABELS[top]}** moves the answer most: {sig(at_low)} to {sig(at_high)} {chip}s "
+            "with every other assumption at its central value."],
+        "chip": chip, "dau_m": d["central"] / 1e6, "gpus_p5": n[5.0], "gpus_p50": n[50.0], "gpus_p95": n[95.0],
+        "capacity_id": big.capacity_id, "capacity_share_p50": big.app_share_p50, "capacity_share_p5": big.app_share_p5,
+        "capacity_share_p95": big.app_share_p95, "app_token_share_p50": share[50.0],
+        "token_growth": tok["multiple"] if tok else float("nan"), "mau_growth": mau["multiple"] if mau else float("nan"),
+        "traffic_share_p50": big.traffic_share_p50, "top_driver": demand.LABELS[top]}
 
 
 # ============================================================================ 04 Nvidia China revenue
@@ -64,7 +229,29 @@ def china_revenue(**p) -> dict:
 
 
 # ============================================================================ 05 claims ledger
-def claims(**p) -> dict:
-    from helpers import story_ledger  # TODO(05)
+def claims(rate_id: str = "fx10", tolerance_scale: float = 1.0, **_ignored) -> dict:
+    """Verdict counts over every numeric claim of the articles, and the kinds of error behind the gaps."""
+    from helpers import fmt, ledger
 
-    return story_ledger.headline(**p)
+    table = ledger.verdicts(rate_id, tolerance_scale)
+    counts = table["verdict"].value_counts().reindex(ledger.VERDICTS, fill_value=0).to_dict()
+    checked = counts["consistent"] + counts["inconsistent"] + counts["superseded"]
+    causes = table.loc[table.verdict == "inconsistent", "likely_cause"].map(ledger.cause_kind).value_counts()
+    n = len(table)
+    return {
+        "headline": (f"Of the articles' **{n} numeric claims**, **{counts['consistent']}** hold up against "
+                     f"independent data and **{counts['inconsistent']}** do not; **{counts['unverifiable']}** "
+                     "cannot be checked from the project's sources."),
+        "key_numbers": [("consistent", f"{counts['consistent']} of {n}"),
+                        ("inconsistent", f"{counts['inconsistent']} ({', '.join(causes.index[:3])})"),
+                        ("superseded / unverifiable", f"{counts['superseded']} / {counts['unverifiable']}")],
+        "findings": [
+            f"**{checked} of {n}** claims could be checked against independent data; "
+            f"{counts['unverifiable']} ({fmt.pct(counts['unverifiable'] / n)}) could not.",
+            f"**{counts['consistent']}** are consistent, **{counts['superseded']}** were right when made "
+            "but overtaken by later figures.",
+            f"**{counts['inconsistent']}** are inconsistent; the kinds of error: "
+            + "; ".join(f"{c} ({k})" for c, k in causes.items()) + ".",
+        ],
+        "claims": n, "checked": checked, **counts, "causes": causes.to_dict(),
+    }

@@ -207,3 +207,22 @@ def context_from(tables: dict[str, pd.DataFrame], rate_id: str) -> Context:
     racks = prices[prices["item"].astype(str).str.contains("nvl72")]
     return Context(rmb_per_usd=float(fx.loc[rate_id, "rmb_per_usd"]), h20_price_usd_low=lo,
                    h20_price_usd_high=hi, gpus_per_nvl72=float(racks["gpus_per_item"].iloc[0]))
+
+
+#: Tables the checks read (claims, their check rules and the tables they look up).
+TABLES = ["claims", "claim_checks", "bytedance_spending", "bytedance_capacity", "rental_prices",
+          "app_users", "chip_specs", "nvidia_revenue", "exchange_rates", "purchase_prices"]
+
+
+def verdicts(rate_id: str = "fx10", tolerance_scale: float = 1.0) -> pd.DataFrame:
+    """The verdict table of every claim in data/claims.csv (see :func:`evaluate`)."""
+    from helpers import data
+
+    tables = {name: data.load(name) for name in TABLES}
+    return evaluate(tables["claims"], tables["claim_checks"], tables, context_from(tables, rate_id),
+                    tolerance_scale)
+
+
+def cause_kind(cause: str) -> str:
+    """'a different price: the count implies …' -> 'a different price' (the kind of error)."""
+    return cause.split(":")[0].split(" (")[0]

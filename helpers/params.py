@@ -8,6 +8,7 @@ Each line of a notebook's ``parameters`` cell reads ``name = value  # RULE: what
     growth_from = "2024-12"     # month: start of the growth comparison (YYYY-MM)
     seed = 20260223             # whole: Monte Carlo seed
     show_sources = True         # true or false: list every source at the end
+    rate_id = "fx10"            # text: a row id of data/exchange_rates.csv (the model checks it exists)
 
 The next cell calls ``P = params.check(globals())``: it reads the rules from that cell's own text
 (IPython keeps every executed cell in ``In``), checks the current values (papermill's injected ones
@@ -28,7 +29,7 @@ from pathlib import Path
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 _NUMBER = r"-?[\d_]+(?:\.\d+)?(?:e-?\d+)?"
 _RULE = re.compile(
-    rf"(?P<choices>one of [^:]+)|(?P<month>month)|(?P<bool>true or false)"
+    rf"(?P<choices>one of [^:]+)|(?P<month>month)|(?P<bool>true or false)|(?P<text>text)"
     rf"|(?P<whole>whole)(?: (?P<wlo>{_NUMBER}) to (?P<whi>{_NUMBER}))?|(?P<lo>{_NUMBER}) to (?P<hi>{_NUMBER})")
 _LINE = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<value>.+?)\s+#\s*(?P<comment>.*)$")
 
@@ -47,6 +48,7 @@ class Rule:
     choices: tuple | None = None
     month: bool = False
     boolean: bool = False
+    text: bool = False
     optional: bool = False
     help: str = ""
 
@@ -62,6 +64,10 @@ class Rule:
         if self.month:
             if not isinstance(value, str) or not re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])", value):
                 raise ParameterError(f"parameter {name!r} = {value!r} must be a month written YYYY-MM, e.g. '2025-12'")
+            return value
+        if self.text:
+            if not isinstance(value, str) or not value.strip():
+                raise ParameterError(f"parameter {name!r} = {value!r} must be a non-empty text")
             return value
         if self.boolean:
             if not isinstance(value, bool):
@@ -93,7 +99,7 @@ def parse_rule(comment: str) -> Rule:
     m = _RULE.fullmatch(spec)
     if not m:
         raise ParameterError(f"cannot read the rule {spec!r}: write 'LOW to HIGH', 'whole LOW to HIGH', "
-                             "'whole', 'one of A, B', 'month' or 'true or false', then ':' and the meaning")
+                             "'whole', 'one of A, B', 'month', 'text' or 'true or false', then ':' and the meaning")
     common = dict(optional=optional, help=help_.strip())
     if m["choices"]:
         items = [c.strip() for c in m["choices"][len("one of "):].split(",")]
@@ -102,6 +108,8 @@ def parse_rule(comment: str) -> Rule:
         return Rule(month=True, **common)
     if m["bool"]:
         return Rule(boolean=True, **common)
+    if m["text"]:
+        return Rule(text=True, **common)
     lo, hi = (m["wlo"], m["whi"]) if m["whole"] else (m["lo"], m["hi"])
     number = (lambda s: float(s.replace("_", "")) if s else None)
     return Rule(minimum=number(lo), maximum=number(hi), integer=bool(m["whole"]), **common)

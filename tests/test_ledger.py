@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from helpers import ledger, story_ledger
+from helpers import ledger
 
 
 def test_claim_range_reads_bounds():
@@ -45,7 +45,7 @@ def test_select_filters_by_type_and_independent_drops_articles():
 
 
 def test_ledger_on_project_data():
-    table = story_ledger.verdicts()
+    table = ledger.verdicts()
     v = table.set_index("claim_id")
     # 7e9 / (1.33 x 8760) = 600,817 H100, not 614,682; the count implies 1.30 per hour
     assert v.loc["c005", "reference_low"] == pytest.approx(600_817, abs=1)
@@ -62,4 +62,4 @@ def test_ledger_on_project_data():
 
 def test_unknown_rate_is_named():
     with pytest.raises(ValueError, match="rate_id 'fx99'"):
-        story_ledger.verdicts(rate_id="fx99")
+        ledger.verdicts(rate_id="fx99")
