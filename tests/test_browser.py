@@ -98,6 +98,37 @@ def baseline(proxy, tmp_path_factory):
 
 
 PAGES = sorted(p.stem for p in (report.NB_DIR).glob("*.ipynb"))
+MARK_GROUP = re.compile(r'<g class="mark-(rect|area)[^"]*"[^>]*>(.*?)</g>', re.S)
+
+
+def _size(path_d: str) -> float:
+    """Rough extent of an SVG path: the largest |h| times the largest |v| step (rects are 'MxhWvHh-WZ');
+    for other paths, the spread of the coordinates."""
+    hs = [abs(float(x)) for x in re.findall(r"h(-?[\d.]+(?:e-?\d+)?)", path_d)]
+    vs = [abs(float(x)) for x in re.findall(r"v(-?[\d.]+(?:e-?\d+)?)", path_d)]
+    if hs and vs:
+        return max(hs) * max(vs)
+    nums = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", path_d)]
+    xs, ys = nums[0::2], nums[1::2]
+    return (max(xs) - min(xs)) * (max(ys) - min(ys)) if len(xs) > 1 and len(ys) > 1 else 0.0
+
+
+def _empty_mark_groups(dom: str) -> list[str]:
+    """Bar (rect) and area layers of the drawn charts whose marks all have zero size."""
+    empty = []
+    for kind, body in MARK_GROUP.findall(dom):
+        paths = re.findall(r'<path[^>]*\sd="([^"]*)"', body)
+        if paths and not any(_size(d) > 0 for d in paths):
+            empty.append(f"{kind}: {paths[:3]}")
+    return empty
+
+
+def test_empty_mark_check_catches_zero_width_bars():
+    drawn = '<g class="mark-rect role-mark marks"><path d="M0,10h50v12h-50Z"></path></g>'
+    empty = '<g class="mark-rect role-mark marks"><path d="M0,10h0v12h0Z"></path><path d="M0,30h0v12h0Z"></path></g>'
+    area = '<g class="mark-area role-mark"><path d="M0,0L10,5L20,8L20,30L0,30Z"></path></g>'
+    assert _empty_mark_groups(drawn + area) == []
+    assert len(_empty_mark_groups(drawn + empty)) == 1
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -113,6 +144,7 @@ def test_page_draws_every_chart_offline(name, site, proxy, baseline, tmp_path):
     assert not errors, f"charts failed to draw: {errors}"
     assert len(divs) == expected and len(drawn) == expected, f"{len(drawn)}/{expected} charts drew"
     assert dom.count('class="mark-') >= expected, "charts drew no SVG marks"
+    assert _empty_mark_groups(dom) == [], "bar or area layers drew only zero-size marks"
     left = _page_requests(proxy.requests[before:], baseline)
     assert left == [], f"requests left the site: {left}"
     assert not EXTERNAL_REF.search(page.read_text(encoding="utf-8")), "the page links a script/style/image outside the site"
