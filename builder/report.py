@@ -156,8 +156,9 @@ def execute(src: str, out: str, parameters: dict) -> dict:
 
     start = time.perf_counter()
     result = {"status": "ok", "error": ""}
+    tmp = f"{out}.{os.getpid()}.partial.ipynb"  # renamed to ``out`` only once the run has ended
     try:
-        pm.execute_notebook(src, out, parameters=parameters, cwd=str(NB_DIR), kernel_name="python3",
+        pm.execute_notebook(src, tmp, parameters=parameters, cwd=str(NB_DIR), kernel_name="python3",
                             progress_bar=False, log_output=False, kernel_manager_class=kernel_manager_class())
     except pm.PapermillExecutionError as exc:
         result = {"status": "failed",
@@ -166,11 +167,25 @@ def execute(src: str, out: str, parameters: dict) -> dict:
     except Exception as exc:  # kernel died, bad notebook JSON, …
         result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
     result["seconds"] = round(time.perf_counter() - start, 2)
-    if Path(out).exists():
-        nb = nbformat.read(out, as_version=4)
+    if Path(tmp).exists():
+        nb = nbformat.read(tmp, as_version=4)
+        meta = nb.metadata.get("papermill", {})
+        for key in ("input_path", "output_path"):  # no paths of the build machine in the output
+            if meta.get(key):
+                meta[key] = _relative(meta[key])
+        meta["output_path"] = _relative(out)
         NotebookNotary().sign(nb)  # executed notebooks are trusted: JupyterLab shows their charts
+        nbformat.write(nb, tmp)
+        os.replace(tmp, out)
         result.update(describe(nb))
     return result
+
+
+def _relative(path: str) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return Path(path).name
 
 
 NB_LINK_RE = re.compile(r'href="([0-9]{2}_[A-Za-z0-9_]+)\.ipynb')
@@ -202,7 +217,9 @@ def render(executed: str, page: str, nav: dict) -> dict:
             bundle.write_text(match.group(1), encoding="utf-8")
         body = BUNDLE_RE.sub(lambda _m: f'<script src="{BUNDLE_FILE}"></script>', body, count=1)
     body = NB_LINK_RE.sub(r'href="\1.html', body)  # links between notebooks point at their pages
-    page_path.write_text(body, encoding="utf-8")
+    tmp = page_path.with_name(f"{page_path.name}.{os.getpid()}.partial")
+    tmp.write_text(body, encoding="utf-8")
+    os.replace(tmp, page_path)
     return {"bytes": page_path.stat().st_size}
 
 
@@ -295,7 +312,55 @@ def _print_summary(order, state, ran) -> None:
         print(f'  {name:<31} {s.get("status", "?"):<8} {s.get("seconds", 0):>5}  {kb}  {"yes" if name in ran else "no"}')
 
 
+class BuildLocked(RuntimeError):
+    """Another build holds build/.lock."""
+
+
+def _lock():
+    """An exclusive lock on build/ (released when the process ends, even if it is killed)."""
+    import fcntl
+
+    BUILD.mkdir(parents=True, exist_ok=True)
+    handle = open(BUILD / ".lock", "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "?"
+        handle.close()
+        raise BuildLocked(f"another build is running in this folder (process {holder} holds build/.lock); "
+                          "wait for it to finish, or stop it, then run `make report` again") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
+def _die_with_parent() -> None:
+    """Pool workers get SIGKILL when the build process dies (Linux), so none is left writing."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def build(jobs: int | None = None) -> int:
+    try:
+        lock = _lock()
+    except BuildLocked as exc:
+        print(f"Build not started: {exc}.", file=sys.stderr)
+        return 3
+    try:
+        return _build(jobs)
+    finally:
+        lock.close()
+
+
+def _build(jobs: int | None = None) -> int:
     t0 = time.perf_counter()
     problems = validate_data()
     if problems:
@@ -343,7 +408,7 @@ def build(jobs: int | None = None) -> int:
     ran = [n for n, t in todo.items() if t[2]]
     print(f"Executing {len(ran)} of {len(order)} notebooks with {min(jobs, max(len(todo), 1))} "
           f"parallel jobs; re-rendering {len(todo)}.")
-    with ProcessPoolExecutor(max_workers=min(jobs, max(len(todo), 1))) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, max(len(todo), 1)), initializer=_die_with_parent) as pool:
         futures = {}
         for name, (p, ehash, run, nav) in todo.items():
             print(f"  … {name}{'' if run else ' (render only)'}", flush=True)

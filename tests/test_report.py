@@ -51,3 +51,34 @@ def test_parse_value_like_papermill(text, value):
 def test_run_one_rejects_unknown_parameter(capsys):
     assert report.run_one("00_overview", [("no_such_parameter", "1")]) == 2
     assert "has no parameter 'no_such_parameter'" in capsys.readouterr().err
+
+
+def test_second_build_is_refused_while_one_holds_the_lock(fake_root, capsys):
+    held = report._lock()
+    try:
+        assert report.build(jobs=1) == 3
+    finally:
+        held.close()
+    err = capsys.readouterr().err
+    assert "another build is running in this folder" in err and f"process {__import__('os').getpid()}" in err
+    assert (fake_root / "build" / "site" / "index.html").read_text() == "last good site"
+
+
+def test_only_declared_data_files_are_inputs(fake_root):
+    (fake_root / "data" / ".env").write_text("SECRET=1")
+    (fake_root / "data" / "notes").mkdir()
+    names = [p.name for p in report.data_files()]
+    assert names[0] == "datapackage.json" and "sources.csv" in names
+    assert ".env" not in names and "notes" not in names
+    before = report.shared_hash()
+    (fake_root / "data" / ".env").write_text("SECRET=2")
+    assert report.shared_hash() == before
+    path = fake_root / "data" / "sources.csv"
+    path.write_text(path.read_text() + "\n")
+    assert report.shared_hash() != before
+
+
+def test_card_parts_split_headline_and_key_numbers():
+    text = "A **short** finding.\n\n- **gap**: 6.7×\n- **range**: 2–3"
+    assert report.card_parts(text) == ("A **short** finding.", ["**gap**: 6.7×", "**range**: 2–3"])
+    assert report._md_inline("<b>x</b> **y** 1\\.30") == "&lt;b&gt;x&lt;/b&gt; <strong>y</strong> 1.30"
