@@ -216,6 +216,7 @@ def render(executed: str, page: str, nav: dict) -> dict:
             bundle.parent.mkdir(parents=True, exist_ok=True)
             bundle.write_text(match.group(1), encoding="utf-8")
         body = BUNDLE_RE.sub(lambda _m: f'<script src="{BUNDLE_FILE}"></script>', body, count=1)
+        body = BUNDLE_RE.sub("", body)  # every later copy (one per cell run) is the same file
     body = NB_LINK_RE.sub(r'href="\1.html', body)  # links between notebooks point at their pages
     tmp = page_path.with_name(f"{page_path.name}.{os.getpid()}.partial")
     tmp.write_text(body, encoding="utf-8")

@@ -3,10 +3,12 @@
 Why a custom renderer: Altair's default ``html`` renderer loads Vega from a CDN (nothing draws
 offline); the ``mimetype`` renderer emits a Vega-Lite v6 MIME type that nbformat rejects and
 JupyterLab 4.6 cannot draw; the ``inline`` template breaks on the second chart of a page. This
-renderer emits the Vega/Vega-Lite/vega-embed bundle shipped by ``vl-convert-python`` once per
-kernel (wrapped in a function and guarded on ``window.vegaEmbed``), then a small ``div`` and
-script per chart with a deterministic id. The bundle's ``<script>`` carries ``data-vega-bundle``
-so the site builder can swap it for one shared file.
+renderer emits the Vega/Vega-Lite/vega-embed bundle shipped by ``vl-convert-python`` with the
+first chart of every cell run (wrapped in a function and guarded on ``window.vegaEmbed``), so a
+chart still draws after a re-run, a page reload, or with two copies of a notebook open; then a
+``div`` and a script that finds that div as its own previous sibling (no page-wide id lookup, so
+two open copies never fight over one id). The bundle's ``<script>`` carries ``data-vega-bundle``
+so the site builder keeps one shared file and drops the copies.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ import altair as alt
 RENDERER = "offline"
 THEME = "compute"
 BUNDLE_MARKER = "data-vega-bundle"
-_state = {"bundle_sent": False, "counter": 0}
+_state = {"bundle_run": None, "counter": 0}
 
 
 #: Bundles cached across kernels and builds (vl-convert takes about 2.5 s to produce one; reading
@@ -69,7 +71,8 @@ def chart_html(spec: dict, include_bundle: bool, index: int) -> str:
     safe = payload.replace("</", "<\\/")
     script = (
         "<script type=\"text/javascript\">(function () {"
-        f"var el = document.getElementById('{div_id}');"
+        f"var el = (document.currentScript && document.currentScript.previousElementSibling) "
+        f"|| document.getElementById('{div_id}');"
         "function draw() { window.vegaEmbed(el, " + safe + ", {renderer: 'svg', actions: false})"
         ".then(function () { el.setAttribute('data-rendered', 'true'); })"
         ".catch(function (e) { el.setAttribute('data-error', String(e)); el.textContent = 'Chart failed: ' + e; }); }"
@@ -81,9 +84,21 @@ def chart_html(spec: dict, include_bundle: bool, index: int) -> str:
     return f'{bundle}<div id="{div_id}" class="vega-chart"></div>{script}'
 
 
+def _run_number():
+    """The IPython execution count of the cell being run (None outside IPython)."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        return shell.execution_count if shell is not None else None
+    except ImportError:
+        return None
+
+
 def _render(spec: dict, **_kwargs) -> dict:
-    include = not _state["bundle_sent"]
-    _state["bundle_sent"] = True
+    run = _run_number()
+    include = run is None or _state["bundle_run"] != run
+    _state["bundle_run"] = run
     _state["counter"] += 1
     return {"text/html": chart_html(spec, include, _state["counter"])}
 
