@@ -424,11 +424,125 @@ def decode_rate(chip_id: str, batch, bound: str = "central", assumptions: dict |
     (e.g. a software-maturity factor for Ascend chips). Decode runs at the FP8 rate when weights
     are 1 byte or less and the chip has one, else at its BF16 rate.
     """
+    return decode_tokens_per_s(batch=batch, **_decode_inputs(chip_id, bound, assumptions, efficiency, w))
+
+
+def decode_crossover(chip_id: str, bound: str = "central", assumptions: dict | None = None,
+                     efficiency: float = 1.0, w: pd.DataFrame | None = None):
+    """Batch (sequences) beyond which :func:`decode_rate` is compute-bound (``inf``: never)."""
+    return decode_crossover_batch(**_decode_inputs(chip_id, bound, assumptions, efficiency, w))
+
+
+def _decode_inputs(chip_id, bound, assumptions, efficiency, w) -> dict:
     a = serving_assumptions() if assumptions is None else assumptions
     w = specs() if w is None else w
     s, suffix = w.loc[chip_id], BOUNDS[bound]
     precision = "fp8" if a["bytes_per_param"] <= 1 else "bf16"
     flops = dense_tflops_at(s[f"dense_bf16_tflops{suffix}"], s.get(f"dense_fp8_tflops{suffix}", np.nan), precision)
-    return decode_tokens_per_s(s[f"memory_bandwidth_tbps{suffix}"], flops, a["active_params_b"],
-                               a["bytes_per_param"], batch, min(a["mbu"] * efficiency, 1.0),
-                               min(a["mfu"] * efficiency, 1.0), a["kv_cache_gb_per_seq"] * 1e9)
+    return dict(bandwidth_tbps=s[f"memory_bandwidth_tbps{suffix}"], dense_tflops=flops,
+                active_params_b=a["active_params_b"], bytes_per_param=a["bytes_per_param"],
+                mbu=min(a["mbu"] * efficiency, 1.0), mfu=min(a["mfu"] * efficiency, 1.0),
+                kv_bytes_per_seq=a["kv_cache_gb_per_seq"] * 1e9)
+
+
+# ----------------------------------------------------------------------------- per-chip tables
+RULE_SETS = ("oct2022", "oct2023")
+WORKLOADS = ("training", "decode")
+
+
+def classify_or_undetermined(tpp, pd_, io_gbps, rules: pd.DataFrame, rule_set: str) -> str:
+    """:func:`classify`, but ``"undetermined (… not published)"`` when a missing (NaN) PD or I/O
+    figure could change the class (it is tried at 0 and at infinity)."""
+    options = {classify(tpp, p, i, rules, rule_set)
+               for p in ((pd_,) if pd_ == pd_ else (0.0, math.inf))
+               for i in ((io_gbps,) if io_gbps == io_gbps else (0.0, math.inf))}
+    if len(options) == 1:
+        return options.pop()
+    missing = [n for n, v in (("die area", pd_), ("I/O bandwidth", io_gbps)) if v != v]
+    return f"undetermined ({' and '.join(missing)} not published)"
+
+
+def classification(w: pd.DataFrame | None = None, rules: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per chip: TPP and PD at low / central / high specs (``tpp_low``, ``tpp``, ``tpp_high``, …),
+    ``io_gbps``, ``source_ids``, the class under each of :data:`RULE_SETS` ('A to B' when the spec range
+    crosses a line) and, for a chip under every line, the clause it misses by the least
+    (``<rule_set>_closest_miss`` as text, ``<rule_set>_shortfall`` as a fraction; see :func:`closest_miss`)."""
+    w = specs() if w is None else w
+    rules = data.load("export_rules") if rules is None else rules
+    long = data.load("chip_specs")
+    rows = []
+    for chip in w.index:
+        s = w.loc[chip]
+        row = {"chip_id": chip, "name": s["name"], "vendor": s["vendor"]}
+        for sfx in BOUNDS.values():
+            row["tpp" + sfx] = max_tpp({k: s.get(k + sfx, np.nan) for k in SPEC_BIT_LENGTH})
+            row["pd" + sfx] = performance_density(row["tpp" + sfx], s.get("die_area_mm2" + sfx, np.nan))
+        row["io_gbps"] = float(s.get("interconnect_gbps", np.nan))
+        used = long.chip_id.eq(chip) & long.spec.isin([*SPEC_BIT_LENGTH, "die_area_mm2", "interconnect_gbps"])
+        row["source_ids"] = ", ".join(dict.fromkeys(long.loc[used, "source_id"]))
+        for rs in RULE_SETS:
+            row[rs] = " to ".join(dict.fromkeys(
+                classify_or_undetermined(row["tpp" + x], row["pd" + x], row["io_gbps"], rules, rs) for x in BOUNDS.values()))
+            m = closest_miss(row["tpp"], row["pd"], row["io_gbps"], rules, rs)
+            row[f"{rs}_closest_miss"] = (f"{m['eccn']} clause {m['clause']}: {m['metric']} {m['value']:,.4g} vs "
+                                         f"{m['threshold']:,.4g} ({m['shortfall']:.1%} under)" if m else "")
+            row[f"{rs}_shortfall"] = m["shortfall"] if m else math.nan
+        rows.append(row)
+    return _DataFrame(rows)
+
+
+def workload_rates(chip_ids, *, decode_batch, training_mfu, training_precision, assumptions: dict | None = None,
+                   ascend_utilisation: float = 1.0, reference: str = "h100_sxm", w: pd.DataFrame | None = None):
+    """Training and decode tokens/s per chip, one row per chip and workload, at low / central / high specs.
+
+    Decode: :func:`decode_rate` at ``decode_batch`` under the shared serving model ``assumptions``.
+    Training: a dense model of ``active_params_b`` at 6 N FLOPs per token, ``training_mfu`` of the dense
+    peak at ``training_precision``. ``ascend_utilisation`` scales MFU and MBU of Ascend chips. Columns
+    ``tokens_per_s``, ``tokens_per_joule`` (per W of board TDP; NaN without one) and ``ratio_to_h100``
+    (to ``reference``'s central rate), each with ``_low`` / ``_high``; ``crossover_batch`` and
+    ``decode_bound_by`` (central specs; see :func:`decode_crossover`).
+    """
+    a = serving_assumptions() if assumptions is None else assumptions
+    w = specs() if w is None else w
+    rows = []
+    for chip in chip_ids:
+        s, eff = w.loc[chip], (ascend_utilisation if chip.startswith("ascend") else 1.0)
+        cross = decode_crossover(chip, "central", a, eff, w)
+        for wl in WORKLOADS:
+            row = {"chip_id": chip, "workload": wl, "crossover_batch": cross,
+                   "decode_bound_by": "compute" if wl == "training" or decode_batch >= cross else "memory bandwidth"}
+            for bound, sfx in BOUNDS.items():
+                flops = dense_tflops_at(s["dense_bf16_tflops" + sfx], s.get("dense_fp8_tflops" + sfx, np.nan),
+                                        training_precision)
+                rate = (training_tokens_per_s(flops, a["active_params_b"], min(training_mfu * eff, 1.0))
+                        if wl == "training" else decode_rate(chip, decode_batch, bound, a, eff, w))
+                row["tokens_per_s" + sfx] = rate
+                row["tokens_per_joule" + sfx] = rate / s.get("tdp_w" + sfx, np.nan)
+            rows.append(row)
+    out = _DataFrame(rows)
+    ref = out[out.chip_id == reference].set_index("workload")["tokens_per_s"]
+    for sfx in BOUNDS.values():
+        out["ratio_to_h100" + sfx] = out["tokens_per_s" + sfx] / out.workload.map(ref)
+    return out
+
+
+def equivalence(rates: pd.DataFrame, targets, substitutes, w: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Substitute chips needed to equal one target chip per workload (``rates``: :func:`workload_rates`).
+
+    ``chips_needed_low`` pairs the target's low rate with the substitute's high one (and vice versa for
+    ``_high``); ``power_ratio`` = the substitutes' board power over the target's (central TDPs; NaN if one
+    is not published).
+    """
+    w = specs() if w is None else w
+    r = rates.set_index(["chip_id", "workload"])
+    rows = []
+    for t in targets:
+        for sub in substitutes:
+            for wl in WORKLOADS:
+                a, b = r.loc[(t, wl)], r.loc[(sub, wl)]
+                n = chips_to_match(a.tokens_per_s, b.tokens_per_s)
+                rows.append({"target": t, "substitute": sub, "workload": wl, "chips_needed": n,
+                             "chips_needed_low": chips_to_match(a.tokens_per_s_low, b.tokens_per_s_high),
+                             "chips_needed_high": chips_to_match(a.tokens_per_s_high, b.tokens_per_s_low),
+                             "power_ratio": n * w.loc[sub, "tdp_w"] / w.loc[t, "tdp_w"]})
+    return _DataFrame(rows)

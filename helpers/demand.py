@@ -7,15 +7,19 @@ Units used throughout
 - throughput: tokens per second per GPU; utilisation and peak-to-average are plain ratios.
 - one day = 86,400 s.
 
-Every function is pure (no I/O, no printing) and accepts NumPy arrays, which broadcast, so the
-same call serves one central case or 100,000 Monte Carlo draws. Bad input raises ValueError
-naming the argument.
+The model functions are pure (no I/O, no printing) and accept NumPy arrays, which broadcast, so
+the same call serves one central case or 100,000 Monte Carlo draws. Bad input raises ValueError
+naming the argument. The last section applies them to Doubao's app with the rows of data/.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable, Mapping, NamedTuple
 
 import numpy as np
+import pandas as pd
+
+from helpers import chips, data
 
 SECONDS_PER_DAY = 86_400
 PHASES = ("prefill", "decode")
@@ -112,13 +116,12 @@ def gpu_seconds_per_query(prompt_tokens, answer_tokens, cache_hit_rate, active_p
     ``active_params_b`` in billions; ``bytes_per_param`` per stored weight; ``kv_bytes_per_seq``
     bytes of KV cache read per sequence per step. Returns GPU-seconds per query.
     """
-    from helpers import chips  # the chip roofline, shared with the chip notebook
-
     prompt = _arr("prompt_tokens", prompt_tokens)
     answer = _arr("answer_tokens", answer_tokens)
     cache = _ratio("cache_hit_rate", cache_hit_rate, 0.0, 1.0, lo_open=False)
     prefill_rate = compute_bound_rate(_arr("dense_tflops", dense_tflops, positive=True) * 1e12,
                                       active_params_b, mfu_prefill)
+    # the chip roofline, shared with the chip notebook
     decode_batch_rate = chips.decode_tokens_per_s(bandwidth_tbps, dense_tflops, active_params_b,
                                                   bytes_per_param, decode_batch, mbu_decode,
                                                   mfu_prefill, kv_bytes_per_seq)
@@ -273,3 +276,142 @@ def swing(ranges: Mapping[str, tuple], fn: Callable[..., np.ndarray]) -> list[tu
         at_high = float(np.asarray(fn(**{**central, name: high})))
         out.append((name, at_low, at_high))
     return sorted(out, key=lambda t: -abs(t[2] - t[1]))
+
+
+# ----------------------------------------------------------------------------- Doubao's app, from data/
+
+#: Chips the app's need is computed for (sold in China, rented abroad, or licensed).
+CHIPS = ["h20", "ascend_910b", "h800_sxm", "h100_sxm", "h200_sxm", "b200_hgx", "gb200_per_gpu"]
+#: model_assumptions rows drawn in the Monte Carlo -> keyword of the :func:`chip_model` function.
+DRAWN = {"queries_per_dau_per_day": "queries", "prompt_tokens_per_query": "prompt",
+         "answer_tokens_per_query": "answer", "prefix_cache_hit_rate": "cache_hit",
+         "active_params_b": "active_params_b", "peak_to_average": "peak", "mfu_prefill": "mfu",
+         "mbu_decode": "mbu"}
+#: Readable names of the Monte Carlo keywords.
+LABELS = {"dau": "daily active users", "queries": "queries per daily user", "prompt": "prompt tokens per query",
+          "answer": "answer tokens per query", "cache_hit": "prefix-cache hit rate",
+          "active_params_b": "active parameters (B)", "peak": "peak-to-average load",
+          "mfu": "compute utilisation (MFU)", "mbu": "bandwidth utilisation (MBU)"}
+#: Bytes per stored weight at each serving precision.
+BYTES_PER_WEIGHT = {"fp8": 1.0, "bf16": 2.0}
+DAU_WINDOW_DAYS = 92  # Doubao DAU reports within this many days of the latest one form the DAU range
+
+
+def app_users(app: str = "doubao"):
+    """Reported users of ``app`` (data/app_users.csv, millions), in period order."""
+    u = data.load("app_users")
+    return u[u.app == app].sort_values(["period", "metric"]).reset_index(drop=True)
+
+
+def token_volumes():
+    """ByteDance's reported daily tokens of its Doubao models, all traffic (app, products, API)."""
+    t = data.load("token_volumes")
+    return t[t.scope == "doubao_models_all_traffic"].sort_values("date").reset_index(drop=True)
+
+
+def reported_tokens(when=None):
+    """The latest all-traffic token report on or before ``when`` (default: the latest of all)."""
+    t = token_volumes()
+    if when is None or not (t.date <= when).any():
+        return t.iloc[-1] if when is None else t.iloc[0]
+    return t[t.date <= when].iloc[-1]
+
+
+def growth(df, date_col: str, value_col: str, start: str, end: str) -> dict | None:
+    """Multiple between the observations of ``df`` nearest the months ``start`` and ``end``
+    (YYYY-MM): {from, value_from, to, value_to, multiple, annualised, rows}; None if both are
+    the same observation. ValueError if ``start`` is not before ``end``."""
+    if pd.Timestamp(start) >= pd.Timestamp(end):
+        raise ValueError(f"growth start {start!r} must be before end {end!r}")
+    a, b = (df.loc[(df[date_col] - pd.Timestamp(m)).abs().idxmin()] for m in (start, end))
+    if a[date_col] >= b[date_col]:
+        return None
+    years, mult = (b[date_col] - a[date_col]).days / 365.25, b[value_col] / a[value_col]
+    return {"from": a[date_col], "value_from": a[value_col], "to": b[date_col], "value_to": b[value_col],
+            "multiple": mult, "annualised": mult ** (1 / years), "rows": (a, b)}
+
+
+def dau_range(dau_millions=None) -> dict:
+    """Daily active users (people) as low / central / high: the Doubao DAU reports within
+    ``DAU_WINDOW_DAYS`` of the latest (min, median, max) with their ``source_ids``, ``rows`` and
+    latest ``date``; or a reader's single value (``date`` None)."""
+    if dau_millions is not None:
+        v = float(dau_millions) * 1e6
+        return {"low": v, "central": v, "high": v, "source_ids": [], "rows": None, "date": None}
+    dau = app_users().query("metric == 'dau'")
+    recent = dau[dau.period >= dau.period.max() - pd.Timedelta(days=DAU_WINDOW_DAYS)]
+    vals = recent.value_millions * 1e6
+    return {"low": float(vals.min()), "central": float(vals.median()), "high": float(vals.max()),
+            "source_ids": list(dict.fromkeys(recent.source_id)), "rows": recent, "date": recent.period.max()}
+
+
+def _distribution(low: float, high: float) -> str:
+    """log-triangular for ranges spanning more than 3x (so the high tail does not dominate)."""
+    return "log_triangular" if low > 0 and high / low > 3 else "triangular"
+
+
+def assumptions():
+    """The model_assumptions rows drawn in the Monte Carlo, with ``keyword`` and ``distribution``."""
+    ma = data.load("model_assumptions").set_index("parameter").loc[list(DRAWN)].reset_index()
+    ma["keyword"] = ma.parameter.map(DRAWN)
+    ma["distribution"] = [_distribution(r.low, r.high) for r in ma.itertuples()]
+    return ma
+
+
+def ranges(dau_millions=None) -> dict:
+    """Monte Carlo ranges {keyword: (low, central, high, distribution)}: DAU first, then ``DRAWN``."""
+    d = dau_range(dau_millions)
+    out = {"dau": (d["low"], d["central"], d["high"], _distribution(d["low"], d["high"]))}
+    for r in assumptions().itertuples():
+        out[r.keyword] = (float(r.low), float(r.central), float(r.high), r.distribution)
+    return out
+
+
+def chip_model(chip_id: str, precision: str, decode_batch, kv_cache_gb_per_seq=None) -> Callable:
+    """fn(dau, queries, prompt, answer, cache_hit, active_params_b, peak, mfu, mbu) -> GPUs of
+    ``chip_id`` needed at peak (dense peak at ``precision``, FP8 falling back to BF16; KV cache
+    per sequence None = the shared value of ``chips.serving_assumptions``)."""
+    s = chips.specs().loc[chip_id]
+    tflops = chips.dense_tflops_at(s.dense_bf16_tflops, s.dense_fp8_tflops, precision)
+    kv = chips.serving_assumptions(kv_cache_gb_per_seq=kv_cache_gb_per_seq)["kv_cache_gb_per_seq"]
+
+    def fn(dau, queries, prompt, answer, cache_hit, active_params_b, peak, mfu, mbu):
+        sec = gpu_seconds_per_query(prompt, answer, cache_hit, active_params_b, tflops, s.memory_bandwidth_tbps,
+                                    BYTES_PER_WEIGHT[precision], decode_batch, mfu, mbu, kv * 1e9)
+        return gpus_for_users(dau, queries, sec, peak)
+    return fn
+
+
+@lru_cache(maxsize=8)
+def simulate(chip_id: str, precision: str, decode_batch, kv_cache_gb_per_seq, n_draws: int, seed: int, dau_millions):
+    """The Monte Carlo for ``chip_id``, then every chip of ``CHIPS`` on the SAME draws (like for
+    like). Returns (MonteCarloResult, {chip: GPUs per draw}, app tokens/day per draw)."""
+    first = monte_carlo(n_draws, seed, ranges(dau_millions), chip_model(chip_id, precision, decode_batch, kv_cache_gb_per_seq))
+    per_chip = {c: chip_model(c, precision, decode_batch, kv_cache_gb_per_seq)(**first.draws) for c in CHIPS}
+    d = first.draws
+    return first, per_chip, tokens_per_day(d["dau"], d["queries"], d["prompt"] + d["answer"])
+
+
+def capacity():
+    """Reported ByteDance GPU counts for chips in ``CHIPS`` (not denied, not shared with other
+    firms), once per chip, operator and count, in date order."""
+    c = data.load("bytedance_capacity")
+    c = c[c.gpu_count.notna() & c.chip_id.isin(CHIPS) & (c.status != "denied")]
+    c = c[~c.operator.str.contains(r"\+")]  # combined approvals for several firms are not ByteDance's
+    return c.sort_values("date").drop_duplicates(["chip_id", "operator", "gpu_count"]).reset_index(drop=True)
+
+
+def fleet_share(per_chip: Mapping[str, np.ndarray], app_tokens, dau, traffic_tokens_per_day: float):
+    """For each ``capacity()`` row, percentiles (5/50/95) of: the share the app would use
+    (``app_share_*``), the share all traffic of ``traffic_tokens_per_day`` would use at the app's
+    GPUs per token (``traffic_share_*``) and the daily users that would fill it (``dau_to_fill_m_*``)."""
+    rows = []
+    for r in capacity().itertuples():
+        g = per_chip[r.chip_id]
+        cols = {"app_share": g / r.gpu_count, "traffic_share": traffic_tokens_per_day * (g / app_tokens) / r.gpu_count,
+                "dau_to_fill_m": r.gpu_count / (g / dau) / 1e6}
+        row = r._asdict()
+        for name, arr in cols.items():
+            row.update({f"{name}_p{q:g}": v for q, v in percentiles(arr).items()})
+        rows.append(row)
+    return pd.DataFrame(rows).drop(columns="Index")

@@ -107,10 +107,12 @@ def _chip_gap_text(h: dict, ascend_utilisation: float, fmt) -> dict:
             f"For training an H20 is worth **{fmt.pct(h['h20_training_share'])}** of an H100; "
             f"{h['h20_per_b200_training']:.0f} H20s equal one B200, drawing "
             f"{h['h20_per_b200_training_power_ratio']:.1f}× its board power.",
-            f"For decoding the H20's memory bandwidth wins at small batches: **{h['h20_decode_ratio']:.2f}×** an H100 "
-            f"at batch {b} (bound by {h['h20_decode_bound_by']}), ahead up to batch "
-            f"{h['h20_decode_ahead_up_to_batch']}, {h['h20_decode_ratio_max_batch']:.2f}× at batch {big} (bound by "
-            f"{h['h20_max_batch_bound_by']}; decode MFU {h['decode_mfu']:g}).",
+            f"Decoding rests on memory bandwidth, where the H20 is strong: it gives **{h['h20_decode_ratio']:.2f}×** an "
+            f"H100 at batch {b} (bound by {h['h20_decode_bound_by']}), "
+            + (f"at least 1× up to batch {h['h20_decode_ahead_up_to_batch']}, " if h["h20_decode_ahead_up_to_batch"]
+               else "less than 1× at every batch, ")
+            + f"{h['h20_decode_ratio_max_batch']:.2f}× at batch {big} (bound by {h['h20_max_batch_bound_by']}; "
+            f"decode MFU {h['decode_mfu']:g}).",
             f"Huawei's Ascend 910B reaches {a_b['training']} of an H100 for training and {a_b['decode']} for decode, "
             f"the 910C {a_c['training']} and {a_c['decode']} ({huawei})."]}
 
@@ -123,6 +125,8 @@ def cloud_costs(**p) -> dict:
 
     t = costs.routes(**p).sort_values("usd_per_pflop_hour", kind="stable").reset_index(drop=True)
     best, rent = t.iloc[0], t[t["mode"] == "rent"].iloc[0]
+    other = t[t["mode"] != best["mode"]].iloc[0]  # the cheapest route of the other kind (rent or buy)
+    kind = "rental" if other["mode"] == "rent" else "purchase"
     tok = t.sort_values("usd_per_m_tokens", kind="stable").iloc[0]
     rvb, seed, mal = costs.rent_vs_buy(**p), costs.seed_figures(), costs.cluster_payback(**costs.MALAYSIA_CLUSTER, **p)
     u_lo, u, u_hi = sorted(rvb[f"breakeven_u_{k}"] for k in ("low", "central", "high"))
@@ -139,10 +143,10 @@ def cloud_costs(**p) -> dict:
     price = p["rental_price_usd_per_gpu_hour"]
     return {
         "headline": f"The cheapest dense BF16 PFLOP-hour is to **{name}**{gate}: **{usd(best)}**, against "
-                    f"{usd(rent)} to {low(rent.route)}. Owning an H100 beats renting it at USD {price:.2f}/h above "
+                    f"{usd(other)} to {low(other.route)}. Owning an H100 beats renting it at USD {price:.2f}/h above "
                     f"**{u:.0%}** utilisation ({fmt.rng(u_lo, u_hi)}).",
         "key_numbers": [(f"Cheapest route: {low(best.route)}", f"{usd(best)} per dense BF16 PFLOP-hour"),
-                        (f"Cheapest rental: {low(rent.route)}", f"{usd(rent)} per dense BF16 PFLOP-hour"),
+                        (f"Cheapest {kind}: {low(other.route)}", f"{usd(other)} per dense BF16 PFLOP-hour"),
                         (f"H100 owning beats renting at USD {price:.2f}/h above", f"{u:.0%} ({fmt.rng(u_lo, u_hi)}) utilisation"),
                         ("Price implied by the seed's H100 count", f"USD {implied:.2f} per GPU-hour (quoted {seed['price']:.2f})")],
         "findings": [
@@ -151,8 +155,8 @@ def cloud_costs(**p) -> dict:
             f"Owning an H100 abroad beats renting at USD {price:.2f}/h above **{u:.0%}** utilisation ({fmt.rng(u_lo, u_hi)}) "
             f"and pays for itself in **{m:.0f} months** ({m_lo:.0f}–{m_hi:.0f}) at {p['utilisation']:.0%} use"
             + (f", longer than its {12 * p['depreciation_years']:.0f}-month life." if m > 12 * p["depreciation_years"] else "."),
-            f"Per dense BF16 PFLOP-hour the cheapest route is to {name}{gate}: **{usd(best)}**; the cheapest rental, "
-            f"to {low(rent.route)}, costs {usd(rent)}.",
+            f"Per dense BF16 PFLOP-hour the cheapest route is to {name}{gate}: **{usd(best)}**; the cheapest {kind}, "
+            f"to {low(other.route)}, costs {usd(other)}.",
             f"Per million decode tokens (batch {p['decode_batch']}) the cheapest route is to {low(tok.route)}: "
             f"**{usd(tok, 'usd_per_m_tokens', '.3f')}**.",
             f"The Malaysian cluster's value is **USD {mal['value_per_gpu']:,.0f} per GPU**; rented out at the Blackwell "
@@ -176,7 +180,10 @@ def doubao_demand(**p) -> dict:
     reported Doubao-model tokens, token versus user growth, and the assumption that moves it most."""
     from helpers import chips, demand, fmt
 
-    p = {**params.defaults("03_doubao_demand"), **p}
+    defaults = params.defaults("03_doubao_demand")
+    if set(p) - set(defaults):
+        raise params.ParameterError(f"unknown parameter(s): {', '.join(sorted(set(p) - set(defaults)))}")
+    p = {**defaults, **p}
     chip, sig = chips.short_name(p["chip_id"]), fmt.sig
     first, per_chip, app = demand.simulate(p["chip_id"], p["precision"], p["decode_batch"], p["kv_cache_gb_per_seq"],
                                            p["n_draws"], p["seed"], p["dau_millions"])
@@ -193,8 +200,9 @@ def doubao_demand(**p) -> dict:
     top, at_low, at_high = demand.swing(demand.ranges(p["dau_millions"]), demand.chip_model(
         p["chip_id"], p["precision"], p["decode_batch"], p["kv_cache_gb_per_seq"]))[0]
     gpus, fleet = f"{sig(n[50.0])} ({sig(n[5.0])}–{sig(n[95.0])})", f"{big.gpu_count:,.0f} {chips.short_name(big.chip_id)}s"
-    cap_share = f"{fmt.pct(big.app_share_p50)} ({fmt.rng(big.app_share_p5, big.app_share_p95)})"
-    traffic = f"{big.traffic_share_p50:.1f}× ({big.traffic_share_p5:.1f}–{big.traffic_share_p95:.1f}×)"
+    pcts = lambda x, lo, hi: f"{sig(100 * x)}% ({sig(100 * lo)}–{sig(100 * hi)}%)"  # Monte Carlo: 2 significant figures
+    cap_share, tok_share = pcts(big.app_share_p50, big.app_share_p5, big.app_share_p95), pcts(share[50.0], share[5.0], share[95.0])
+    traffic = f"{sig(big.traffic_share_p50)}× ({sig(big.traffic_share_p5)}–{sig(big.traffic_share_p95)}×)"
     span = f"{tok['from']:%b %Y} to {tok['to']:%b %Y}" if tok else "the chosen months"
     who = (f"{d['central'] / 1e6:,.0f}M daily users ({d['low'] / 1e6:,.0f}–{d['high'] / 1e6:,.0f}M in reports of "
            f"{d['rows'].period.min():%b %Y}–{d['date']:%b %Y})" if d["date"] is not None else f"{d['central'] / 1e6:,.0f}M daily users (parameter)")
@@ -202,13 +210,14 @@ def doubao_demand(**p) -> dict:
         "headline": (f"Serving Doubao's app takes about **{sig(n[50.0])} {chip}s** at peak ({sig(n[5.0])}–{sig(n[95.0])}): "
                      f"**{cap_share}** of the {fleet} reported in {big.date:%Y}. All Doubao-model traffic would need {traffic} as many."),
         "key_numbers": [(f"{chip}s needed at peak", gpus), (f"Share of the {fleet} reported in {big.date:%Y}", cap_share),
-                        ("App share of all Doubao-model tokens", f"{fmt.pct(share[50.0])} ({fmt.rng(share[5.0], share[95.0])})"),
+                        ("App share of all Doubao-model tokens", tok_share),
                         (f"Growth, {span}", f"tokens {tok['multiple']:.1f}×, MAU {mau['multiple']:.1f}×" if tok and mau else "n/a")],
         "findings": [
-            f"Serving {who} takes about **{gpus} {chip}s** at peak (5th–95th percentile, {p['n_draws']:,} seeded draws).",
+            f"Serving {who} takes about **{sig(n[50.0])} {chip}s** at peak (5th–95th percentile {sig(n[5.0])}–{sig(n[95.0])}, "
+            f"{p['n_draws']:,} seeded draws).",
             f"That is **{cap_share}** of the {fleet} reported in {big.date:%Y}; all Doubao-model traffic at its latest "
             f"{latest.tokens_per_day_trillions:g}T tokens a day ({latest.date:%b %Y}) would need **{traffic}** as many.",
-            f"The app's modelled {tok_t[50.0]:.1f}T tokens a day are **{fmt.pct(share[50.0])}** ({fmt.rng(share[5.0], share[95.0])}) "
+            f"The app's modelled {sig(tok_t[50.0])}T tokens a day are **{tok_share}** "
             f"of the {reported.tokens_per_day_trillions:g}T ByteDance reported for all Doubao-model traffic ({reported.date:%b %Y}).",
             (f"From {span} that traffic grew **{tok['multiple']:.1f}×** while Doubao's MAU grew {mau['multiple']:.1f}×."
              if tok and mau else "The chosen months give no growth comparison."),
@@ -222,10 +231,54 @@ def doubao_demand(**p) -> dict:
 
 
 # ============================================================================ 04 Nvidia China revenue
-def china_revenue(**p) -> dict:
-    from helpers import story_revenue  # TODO(04): compute here from helpers.revenue
+def china_revenue(fy_first=None, fy_last=None, h20_price_usd=None, rate_id="fx10", rmb_per_usd=None, **_) -> dict:
+    """China's share of Nvidia revenue on each geography basis (never chained), ByteDance's reported
+    purchases as a share of China revenue, and the H20 forecast against China revenue."""
+    from helpers import fmt, revenue
 
-    return story_revenue.headline(**{k: v for k, v in p.items() if k in story_revenue.DEFAULTS})
+    s = revenue.share_series(fy_first, fy_last).sort_values("fiscal_year")
+    out, moves = {}, {}
+    for basis, a, b in (("billing_location", "peak", "billing_last"), ("customer_hq", "hq_first", "latest")):
+        sub = s[s.geo_basis == basis]
+        if len(sub):
+            first, last = (sub.loc[sub.china_share.idxmax()] if a == "peak" else sub.iloc[0]), sub.iloc[-1]
+            out.update({f"{a}_fy": int(first.fiscal_year), f"{a}_share": float(first.china_share),
+                        f"{b}_fy": int(last.fiscal_year), f"{b}_share": float(last.china_share)})
+            moves[basis] = (f"{fmt.pct(first.china_share)} (FY{first.fiscal_year}) → **{fmt.pct(last.china_share)}** "
+                            f"(FY{last.fiscal_year})" if first.fiscal_year != last.fiscal_year else
+                            f"**{fmt.pct(last.china_share)}** (FY{last.fiscal_year})")
+    if "latest_fy" not in out:
+        out.update(latest_fy=out["billing_last_fy"], latest_share=out["billing_last_share"])
+    rep = revenue.bytedance_share(rate_id, rmb_per_usd, h20_price_usd).query("estimate.str.startswith('reported')")
+    years = rep.groupby("year").agg(low=("share_low", "min"), high=("share_high", "max"))
+    fx = revenue.rate(rate_id, rmb_per_usd)
+    out.update(bd_share_low=float(years.low.min()), bd_share_high=float(years.high.max()),
+               bd_share_by_year={int(y): (float(r.low), float(r.high)) for y, r in years.iterrows()},
+               rmb_per_usd=fx["rmb_per_usd"])
+    by_year = ", ".join(f"**{fmt.rng(r.low, r.high)}** ({y})" for y, r in years.iterrows())
+    ids = rep[rep.year == years.index[-1]].source_id.str.split(", ").explode().unique()
+    single = f"; the {years.index[-1]} share rests on one report ({fmt.md(fmt.cite(list(ids)))})" if len(ids) == 1 else ""
+    h20 = revenue.h20_comparison(h20_price_usd)
+    year = h20.period.iloc[0].split()[-1]
+    bill = h20[h20.basis == "billing_location"].set_index("role")
+    before, match = bill.loc["year before"], bill.loc["matching year"]
+    out.update(h20_vs_year_before=(before.ratio_low, before.ratio_high), h20_vs_matching_year=(match.ratio_low, match.ratio_high))
+    label = {"billing_location": "by billing location", "customer_hq": "by customer HQ"}
+    out["headline"] = (f"China's (incl. Hong Kong) share of Nvidia's revenue went "
+                       f"{' and '.join(f'{m} {label[b]}' for b, m in moves.items())}. "
+                       f"ByteDance's reported Nvidia buying is {by_year} of that China revenue.")
+    out["key_numbers"] = [(f"China share of Nvidia revenue, {label[b]}", m.replace("**", "")) for b, m in moves.items()] + [
+        ("ByteDance's reported buying, share of China revenue", by_year.replace("**", "")),
+        (f"H20 forecast ({year}) vs China revenue FY{match.fiscal_year:.0f}", fmt.rng(match.ratio_low, match.ratio_high))]
+    out["findings"] = [f"China's share of Nvidia's revenue {label[b]}: {m}" + ("" if b == "billing_location" else
+                       " (a later 10-K's recast, not chained to the billing series)") + "." for b, m in moves.items()] + [
+        f"The H20 forecast for calendar {year} (USD {fmt.rng(*h20[['usd_bn_low', 'usd_bn_high']].iloc[0], '.0f')} bn) is "
+        f"**{fmt.rng(before.ratio_low, before.ratio_high, '.2f')}×** FY{before.fiscal_year:.0f} China revenue (the articles' "
+        f"comparison, mostly calendar {int(year) - 1}) but only **{fmt.rng(match.ratio_low, match.ratio_high)}** of "
+        f"FY{match.fiscal_year:.0f}'s, the fiscal year matching {year} (billing location).",
+        f"ByteDance's reported Nvidia purchases equal {by_year} of Nvidia's China revenue in the matching fiscal year "
+        f"(RMB at {fx['rmb_per_usd']:g} per USD){single}."]
+    return out
 
 
 # ============================================================================ 05 claims ledger

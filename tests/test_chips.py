@@ -223,3 +223,100 @@ def test_rule_rects():
     # oct2022 tests I/O: not drawable in the TPP-PD plane
     with pytest.raises(ValueError, match="io_bandwidth_gbps"):
         chips.rule_rects(RULES, "oct2022", "tpp", "performance_density", (1000, 50000), (1, 30))
+
+
+# --- per-chip tables on data/ (moved from test_story_chips.py; the shared serving model's central values:
+# 23B active, 1 byte per weight, KV 0.25 GB per sequence, MBU 0.6, decode MFU 0.6) -------------------------
+
+ROOFLINE = ["h20", "h100_sxm", "h200_sxm", "b200_hgx", "ascend_910b", "ascend_910c"]
+
+
+def _rates(**kw):
+    args = dict(decode_batch=32, training_mfu=0.4, training_precision="bf16")
+    return chips.workload_rates(ROOFLINE, **{**args, **kw}).set_index(["chip_id", "workload"])
+
+
+def test_classification_on_data():
+    c = chips.classification().set_index("chip_id")
+    assert c.loc["h20", "oct2022"] == "not controlled" and c.loc["h20", "oct2023"] == "not controlled"
+    # H20 misses 3A090.b.1 by (2400 - 2368) / 2400 = 1.33 %
+    assert c.loc["h20", "oct2023_shortfall"] == pytest.approx(32 / 2400)
+    assert c.loc["h20", "oct2023_closest_miss"] == "3A090.b clause 1: tpp 2,368 vs 2,400 (1.3% under)"
+    # A800/H800: under the 2022 I/O line (400 < 600 GB/s), caught in 2023
+    for chip in ("a800_sxm", "h800_sxm"):
+        assert c.loc[chip, "oct2022"] == "not controlled" and c.loc[chip, "oct2023"] == "3A090.a"
+        assert c.loc[chip, "oct2022_shortfall"] == pytest.approx(1 / 3)
+    # L20: PD 1912 / 609 = 3.1396 < 3.2
+    assert c.loc["l20", "oct2023_shortfall"] == pytest.approx((3.2 - 1912 / 609) / 3.2)
+    # Ascend 910B: TPP 4480..6016, PD >= 5.92 at every point -> 3A090.a; in 2022 the low TPP 4,480 is under
+    # the 4,800 line whatever the I/O, the central/high TPP pass it and the unpublished I/O decides
+    assert c.loc["ascend_910b", "oct2023"] == "3A090.a"
+    assert c.loc["ascend_910b", "oct2022"] == "not controlled to undetermined (I/O bandwidth not published)"
+    assert c.loc["ascend_910b", ["tpp_low", "tpp_high"]].tolist() == pytest.approx([280 * 16, 376 * 16])
+    # B200 has no die area, but TPP 36,000 alone puts it in 3A090.a (the missing PD cannot change it)
+    assert c.loc["b200_hgx", "oct2023"] == "3A090.a" and math.isnan(c.loc["b200_hgx", "pd"])
+
+
+def test_classify_or_undetermined():
+    # TPP 5,000 with no I/O: 3A090.a at I/O >= 600, not controlled below -> undetermined
+    assert chips.classify_or_undetermined(5000, 6.0, math.nan, RULES, "oct2022") == \
+        "undetermined (I/O bandwidth not published)"
+    # TPP 1,000 fails every clause whatever the I/O
+    assert chips.classify_or_undetermined(1000, math.nan, math.nan, RULES, "oct2022") == chips.NOT_CONTROLLED
+
+
+def test_workload_rates_training():
+    r = _rates()
+    # training share 148 / 989.5 = 0.14957 (BF16, the same training MFU on both)
+    assert r.loc[("h20", "training"), "ratio_to_h100"] == pytest.approx(0.14957, abs=1e-5)
+    # H20 training 148e12 x 0.4 / (6 x 23e9) = 428.99 tok/s; per W of its 400 W TDP 1.0725
+    assert r.loc[("h20", "training"), "tokens_per_s"] == pytest.approx(148e12 * 0.4 / 138e9)
+    assert r.loc[("h20", "training"), "tokens_per_joule"] == pytest.approx(148e12 * 0.4 / 138e9 / 400)
+    # Ascend 910B training 280..376 / 989.5; no FP8 figure, so FP8 training keeps its BF16 rate
+    assert r.loc[("ascend_910b", "training"), ["ratio_to_h100_low", "ratio_to_h100_high"]].tolist() == \
+        pytest.approx([280 / 989.5, 376 / 989.5])
+    fp8 = _rates(training_precision="fp8")
+    assert fp8.loc[("ascend_910b", "training"), "tokens_per_s"] == pytest.approx(r.loc[("ascend_910b", "training"), "tokens_per_s"])
+    # ascend_utilisation scales Ascend rates, not Nvidia's
+    half = _rates(ascend_utilisation=0.5)
+    assert half.loc[("ascend_910b", "training"), "tokens_per_s"] == pytest.approx(r.loc[("ascend_910b", "training"), "tokens_per_s"] / 2)
+    assert half.loc[("h20", "decode"), "tokens_per_s"] == pytest.approx(r.loc[("h20", "decode"), "tokens_per_s"])
+
+
+def test_workload_rates_decode():
+    r = _rates()
+    # batch 32: both memory-bound, so the ratio is the bandwidth ratio 4.0 / 3.35 = 1.19403 (H20 compute ceiling
+    # 296e12 x 0.6 / 46e9 = 3,860.9 tok/s is above its memory-bound 32 x 2.4e12 / 31e9 = 2,477.4)
+    assert r.loc[("h20", "decode"), "ratio_to_h100"] == pytest.approx(1.19403, abs=1e-5)
+    assert r.loc[("h20", "decode"), "tokens_per_s"] == pytest.approx(32 * 2.4e12 / 31e9)
+    assert r.loc[("h20", "decode"), "decode_bound_by"] == "memory bandwidth"
+    # H20 crossover: 3,860.9 x 23e9 / (2.4e12 - 3,860.9 x 0.25e9) = 61.89
+    assert r.loc[("h20", "decode"), "crossover_batch"] == pytest.approx(61.89, abs=0.01)
+    # batch 256: H20 compute-bound 3,860.9; H100 256 x 2.01e12 / (23e9 + 64e9) = 5,914.5 -> 0.65278
+    big = _rates(decode_batch=256)
+    assert big.loc[("h20", "decode"), "ratio_to_h100"] == pytest.approx(0.65278, abs=1e-5)
+    assert big.loc[("h20", "decode"), "decode_bound_by"] == "compute"
+    # Ascend decode: memory-bound, bandwidth 0.8..1.6 / 3.35; 910C 3.2 / 3.35 = 0.95522 (no range)
+    assert r.loc[("ascend_910b", "decode"), ["ratio_to_h100_low", "ratio_to_h100_high"]].tolist() == \
+        pytest.approx([0.8 / 3.35, 1.6 / 3.35])
+    assert r.loc[("ascend_910c", "decode"), "ratio_to_h100"] == pytest.approx(0.95522, abs=1e-5)
+    # decode_rate is the same number, batch by batch (the shared serving model)
+    assert chips.decode_rate("h20", 32) == pytest.approx(r.loc[("h20", "decode"), "tokens_per_s"])
+
+
+def test_equivalence_on_data():
+    r = _rates().reset_index()
+    eq = chips.equivalence(r, ["h100_sxm", "h200_sxm", "b200_hgx"], ["h20", "ascend_910b", "ascend_910c"])
+    e = eq.set_index(["target", "substitute", "workload"])
+    # 2250 / 148 = 15.2027 H20s per B200 in training; power 15.2027 x 400 W / 1000 W = 6.0811
+    assert e.loc[("b200_hgx", "h20", "training"), "chips_needed"] == pytest.approx(15.2027, abs=1e-4)
+    assert e.loc[("b200_hgx", "h20", "training"), "power_ratio"] == pytest.approx(6.0811, abs=1e-4)
+    # H100 training: 989.5 / 148 = 6.686 H20s at 6.686 x 400 / 700 W = 3.82x the power
+    assert e.loc[("h100_sxm", "h20", "training"), "power_ratio"] == pytest.approx(989.5 / 148 * 400 / 700)
+    # range: 910B training against an H100, 989.5 / 376 .. 989.5 / 280
+    assert e.loc[("h100_sxm", "ascend_910b", "training"), ["chips_needed_low", "chips_needed_high"]].tolist() == \
+        pytest.approx([989.5 / 376, 989.5 / 280])
+    # the H20 count per controlled chip: 0.8-2.0 for decode, 6.7-15.2 for training; no TDP for the 910C
+    hd = eq[(eq.substitute == "h20") & (eq.workload == "decode")].chips_needed
+    assert (round(hd.min(), 1), round(hd.max(), 1)) == (0.8, 2.0)
+    assert eq[eq.substitute == "ascend_910c"].power_ratio.isna().all()

@@ -111,3 +111,104 @@ def test_gpu_seconds_per_query_compute_bound_decode():
     assert s == pytest.approx(0.2)
     with pytest.raises(ValueError, match="cache_hit_rate"):
         d.gpu_seconds_per_query(1_000, 500, 1.5, 25, 250, 4.0, 1.0, 25, 0.5, 0.5)
+
+
+# ----------------------------------------------------------------------------- Doubao's app, on data/
+# Values checked by hand from the CSVs.
+SMALL = dict(n_draws=5_000, seed=1)
+SIM = ("h20", "fp8", 32, None, 5_000, 1, None)  # chip, precision, batch, KV (shared), draws, seed, DAU (reports)
+
+
+def test_growth_pairs_by_hand():
+    users = d.app_users()
+    # tokens: 4T (Dec 2024, tv_003) -> 50T (Dec 2025, tv_007) = 12.5x
+    assert d.growth(d.token_volumes(), "date", "tokens_per_day_trillions", "2024-12", "2025-12")["multiple"] == pytest.approx(12.5)
+    # MAU: 75M (QuestMobile, Dec 2024) -> 226M (Dec 2025) = 3.0133x
+    mau = d.growth(users[users.metric == "mau"], "period", "value_millions", "2024-12", "2025-12")
+    assert mau["multiple"] == pytest.approx(226 / 75)
+    with pytest.raises(ValueError, match="before"):
+        d.growth(d.token_volumes(), "date", "tokens_per_day_trillions", "2025-12", "2024-12")
+
+
+def test_dau_range_from_recent_reports_or_parameter():
+    r = d.dau_range()
+    # reports within 92 days of 2026-02-16: 100 (Dec 2025), 78.71, 100, 120 (Feb 2026)
+    assert (r["low"], r["central"], r["high"]) == pytest.approx((78.71e6, 100e6, 120e6))
+    assert d.dau_range(150)["central"] == 150e6 and d.dau_range(150)["date"] is None
+    # the reported token volume the app is compared with: the latest up to the latest DAU report (50T, Dec 2025)
+    assert d.reported_tokens(r["date"]).tokens_per_day_trillions == 50
+
+
+def test_ranges_share_the_serving_assumptions():
+    from helpers import chips
+
+    r, shared = d.ranges(), chips.serving_assumptions()
+    assert list(r) == ["dau", *d.DRAWN.values()]
+    for key in ("active_params_b", "mfu", "mbu"):  # one central value for every notebook
+        assert r[key][1] == shared[key]
+    assert r["peak"][1] == 1.5 and r["dau"][3] == "triangular"
+
+
+def test_chip_model_matches_the_demand_chain_by_hand():
+    # H20 FP8: 296 TFLOPS dense, 4.0 TB/s. 1,000 prompt tokens half cached, 500 answer tokens, 25B active,
+    # MFU = MBU = 0.5, batch 32, no KV cache:
+    #   prefill 500 / (296e12 x 0.5 / 50e9 = 2,960 tok/s) = 0.168919 s
+    #   decode min(32 x 4e12 x 0.5 / 25e9 = 2,560, 2,960) = 2,560 tok/s -> 500 / 2,560 = 0.195313 s
+    #   0.364231 GPU-s x (100M x 5 / 86,400 = 5,787.04 q/s) x 1.5 peak = 3,161.7 GPUs
+    fn = d.chip_model("h20", "fp8", 32, 0.0)
+    out = fn(dau=100e6, queries=5, prompt=1_000, answer=500, cache_hit=0.5, active_params_b=25, peak=1.5, mfu=0.5, mbu=0.5)
+    assert float(out) == pytest.approx((500 / 2_960 + 500 / 2_560) * 100e6 * 5 / 86_400 * 1.5)
+    # None = the shared KV cache (0.25 GB per sequence, ma_15): more bytes per step, slower decode, more GPUs
+    assert float(d.chip_model("h20", "fp8", 32)(dau=100e6, queries=5, prompt=1_000, answer=500, cache_hit=0.5,
+                                                  active_params_b=25, peak=1.5, mfu=0.5, mbu=0.5)) > float(out)
+
+
+def test_simulation_orders_chips_on_the_same_draws_and_is_seeded():
+    first, per_chip, app = d.simulate(*SIM)
+    again = d.simulate.__wrapped__(*SIM)  # recomputed, not the cached result
+    assert np.array_equal(per_chip["h20"], again[1]["h20"]) and np.array_equal(first.result, per_chip["h20"])
+    p50 = {c: d.percentiles(g)[50.0] for c, g in per_chip.items()}
+    assert all(d.percentiles(g)[5.0] < p50[c] < d.percentiles(g)[95.0] for c, g in per_chip.items())
+    # same draws for every chip: faster chips need fewer GPUs
+    assert p50["b200_hgx"] < p50["h200_sxm"] < p50["h100_sxm"] < p50["h20"] < p50["ascend_910b"]
+    tokens = d.tokens_per_day(first.draws["dau"], first.draws["queries"], first.draws["prompt"] + first.draws["answer"])
+    assert np.array_equal(app, tokens)
+
+
+def test_fleet_share_keeps_bytedance_counts_only():
+    c = d.capacity()
+    assert "cap_h200_approval_3firms" not in set(c.capacity_id)  # three firms combined
+    assert not c.status.eq("denied").any() and c.gpu_count.notna().all()
+    first, per_chip, app = d.simulate(*SIM)
+    cap = d.fleet_share(per_chip, app, first.draws["dau"], 180e12).set_index("capacity_id")
+    h20 = cap.loc["cap_h20_stock_2024"]  # 100,000 H20s
+    assert h20.app_share_p50 == pytest.approx(d.percentiles(per_chip["h20"])[50.0] / 100_000)
+    assert h20.traffic_share_p50 == pytest.approx(d.percentiles(180e12 * per_chip["h20"] / app / 100_000)[50.0])
+    assert h20.dau_to_fill_m_p50 == pytest.approx(d.percentiles(100_000 * first.draws["dau"] / per_chip["h20"] / 1e6)[50.0])
+
+
+def test_doubao_headline():
+    from helpers import headlines
+
+    h = headlines.doubao_demand(**SMALL)
+    assert h["chip"] == "H20" and h["gpus_p5"] < h["gpus_p50"] < h["gpus_p95"]
+    assert h["capacity_id"] == "cap_h20_stock_2024" and h["capacity_share_p50"] == pytest.approx(h["gpus_p50"] / 100_000)
+    assert (h["token_growth"], h["mau_growth"]) == pytest.approx((12.5, 226 / 75))
+    assert h["top_driver"] == "queries per daily user" and "H20s" in h["headline"]
+    assert 3 <= len(h["findings"]) <= 5 and 2 <= len(h["key_numbers"]) <= 4 and len(h["headline"].split()) <= 45
+    with pytest.raises(ValueError, match="unknown parameter"):
+        headlines.doubao_demand(users=1)
+
+
+def test_defaults_are_the_notebooks_and_give_its_numbers():
+    from helpers import headlines, params
+
+    assert params.rules("03_doubao_demand")["chip_id"].choices == tuple(d.CHIPS)
+    h = headlines.for_notebook("03_doubao_demand")  # the numbers the notebook's nbval cell prints
+    assert f"{h['gpus_p50']:,.3g} {h['capacity_share_p50']:,.3g} {h['app_token_share_p50']:,.3g}" == "7.27e+03 0.0727 0.0332"
+    assert f"{h['traffic_share_p50']:,.3g}" == "7.83"
+
+
+def test_hundred_thousand_draws_are_vectorised():
+    r = d.monte_carlo(100_000, 0, d.ranges(), d.chip_model("h20", "fp8", 32))
+    assert r.result.shape == (100_000,) and np.isfinite(r.result).all()
