@@ -18,6 +18,8 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
+from helpers import data
+
 _FY_MIN, _FY_MAX = 1990, 2100
 RMB_PER_USD_RANGE = (5.0, 10.0)
 
@@ -226,3 +228,157 @@ def delivered_pflops(units, dense_tflops, good_fraction=1.0):
     if g[0] <= 0 or g[2] > 1:
         raise ValueError(f"good_fraction={good_fraction!r} must lie in (0, 1]")
     return tuple(u[i] * g[i] * t[i] / 1000 for i in range(3))
+
+
+# --------------------------------------------------------------------------- #
+# the project's tables: China share by basis, RMB rate, ByteDance, H20 forecast
+# --------------------------------------------------------------------------- #
+#: The two geography bases of ``nvidia_revenue``, never chained: billing location (10-Ks up to
+#: FY2025) and customer headquarters (the FY2026 10-K's recast of FY2024-FY2026).
+BASES = ("billing_location", "customer_hq")
+BASIS_LABEL = {"billing_location": "billing location (10-K)", "customer_hq": "customer headquarters (later 10-K recast)"}
+#: ``bytedance_spending`` items that are ByteDance's reported Nvidia purchases (USD or RMB bn)
+SPEND_ITEMS = ("nvidia_spend_a100_h800", "nvidia_spend_h20", "nvidia_spend_total")
+
+
+def spending_rows(item: str) -> pd.DataFrame:
+    """Rows of ``bytedance_spending`` for ``item`` (ValueError if none)."""
+    out = data.load("bytedance_spending").query("item == @item")
+    if out.empty:
+        raise ValueError(f"bytedance_spending has no item {item!r}")
+    return out
+
+
+def value_range(rows: pd.DataFrame) -> tuple[float, float]:
+    """(low, high) over every row's value / value_low / value_high."""
+    vals = pd.concat([rows["value"], rows["value_low"], rows["value_high"]]).dropna()
+    return float(vals.min()), float(vals.max())
+
+
+def fiscal_range(fy_first=None, fy_last=None) -> tuple[int, int]:
+    """(first, last) fiscal year; None = the earliest / latest full year in ``nvidia_revenue``.
+    ValueError if first > last or the range holds no year of the data."""
+    fy = data.load("nvidia_revenue").query("fiscal_period == 'FY'")["fiscal_year"]
+    lo = int(fy.min()) if fy_first is None else int(fy_first)
+    hi = int(fy.max()) if fy_last is None else int(fy_last)
+    if lo > hi:
+        raise ValueError(f"fy_first={lo} is after fy_last={hi}")
+    if not fy.between(lo, hi).any():
+        raise ValueError(f"no fiscal year of nvidia_revenue lies in FY{lo}-FY{hi} (data: FY{fy.min()}-FY{fy.max()})")
+    return lo, hi
+
+
+def share_series(fy_first=None, fy_last=None) -> pd.DataFrame:
+    """China (incl. HK) revenue (USD bn) and share of total by fiscal year, one row per (year, basis),
+    each basis from its earliest filing per year (:func:`china_share`). Columns: fiscal_year,
+    geo_basis, china_usd_bn, total_usd_bn, china_share, period_start, period_end, period_mid, source_id."""
+    lo, hi = fiscal_range(fy_first, fy_last)
+    rev = data.load("nvidia_revenue").query("fiscal_period == 'FY' and fiscal_year.between(@lo, @hi)", engine="python")
+    parts = []
+    for basis in BASES:
+        if (sub := rev[rev.geo_basis == basis]).empty:
+            continue
+        first = sub[sub.reported_in_fy == sub.groupby("fiscal_year").reported_in_fy.transform("min")]
+        meta = first[first.region == "total"].set_index("fiscal_year")
+        cs = china_share(sub).assign(geo_basis=basis)
+        for col in ("period_start", "period_end", "source_id"):
+            cs[col] = cs.fiscal_year.map(meta[col])
+        parts.append(cs)
+    out = pd.concat(parts, ignore_index=True)
+    out["period_mid"] = out.period_start + (out.period_end - out.period_start) / 2
+    out["china_usd_bn"] = out.pop("china_usd_m") / 1000
+    out["total_usd_bn"] = out.pop("total_usd_m") / 1000
+    return out[["fiscal_year", "geo_basis", "china_usd_bn", "total_usd_bn", "china_share", "period_start",
+                "period_end", "period_mid", "source_id"]]
+
+
+def rate(rate_id="fx10", rmb_per_usd=None) -> dict:
+    """The RMB per USD rate used: ``{rmb_per_usd, label, source_id}`` of the override or of row
+    ``rate_id`` of ``exchange_rates``."""
+    if rmb_per_usd is not None:
+        rmb_to_usd(1.0, rmb_per_usd)  # validates the range
+        return {"rmb_per_usd": float(rmb_per_usd), "label": f"{rmb_per_usd} RMB per USD (override)", "source_id": None}
+    fx = data.load("exchange_rates").set_index("rate_id")
+    if rate_id not in fx.index:
+        raise ValueError(f"rate_id={rate_id!r} is not a row of exchange_rates")
+    r = fx.loc[rate_id]
+    return {"rmb_per_usd": float(r.rmb_per_usd), "source_id": r.source_id,
+            "label": f"{r.rmb_per_usd} RMB per USD ({r.basis.replace('_', ' ')}, {r.date:%Y-%m-%d})"}
+
+
+def money(low, high, unit: str) -> str:
+    """'RMB 85 bn', 'USD 2-3 bn' from a value range and a ``usd_bn`` / ``rmb_bn`` unit."""
+    cur, scale = unit.split("_", 1)
+    return f"{cur.upper()} {low:g}" + ("" if high == low else f"-{high:g}") + f" {scale}"
+
+
+def to_usd_bn(value, unit: str, rmb_per_usd: float) -> float:
+    """``value`` in ``usd_bn`` or ``rmb_bn`` as USD bn."""
+    if unit not in ("usd_bn", "rmb_bn"):
+        raise ValueError(f"unit={unit!r} is not usd_bn or rmb_bn")
+    return float(value) if unit == "usd_bn" else rmb_to_usd(float(value), rmb_per_usd)
+
+
+def h20_price_range(h20_price_usd=None) -> tuple[float, float]:
+    """USD per H20: the override, or the China forecast's value / units (bytedance_spending)."""
+    if h20_price_usd is not None:
+        return float(h20_price_usd), float(h20_price_usd)
+    value = value_range(spending_rows("h20_revenue_projection_market"))   # USD bn
+    units = value_range(spending_rows("h20_units_projection_market"))[0]  # units
+    return value[0] * 1e9 / units, value[1] * 1e9 / units
+
+
+def bytedance_share(rate_id="fx10", rmb_per_usd=None, h20_price_usd=None) -> pd.DataFrame:
+    """ByteDance's reported Nvidia purchases per calendar year Y as a share of Nvidia's China revenue
+    in fiscal year ``nvidia_fiscal_year(Y-07-01)`` (= Y+1), over both bases' totals where both exist.
+    One row per reported spend item and year (``estimate`` 'reported spend: …'; denied and forecast
+    rows left out), plus Omdia's Hopper units valued at the H20 price. Money in USD bn, shares fractions."""
+    fx = rate(rate_id, rmb_per_usd)["rmb_per_usd"]
+    bd = data.load("bytedance_spending")
+    spend = bd[bd["item"].isin(SPEND_ITEMS) & (bd.basis == "reported")].assign(year=lambda d: d.period.str[:4].astype(int))
+    rows = [{"year": year, "estimate": item.replace("nvidia_spend_", "reported spend: "),
+             "spend_usd_bn_low": to_usd_bn(value_range(g)[0], unit, fx),
+             "spend_usd_bn_high": to_usd_bn(value_range(g)[1], unit, fx),
+             "as_reported": money(*value_range(g), unit), "source_id": ", ".join(sorted(g.source_id.unique()))}
+            for (year, item, unit), g in spend.groupby(["year", "item", "unit"])]
+    omdia = spending_rows("hopper_units_ordered")
+    units = value_range(omdia)
+    val = projection_value(units, h20_price_range(h20_price_usd))
+    rows.append({"year": int(omdia.period.iloc[0][:4]), "estimate": "Omdia Hopper units x H20 price",
+                 "spend_usd_bn_low": val[0] / 1e9, "spend_usd_bn_high": val[2] / 1e9,
+                 "as_reported": f"{units[0]:,.0f} units", "source_id": ", ".join(sorted(omdia.source_id.unique()))})
+    out = pd.DataFrame(rows)
+    out["fiscal_year"] = nvidia_fiscal_year(pd.to_datetime(out.year.astype(str) + "-07-01").to_numpy())
+    s = share_series()
+    den = s.groupby("fiscal_year").agg(china_usd_bn_low=("china_usd_bn", "min"), china_usd_bn_high=("china_usd_bn", "max"),
+                                       bases=("geo_basis", " / ".join))
+    out = out.join(den, on="fiscal_year", how="inner")
+    sh = [share((r.spend_usd_bn_low, r.spend_usd_bn_high), (r.china_usd_bn_low, r.china_usd_bn_high))
+          for r in out.itertuples()]
+    out[["share_low", "share_mid", "share_high"]] = pd.DataFrame(sh, index=out.index)
+    return out.sort_values(["year", "estimate"]).reset_index(drop=True)
+
+
+def h20_comparison(h20_price_usd=None) -> pd.DataFrame:
+    """The H20 forecast for China (units x price, one calendar year Y; first row, ``kind`` forecast)
+    against China revenue in FY Y (``role`` 'year before': mostly calendar Y-1, the articles'
+    comparison) and FY Y+1 ('matching year'), each basis. USD bn; ``ratio_low/high`` = forecast / row;
+    ``days_in_forecast_year`` = share of the fiscal year's days in calendar Y."""
+    units_rows, value_rows = spending_rows("h20_units_projection_market"), spending_rows("h20_revenue_projection_market")
+    proj = [v / 1e9 for v in projection_value(value_range(units_rows), h20_price_range(h20_price_usd))]
+    year = int(str(units_rows.period.iloc[0])[:4])
+    ids = sorted(units_rows.source_id.unique()) + sorted(value_rows.source_id.unique())
+    rows = [{"label": f"H20 forecast, calendar {year} (units x price)", "kind": "forecast", "usd_bn_low": proj[0],
+             "usd_bn_mid": proj[1], "usd_bn_high": proj[2], "period": f"calendar {year}", "basis": "forecast",
+             "source_id": ", ".join(ids)}]
+    s = share_series()
+    for fy, role in ((year, "year before"), (year + 1, "matching year")):
+        for r in s[s.fiscal_year == fy].sort_values("geo_basis").itertuples():
+            rows.append({"label": f"China revenue FY{fy}, {BASIS_LABEL[r.geo_basis]}", "kind": "actual",
+                         "usd_bn_low": r.china_usd_bn, "usd_bn_mid": r.china_usd_bn, "usd_bn_high": r.china_usd_bn,
+                         "period": f"FY{fy} ({r.period_start:%Y-%m-%d} to {r.period_end:%Y-%m-%d})",
+                         "basis": r.geo_basis, "source_id": r.source_id, "fiscal_year": fy, "role": role,
+                         "ratio_low": proj[0] / r.china_usd_bn, "ratio_high": proj[2] / r.china_usd_bn,
+                         "days_in_forecast_year": calendar_overlap(fy, by="days") if fy == year + 1
+                         else 1 - calendar_overlap(fy, by="days")})
+    return pd.DataFrame(rows)

@@ -108,3 +108,151 @@ def test_delivered_pflops_by_hand():
     assert delivered_pflops(1_000_000, 148)[1] == pytest.approx(148_000)
     with pytest.raises(ValueError, match="good_fraction"):
         delivered_pflops(1, 1, 1.5)
+
+
+# ----------------------------------------------------------------------------- the project's tables (notebook 04)
+from helpers import chips, data, headlines, params, revenue  # noqa: E402
+
+
+def test_headline_defaults():
+    h = headlines.china_revenue(**params.defaults("04_nvidia_china_revenue"))
+    # billing location: peak FY2022 7,111 / 26,914 = 0.2642; FY2025 17,108 / 130,497 = 0.1311
+    assert (h["peak_fy"], h["billing_last_fy"]) == (2022, 2025)
+    assert h["peak_share"] == pytest.approx(7111 / 26914)
+    assert h["billing_last_share"] == pytest.approx(17108 / 130497)
+    # customer-HQ basis (FY2026 10-K recast): FY2024 12,330 / 60,922 = 0.2024; FY2026 19,677 / 215,938 = 0.0911
+    assert (h["hq_first_fy"], h["latest_fy"]) == (2024, 2026)
+    assert h["hq_first_share"] == pytest.approx(12330 / 60922)
+    assert h["latest_share"] == pytest.approx(19677 / 215938)
+    # ByteDance 2024: >2 bn USD H20 against FY2025 China 17.108 (billing) .. 25.048 (HQ) bn
+    assert h["bd_share_by_year"][2024] == pytest.approx((2 / 25.048, 2 / 17.108))
+    # 2025: RMB 85 bn at 7.0572 (fx10) = 12.044 bn USD; / FY2026 China 19.677 bn = 0.612
+    assert h["bd_share_by_year"][2025] == pytest.approx((85 / 7.0572 / 19.677,) * 2)
+    assert h["bd_share_low"] == pytest.approx(2 / 25.048) and h["rmb_per_usd"] == 7.0572
+    # H20 forecast 12-13 bn against FY2025 billing China 17.108 bn: 0.701-0.760
+    assert h["h20_vs_matching_year"] == pytest.approx((12 / 17.108, 13 / 17.108))
+    assert "**13%** (FY2025) by billing location" in h["headline"] and "**9%** (FY2026)" in h["headline"]
+    assert 3 <= len(h["findings"]) <= 5 and 2 <= len(h["key_numbers"]) <= 4
+    assert len(h["headline"].split()) <= 45
+
+
+def test_headline_over_a_shorter_range():
+    # up to FY2023 there is no HQ series: the latest share is billing, 5,785 / 26,974 = 21.4%
+    h = headlines.china_revenue(fy_last=2023)
+    assert "hq_first_fy" not in h and (h["latest_fy"], h["peak_fy"]) == (2023, 2022)
+    assert h["latest_share"] == pytest.approx(5785 / 26974)
+    # billing peak within FY2023-FY2025 is FY2023
+    h = headlines.china_revenue(fy_first=2023, fy_last=2025)
+    assert h["peak_fy"] == 2023 and h["peak_share"] == pytest.approx(5785 / 26974)
+
+
+def test_fiscal_range_defaults_to_the_data():
+    assert revenue.fiscal_range() == (2020, 2026)
+    assert revenue.fiscal_range(2023) == (2023, 2026)
+    with pytest.raises(ValueError, match="fy_first"):
+        revenue.fiscal_range(2025, 2021)
+    with pytest.raises(ValueError, match="no fiscal year"):
+        revenue.fiscal_range(2050, 2060)
+
+
+def test_share_series_by_basis_and_year_on_year():
+    s = revenue.share_series().set_index(["geo_basis", "fiscal_year"])
+    # FY2023 on billing location: 5,785 / 7,111 - 1 = -18.6%; FY2026 only on the HQ basis: 19,677 / 25,048 - 1
+    bill, hq = s.loc["billing_location"], s.loc["customer_hq"]
+    assert bill.loc[2023, "china_usd_bn"] / bill.loc[2022, "china_usd_bn"] - 1 == pytest.approx(5785 / 7111 - 1)
+    assert 2026 not in bill.index
+    assert hq.loc[2026, "china_usd_bn"] / hq.loc[2025, "china_usd_bn"] - 1 == pytest.approx(19677 / 25048 - 1)
+    # the years on both bases: FY2024 10.306 vs 12.330 (+19.6%), FY2025 17.108 vs 25.048 (+46.4%)
+    gap = s.china_usd_bn.unstack(0).dropna()
+    assert list(gap.index) == [2024, 2025]
+    assert gap.loc[2025].tolist() == pytest.approx([17.108, 25.048])
+    assert s.loc[("billing_location", 2020), "period_start"] == pd.Timestamp("2019-01-28")
+
+
+def test_control_events_fall_in_fiscal_years():
+    ev = data.load("control_events").set_index("event_id")
+    fy = revenue.nvidia_fiscal_year(ev["date"])
+    # Oct 2022 rule -> FY2023 (2022-01-31..2023-01-29); H20 licence 2025-04-09 -> FY2026;
+    # BIS rule effective 2026-01-15 is still FY2026 (ends 2026-01-25); FY2026 holds seven events (ev04-ev10)
+    assert (fy["ev02"], fy["ev04"], fy["ev09"]) == (2023, 2026, 2026)
+    assert sorted(fy[fy == 2026].index) == [f"ev{i:02d}" for i in range(4, 11)]
+
+
+def test_rate_override_and_choice():
+    # RMB 85 bn at 7.2807 (fx05, Dec 2024 average) = 11.675 bn USD -> / 19.677 = 0.5933
+    h = headlines.china_revenue(rate_id="fx05")
+    assert h["bd_share_by_year"][2025][0] == pytest.approx(85 / 7.2807 / 19.677)
+    assert revenue.rate()["rmb_per_usd"] == 7.0572 and revenue.rate()["source_id"]
+    assert revenue.rate(rmb_per_usd=7.0)["rmb_per_usd"] == 7.0
+    with pytest.raises(ValueError, match="rmb_per_usd"):
+        revenue.rate(rmb_per_usd=0.14)
+    with pytest.raises(ValueError, match="rate_id"):
+        revenue.rate(rate_id="nope")
+
+
+def test_bytedance_share_table():
+    t = revenue.bytedance_share().set_index(["year", "estimate"])
+    rep = t[t.index.get_level_values("estimate").str.startswith("reported")]
+    assert sorted(set(rep.index.get_level_values("year"))) == [2023, 2024, 2025]
+    # 2024: USD 2 bn against FY2025 China 17.108 (billing) .. 25.048 (HQ) bn: 8.0%-11.7%
+    r = t.loc[(2024, "reported spend: h20")]
+    assert (r.fiscal_year, r.bases) == (2025, "billing_location / customer_hq")
+    assert (r.share_low, r.share_high) == pytest.approx((2 / 25.048, 2 / 17.108))
+    # 2025: RMB 85 bn / 7.0572 = USD 12.04 bn against FY2026 19.677 bn (HQ only) = 61.2%
+    r = t.loc[(2025, "reported spend: total")]
+    assert r.as_reported == "RMB 85 bn" and r.spend_usd_bn_low == pytest.approx(85 / 7.0572)
+    assert r.share_low == pytest.approx(85 / 7.0572 / 19.677)
+    # at 7.0 RMB per USD: 85 / 7 / 19.677 = 61.7%
+    assert revenue.bytedance_share(rmb_per_usd=7.0).query("year == 2025").share_low.iloc[0] == pytest.approx(85 / 7 / 19.677)
+    # Omdia: 230,000 Hopper units x 12,000-13,000 USD = 2.76-2.99 bn
+    r = t.loc[(2024, "Omdia Hopper units x H20 price")]
+    assert (r.spend_usd_bn_low, r.spend_usd_bn_high) == pytest.approx((2.76, 2.99))
+    # the 2026 plan: RMB 100 bn / 7.0572 = USD 14.17 bn = 72.0% of FY2026's 19.677 bn
+    plan = revenue.spending_rows("nvidia_spend_plan").iloc[-1]
+    assert revenue.to_usd_bn(plan.value, plan.unit, 7.0572) / 19.677 == pytest.approx(100 / 7.0572 / 19.677)
+    assert revenue.money(2, 3, "usd_bn") == "USD 2-3 bn"
+
+
+def test_h20_projection_against_fiscal_years():
+    t = revenue.h20_comparison().set_index("label")
+    # 1M units x 12,000-13,000 USD = 12-13 bn; vs FY2024 China 10.306 bn -> 1.164-1.261
+    row = t.loc["China revenue FY2024, billing location (10-K)"]
+    assert (row.ratio_low, row.ratio_high) == pytest.approx((12 / 10.306, 13 / 10.306))
+    # FY2024 has 28 of its 364 days in 2024; FY2025 (2024-01-29..2025-01-26) has 338
+    assert row.days_in_forecast_year == pytest.approx(28 / 364) and row.role == "year before"
+    row = t.loc["China revenue FY2025, billing location (10-K)"]
+    assert row.days_in_forecast_year == pytest.approx(338 / 364) and row.role == "matching year"
+    # a price override: 1M x 11,000 = 11 bn
+    assert revenue.h20_comparison(h20_price_usd=11_000).loc[0, "usd_bn_mid"] == pytest.approx(11.0)
+    assert revenue.h20_price_range() == pytest.approx((12_000, 13_000))
+
+
+def test_ascend_against_h20_dense_compute_from_data():
+    w = chips.specs()
+    tf = {c: (w.loc[c, "dense_bf16_tflops_low"], w.loc[c, "dense_bf16_tflops"], w.loc[c, "dense_bf16_tflops_high"])
+          for c in ("h20", "ascend_910b")}
+    units = revenue.value_range(revenue.spending_rows("ascend_910b_units_projection"))
+    good = revenue.value_range(revenue.spending_rows("ascend_910b_yield"))
+    # H20: 1M x 148 TFLOPS dense BF16 = 148,000 PFLOPS
+    h20 = revenue.value_range(revenue.spending_rows("h20_units_projection_market"))
+    assert revenue.delivered_pflops(h20, tf["h20"])[1] == pytest.approx(148_000)
+    # Ascend 910B: 500k-550k x yield 0.2-0.5 x 280-376 TFLOPS -> 28,000 .. 103,400 PFLOPS
+    lo, _, hi = revenue.delivered_pflops(units, tf["ascend_910b"], good)
+    assert (lo, hi) == pytest.approx((28_000, 103_400))
+    # yield 0.3: mid 525k x 0.3 x 320 / 1000 = 50,400; one 910B = 320 / 148 = 2.16 H20
+    assert revenue.delivered_pflops(units, tf["ascend_910b"], 0.3)[1] == pytest.approx(50_400)
+    assert chips.chips_to_match(tf["ascend_910b"][1], tf["h20"][1]) == pytest.approx(320 / 148)
+
+
+def test_caveat_numbers_from_data():
+    rev = data.load("nvidia_revenue")
+    bl = rev[(rev.fiscal_period == "FY") & (rev.geo_basis == "billing_location") & (rev.reported_in_fy == 2025)]
+    by = bl.set_index(["fiscal_year", "region"]).revenue_usd_m
+    # FY2024 as restated in the FY2025 10-K, which first shows Singapore; FY2025 Singapore 23,684 / 130,497 = 18.1%
+    assert by[(2024, "singapore")] == 6831 and by[(2025, "singapore")] / by[(2025, "total")] == pytest.approx(23684 / 130497)
+    # 42 of the 60 revenue rows unseen; bytedance_spending: 38 rows, 19 reported, 14 forecast, 5 denied
+    assert (len(rev), (~rev.seen_in_source_text.astype(bool)).sum()) == (60, 42)
+    n = data.load("bytedance_spending").basis.value_counts()
+    assert (n.sum(), n["reported"], n["forecast"], n["denied"]) == (38, 19, 14, 5)
+    # FY2026 (2025-01-27..2026-01-25): 339 of 364 days in 2025
+    assert calendar_overlap(2026, by="days") == pytest.approx(339 / 364)
