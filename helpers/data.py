@@ -253,22 +253,3 @@ def _frame(name: str, data_dir: Path, fingerprint: str):
         else:
             frame[field["name"]] = col
     return pd.DataFrame(frame)
-
-
-def field_units(name: str, data_dir: Path | str | None = None) -> dict[str, str]:
-    """Unit of each numeric field of table ``name``, as the schema states it."""
-    data_dir = Path(data_dir).resolve() if data_dir else DATA_DIR
-    resources = _resources(_validated(data_dir, _fingerprint(data_dir))[0])
-    return {f["name"]: f["unit"] for f in resources[name]["schema"]["fields"] if f.get("unit")}
-
-
-def cite(source_ids, data_dir: Path | str | None = None) -> str:
-    """A short source line ("Publisher (date); …") for the given source ids, in order, without repeats."""
-    src = load("sources", data_dir).set_index("id")
-    out = []
-    for sid in dict.fromkeys(source_ids):
-        row = src.loc[sid]
-        date = row["published_date"]
-        when = date.strftime("%Y-%m-%d") if hasattr(date, "strftime") and date == date else "n.d."
-        out.append(f"{row['publisher']} ({when})")
-    return "; ".join(out)

@@ -138,20 +138,6 @@ def gpus_for_users(users, queries_per_user_per_day, gpu_seconds_per_query_, peak
     return q / SECONDS_PER_DAY * peak * _arr("gpu_seconds_per_query", gpu_seconds_per_query_)
 
 
-def users_to_fill(capacity_gpus, queries_per_user_per_day, tokens_per_query, tokens_per_s_per_gpu,
-                  peak_to_average=1.0, utilisation=1.0):
-    """Users whose traffic exactly fills ``capacity_gpus`` (inverse of ``gpus_needed``).
-
-    = capacity × rate × utilisation × 86,400 / (peak_to_average × queries per user × tokens per query).
-    Same units and meaning as ``tokens_per_day`` and ``gpus_needed``. Returns users.
-    """
-    cap = _arr("capacity_gpus", capacity_gpus)
-    q = _arr("queries_per_user_per_day", queries_per_user_per_day, positive=True)
-    t = _arr("tokens_per_query", tokens_per_query, positive=True)
-    gpus_per_user = gpus_needed(q * t, tokens_per_s_per_gpu, peak_to_average, utilisation)
-    return cap / gpus_per_user
-
-
 def _check_range(name: str, spec) -> tuple[float, float, float, str | None]:
     if not isinstance(spec, (tuple, list)) or len(spec) not in (3, 4):
         raise ValueError(f"ranges[{name!r}] must be (low, central, high) or (low, central, high, "

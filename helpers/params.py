@@ -10,9 +10,9 @@ Each line of a notebook's ``parameters`` cell reads ``name = value  # RULE: what
     show_sources = True         # true or false: list every source at the end
     rate_id = "fx10"            # text: a row id of data/exchange_rates.csv (the model checks it exists)
 
-The next cell calls ``P = params.check(globals())``: it reads the rules from that cell's own text
-(IPython keeps every executed cell in ``In``), checks the current values (papermill's injected ones
-included) and returns them as a dict, or raises :class:`ParameterError` naming the parameter.
+The next cell calls ``P = params.check(globals(), "<notebook stem>")``: it reads the rules from the
+notebook's parameters cell, checks the current values (papermill's injected ones included) and
+returns them as a dict, or raises :class:`ParameterError` naming the parameter.
 :func:`defaults` reads the same cell from a notebook file (the overview and the tests use it), so
 a default is never written twice. papermill's ``--help-notebook`` shows the rule as the help text.
 """
@@ -144,13 +144,16 @@ def _parameters_source(namespace: dict) -> str:
     raise ParameterError("no parameters cell found: run the cell tagged 'parameters' first")
 
 
-def check(namespace: dict, source: str | None = None) -> dict:
+def check(namespace: dict, notebook: str | None = None, *, source: str | None = None) -> dict:
     """Check every parameter of the parameters cell against its rule; return ``{name: value}``.
 
     ``namespace``: the notebook's ``globals()`` (values, papermill's injected ones included);
-    ``source``: the parameters cell's text (default: found in the namespace's ``In`` history).
+    the rules come from ``source`` (a parameters cell's text), else from the parameters cell of
+    ``notebooks/<notebook>.ipynb``, else from the latest such cell in IPython's ``In`` history.
     """
-    rules = parse_cell(source if source is not None else _parameters_source(namespace))
+    if source is None:
+        source = _cell(notebook) if notebook else _parameters_source(namespace)
+    rules = parse_cell(source)
     return {name: rule.check(name, namespace.get(name)) for name, (_default, rule) in rules.items()}
 
 

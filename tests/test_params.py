@@ -28,7 +28,7 @@ def test_parse_cell_reads_defaults_and_rules():
 def test_check_returns_values_and_converts_whole_numbers():
     ns = {"decode_batch": 64.0, "mfu": None, "precision": "fp8", "growth_from": "2025-01", "seed": 1,
           "budget_usd": 1e9, "show": False}
-    assert check(ns, CELL) == {**ns, "decode_batch": 64}
+    assert check(ns, source=CELL) == {**ns, "decode_batch": 64}
 
 
 @pytest.mark.parametrize("name, value, text", [
@@ -44,7 +44,7 @@ def test_check_returns_values_and_converts_whole_numbers():
 def test_check_names_the_bad_parameter(name, value, text):
     ns = {**{k: v for k, (v, _) in parse_cell(CELL).items()}, name: value}
     with pytest.raises(ParameterError) as err:
-        check(ns, CELL)
+        check(ns, source=CELL)
     assert text in str(err.value)
 
 
@@ -59,6 +59,12 @@ def test_check_finds_the_cell_in_ipython_history():
 def test_unreadable_rule_is_an_error():
     with pytest.raises(ParameterError, match="cannot read the rule 'between 1 and 2'"):
         parse_rule("between 1 and 2: a range written the wrong way")
+
+
+def test_check_reads_the_rules_from_the_notebook_file():
+    ns = {**params.defaults("05_claims_ledger"), "tolerance_scale": 9}
+    with pytest.raises(ParameterError, match="parameter 'tolerance_scale' = 9 is above its maximum 5"):
+        check(ns, "05_claims_ledger")
 
 
 def test_every_notebook_declares_readable_rules():
