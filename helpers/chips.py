@@ -21,7 +21,7 @@ import operator as _op
 import numpy as np
 import pandas as pd
 
-from helpers import data
+from helpers import data, params
 
 __all__ = [
     "tpp",
@@ -65,26 +65,11 @@ def _out(x):
 
 
 def _as_array(name: str, value, *, positive: bool = False, allow_nan: bool = True) -> np.ndarray:
-    """``value`` as a float array; ValueError naming ``name`` if negative (or <= 0 if positive)."""
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be numeric, got {value!r}") from None
-    finite = arr[~np.isnan(arr)]
-    if not allow_nan and finite.size != arr.size:
-        raise ValueError(f"{name} must not be NaN")
-    if positive and np.any(finite <= 0):
-        raise ValueError(f"{name} must be > 0, got {value!r}")
-    if not positive and np.any(finite < 0):
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
-    return arr
+    return params.array(name, value, positive=positive, nan=allow_nan)
 
 
 def _fraction(name: str, value) -> np.ndarray:
-    arr = _as_array(name, value, positive=True, allow_nan=False)
-    if np.any(arr > 1):
-        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
-    return arr
+    return params.array(name, value, low=0, low_open=True, high=1)
 
 
 def tpp(dense_tops, bit_length):

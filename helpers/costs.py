@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from helpers import chips, data
+from helpers import chips, data, params
 
 HOURS_PER_YEAR = 8760.0
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12.0
@@ -44,22 +44,9 @@ __all__ = [
 
 def _arr(name: str, value, *, positive: bool = False, nonnegative: bool = False,
          at_most_one: bool = False, at_least_one: bool = False) -> np.ndarray:
-    """Return ``value`` as a float array, or raise ValueError naming ``name``."""
-    try:
-        a = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
-    if np.any(np.isnan(a)):
-        raise ValueError(f"{name} must not be NaN")
-    if positive and np.any(a <= 0):
-        raise ValueError(f"{name} must be > 0, got {value!r}")
-    if nonnegative and np.any(a < 0):
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
-    if at_most_one and np.any(a > 1):
-        raise ValueError(f"{name} must be <= 1, got {value!r}")
-    if at_least_one and np.any(a < 1):
-        raise ValueError(f"{name} must be >= 1, got {value!r}")
-    return a
+    """``value`` as a float array, or ValueError naming ``name`` (see :func:`helpers.params.array`)."""
+    return params.array(name, value, positive=positive, nonnegative=nonnegative,
+                        low=1 if at_least_one else None, high=1 if at_most_one else None)
 
 
 def _out(a: np.ndarray):

@@ -19,7 +19,7 @@ from typing import Callable, Mapping, NamedTuple
 import numpy as np
 import pandas as pd
 
-from helpers import chips, data
+from helpers import chips, data, params
 
 SECONDS_PER_DAY = 86_400
 PHASES = ("prefill", "decode")
@@ -27,27 +27,11 @@ DISTRIBUTIONS = ("triangular", "log_triangular", "loguniform")
 
 
 def _arr(name: str, value, *, positive: bool = False) -> np.ndarray:
-    """``value`` as a float array; ValueError if not finite, negative, or (if ``positive``) zero."""
-    try:
-        a = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if positive and np.any(a <= 0):
-        raise ValueError(f"{name} must be > 0, got {value!r}")
-    if np.any(a < 0):
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
-    return a
+    return params.array(name, value, positive=positive, inf=False)
 
 
 def _ratio(name: str, value, lo: float, hi: float, *, lo_open: bool) -> np.ndarray:
-    a = _arr(name, value)
-    below = a <= lo if lo_open else a < lo
-    if np.any(below) or np.any(a > hi):
-        left = "(" if lo_open else "["
-        raise ValueError(f"{name} must be in {left}{lo}, {hi}], got {value!r}")
-    return a
+    return params.array(name, value, inf=False, low=lo, high=hi, low_open=lo_open)
 
 
 def tokens_per_day(users, queries_per_user_per_day, tokens_per_query):

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from numbers import Real
 from pathlib import Path
 
+import numpy as np
+
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 _NUMBER = r"-?[\d_]+(?:\.\d+)?(?:e-?\d+)?"
 _RULE = re.compile(
@@ -173,3 +175,29 @@ def defaults(stem: str) -> dict:
 def rules(stem: str) -> dict[str, Rule]:
     """The rule of every parameter of notebook ``stem``."""
     return {name: rule for name, (_default, rule) in parse_cell(_cell(stem)).items()}
+
+
+def array(name: str, value, *, positive: bool = False, nonnegative: bool = True, nan: bool = False,
+          inf: bool = True, low: float | None = None, high: float | None = None, low_open: bool = False):
+    """``value`` (a number or an array of numbers) as a float array, or a ValueError naming ``name``:
+    the one argument check of the models in ``chips``, ``costs`` and ``demand``. NaN passes only if
+    ``nan``; infinity only if ``inf``; ``low``/``high`` bound the value ([low, high], or (low, high]
+    with ``low_open``)."""
+    try:
+        a = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None
+    missing = np.isnan(a)
+    if missing.any() and not nan:
+        raise ValueError(f"{name} must not be NaN")
+    x = a[~missing]
+    if not inf and np.isinf(x).any():
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if positive and np.any(x <= 0):
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    if nonnegative and np.any(x < 0):
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    below = low is not None and np.any(x <= low if low_open else x < low)
+    if below or (high is not None and np.any(x > high)):
+        raise ValueError(f"{name} must be in {'(' if low_open else '['}{low}, {high}], got {value!r}")
+    return a
