@@ -1,7 +1,7 @@
 """Build the HTML report: validate data, execute notebooks with papermill, render, publish.
 
-    python -m helpers.report build [--jobs N]          # the whole site, incrementally
-    python -m helpers.report run NAME [-p name value]  # one notebook with other parameter values
+    python -m builder build [--jobs N]          # the whole site, incrementally
+    python -m builder run NAME [-p name value]  # one notebook with other parameter values
 
 ``build`` validates ``data/`` first (a bad file stops everything, nothing is touched), executes
 only the notebooks whose inputs changed (the notebook, ``helpers/``, the data files declared in
@@ -500,7 +500,7 @@ def run_one(name: str, params: list[tuple[str, str]]) -> int:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m helpers.report", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m builder", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="build the whole site incrementally")
     b.add_argument("--jobs", type=int, default=None, help="parallel notebooks (default: cores)")
