@@ -23,6 +23,16 @@ def for_notebook(stem: str) -> dict:
     return globals()[NOTEBOOKS[stem]](**params.defaults(stem))
 
 
+def _with_defaults(stem: str, given: dict) -> dict:
+    """``given`` parameters over the defaults of notebook ``stem``'s parameters cell (the only place
+    a default is written); ParameterError for a name the notebook does not have."""
+    defaults = params.defaults(stem)
+    unknown = set(given) - set(defaults)
+    if unknown:
+        raise params.ParameterError(f"unknown parameter(s) of {stem}: {', '.join(sorted(unknown))}")
+    return {**defaults, **given}
+
+
 #: Short topic of each notebook, for the overview's key numbers.
 TOPICS = {"01_chip_gap": "Chip gap", "02_cloud_economics": "Cloud economics", "03_doubao_demand": "Doubao demand",
           "04_nvidia_china_revenue": "Nvidia China revenue", "05_claims_ledger": "Press claims"}
@@ -55,7 +65,7 @@ def chip_gap(**p) -> dict:
 
     from helpers import chips, fmt
 
-    p = {**params.defaults("01_chip_gap"), **p}
+    p = _with_defaults("01_chip_gap", p)
     w = chips.specs()
     a = chips.serving_assumptions(active_params_b=p["model_active_params_b"], bytes_per_param=p["bytes_per_param"],
                                   mfu=p["mfu"], mbu=p["mbu"], kv_cache_gb_per_seq=p["kv_cache_gb_per_seq"])
@@ -123,6 +133,7 @@ def cloud_costs(**p) -> dict:
     break-even, the seed's implied price and the Malaysian cluster's payback (helpers.costs)."""
     from helpers import costs, fmt
 
+    p = _with_defaults("02_cloud_economics", p)
     t = costs.routes(**p).sort_values("usd_per_pflop_hour", kind="stable").reset_index(drop=True)
     best, rent = t.iloc[0], t[t["mode"] == "rent"].iloc[0]
     other = t[t["mode"] != best["mode"]].iloc[0]  # the cheapest route of the other kind (rent or buy)
@@ -180,10 +191,7 @@ def doubao_demand(**p) -> dict:
     reported Doubao-model tokens, token versus user growth, and the assumption that moves it most."""
     from helpers import chips, demand, fmt
 
-    defaults = params.defaults("03_doubao_demand")
-    if set(p) - set(defaults):
-        raise params.ParameterError(f"unknown parameter(s): {', '.join(sorted(set(p) - set(defaults)))}")
-    p = {**defaults, **p}
+    p = _with_defaults("03_doubao_demand", p)
     chip, sig = chips.short_name(p["chip_id"]), fmt.sig
     first, per_chip, app = demand.simulate(p["chip_id"], p["precision"], p["decode_batch"], p["kv_cache_gb_per_seq"],
                                            p["n_draws"], p["seed"], p["dau_millions"])
@@ -231,10 +239,14 @@ def doubao_demand(**p) -> dict:
 
 
 # ============================================================================ 04 Nvidia China revenue
-def china_revenue(fy_first=None, fy_last=None, h20_price_usd=None, rate_id="fx10", rmb_per_usd=None, **_) -> dict:
+def china_revenue(**p) -> dict:
     """China's share of Nvidia revenue on each geography basis (never chained), ByteDance's reported
     purchases as a share of China revenue, and the H20 forecast against China revenue."""
     from helpers import fmt, revenue
+
+    p = _with_defaults("04_nvidia_china_revenue", p)
+    fy_first, fy_last, h20_price_usd = p["fy_first"], p["fy_last"], p["h20_price_usd"]
+    rate_id, rmb_per_usd = p["rate_id"], p["rmb_per_usd"]
 
     s = revenue.share_series(fy_first, fy_last).sort_values("fiscal_year")
     out, moves = {}, {}
@@ -282,11 +294,12 @@ def china_revenue(fy_first=None, fy_last=None, h20_price_usd=None, rate_id="fx10
 
 
 # ============================================================================ 05 claims ledger
-def claims(rate_id: str = "fx10", tolerance_scale: float = 1.0, **_ignored) -> dict:
+def claims(**p) -> dict:
     """Verdict counts over every numeric claim of the articles, and the kinds of error behind the gaps."""
     from helpers import fmt, ledger
 
-    table = ledger.verdicts(rate_id, tolerance_scale)
+    p = _with_defaults("05_claims_ledger", p)
+    table = ledger.verdicts(p["rate_id"], p["tolerance_scale"])
     counts = table["verdict"].value_counts().reindex(ledger.VERDICTS, fill_value=0).to_dict()
     checked = counts["consistent"] + counts["inconsistent"] + counts["superseded"]
     causes = table.loc[table.verdict == "inconsistent", "likely_cause"].map(ledger.cause_kind).value_counts()

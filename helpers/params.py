@@ -134,28 +134,14 @@ def parse_cell(source: str) -> dict[str, tuple[object, Rule]]:
     return out
 
 
-def _parameters_source(namespace: dict) -> str:
-    """The latest executed cell (IPython's ``In``) that declares parameters with rules."""
-    for source in reversed(namespace.get("In") or []):
-        if source and any(_LINE.match(ln.strip()) for ln in source.splitlines()):
-            try:
-                if parse_cell(source):
-                    return source
-            except ParameterError:
-                continue
-    raise ParameterError("no parameters cell found: run the cell tagged 'parameters' first")
-
-
 def check(namespace: dict, notebook: str | None = None, *, source: str | None = None) -> dict:
     """Check every parameter of the parameters cell against its rule; return ``{name: value}``.
 
     ``namespace``: the notebook's ``globals()`` (values, papermill's injected ones included);
-    the rules come from ``source`` (a parameters cell's text), else from the parameters cell of
-    ``notebooks/<notebook>.ipynb``, else from the latest such cell in IPython's ``In`` history.
+    the rules come from ``source`` (a parameters cell's text) or else from the parameters cell of
+    ``notebooks/<notebook>.ipynb``.
     """
-    if source is None:
-        source = _cell(notebook) if notebook else _parameters_source(namespace)
-    rules = parse_cell(source)
+    rules = parse_cell(source if source is not None else _cell(notebook))
     return {name: rule.check(name, namespace.get(name)) for name, (_default, rule) in rules.items()}
 
 

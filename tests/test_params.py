@@ -48,14 +48,6 @@ def test_check_names_the_bad_parameter(name, value, text):
     assert text in str(err.value)
 
 
-def test_check_finds_the_cell_in_ipython_history():
-    ns = {**{k: v for k, (v, _) in parse_cell(CELL).items()}, "In": ["", CELL, "# Parameters\nseed = 3\n", "x = 1"]}
-    ns["seed"] = 3
-    assert check(ns)["seed"] == 3
-    with pytest.raises(ParameterError, match="no parameters cell found"):
-        check({"In": ["x = 1"]})
-
-
 def test_unreadable_rule_is_an_error():
     with pytest.raises(ParameterError, match="cannot read the rule 'between 1 and 2'"):
         parse_rule("between 1 and 2: a range written the wrong way")
