@@ -45,7 +45,7 @@ def test_malformed_row_names_file_and_line(data_copy):
     _replace_line(path, 3, "broken_row,only,three")
     msg = _first_problem(data_copy)
     assert "data/sources.csv" in msg or "sources.csv" in msg
-    assert "line 3" in msg and "3 cells where the schema has 9 columns" in msg
+    assert "line 3" in msg and "3 cells where the schema has 11 columns" in msg
 
 
 def test_bad_date_names_column(data_copy):
