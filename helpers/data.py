@@ -110,13 +110,74 @@ def _message(err: dict, rel: str, res: dict, resources: dict) -> str:
     return f"{rel}{line}: {err.get('message', kind)} (rule: {kind})"
 
 
+_STRICT = {"date": (re.compile(r"\d{4}-\d{2}-\d{2}"), "a date written YYYY-MM-DD"),
+           "number": (re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?"), "a plain decimal number (e.g. 7.0809)"),
+           "integer": (re.compile(r"-?\d+"), "a whole number written with digits only")}
+
+
+def _raw_problems(res: dict, data_dir: Path) -> tuple[list[str], bool]:
+    """What Frictionless reads past or reports without a line: a byte-order mark, bytes that are not
+    UTF-8, an unterminated quote, and dates or numbers Python would accept but the project does not
+    (``20230101``, ``2023-W01-1``, ``7_0809``). Returns (problems, fatal: the file cannot be read)."""
+    import csv
+
+    path = data_dir / str(res.get("path", ""))
+    rel = _rel(path)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return [], False  # Frictionless names a missing file
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return [f"{rel}, line 1: the file starts with a UTF-8 byte-order mark (save it as UTF-8 without BOM)"], True
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return [f"{rel}, line {line}: byte {raw[exc.start]:#04x} is not UTF-8 (save the file as UTF-8)"], True
+    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    types = [(f["name"], f.get("type", "string")) for f in res.get("schema", {}).get("fields", [])]
+    problems, done = [], 0
+    try:
+        for row in reader:
+            done = reader.line_num
+            if reader.line_num == 1 or len(row) != len(types):
+                continue
+            for (name, ftype), cell in zip(types, row):
+                rule = _STRICT.get(ftype)
+                if rule and cell.strip() and not rule[0].fullmatch(cell.strip()) and _lenient(cell.strip(), ftype):
+                    problems.append(f"{rel}, line {reader.line_num}, column '{name}': {cell!r} is not {rule[1]} "
+                                    "(rule: type)")
+    except csv.Error as exc:
+        return [f"{rel}, line {done + 1}: cannot be read as CSV ({exc}; an unterminated quote?)"], True
+    return problems, False
+
+
+def _lenient(cell: str, ftype: str) -> bool:
+    """True if Python's own parsers (which Frictionless uses) would accept ``cell``."""
+    import datetime
+    import decimal
+
+    try:
+        (datetime.date.fromisoformat if ftype == "date" else decimal.Decimal)(cell)
+        return True
+    except (ValueError, decimal.InvalidOperation):
+        return False
+
+
 def _problems(pkg: dict, data_dir: Path) -> list[str]:
     import frictionless
 
     resources = _resources(pkg)
+    problems, unreadable = [], set()
+    for name, res in resources.items():
+        found, fatal = _raw_problems(res, data_dir)
+        problems += found
+        if fatal:
+            unreadable.add(name)
     report = frictionless.validate(str(data_dir / PACKAGE_FILE))
-    problems = []
     for task in report.tasks:
+        if task.name in unreadable:
+            continue
         res = resources.get(task.name) or {"name": task.name, "path": task.name, "schema": {"fields": []}}
         rel = _rel(data_dir / res.get("path", task.name))
         errors = [e.to_dict() for e in task.errors]

@@ -132,3 +132,34 @@ def test_load_raises_one_readable_error(data_copy):
     with pytest.raises(data.DataError) as err:
         data.load("sources", data_copy)
     assert "sources.csv, line 1 (header)" in str(err.value) and "Traceback" not in str(err.value)
+
+
+@pytest.mark.parametrize("old, new, text", [
+    ("2024-09-01", "20240901", "column 'published_date': '20240901' is not a date written YYYY-MM-DD"),
+    ("2024-09-01", "2024-W35-7", "column 'published_date': '2024-W35-7' is not a date written YYYY-MM-DD"),
+])
+def test_dates_are_strict_iso(data_copy, old, new, text):
+    path = data_copy / "sources.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    assert any("sources.csv, line 3, " + text in p for p in data.validate(data_copy))
+
+
+def test_numbers_are_plain_decimals(data_copy):
+    path = data_copy / "exchange_rates.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("7.0809", "7_0809", 1), encoding="utf-8")
+    assert any("exchange_rates.csv, line 2, column 'rmb_per_usd': '7_0809' is not a plain decimal number" in p
+               for p in data.validate(data_copy))
+
+
+def test_bom_bad_byte_and_open_quote_name_file_and_line(data_copy):
+    path = data_copy / "exchange_rates.csv"
+    original = path.read_bytes()
+    path.write_bytes(b"\xef\xbb\xbf" + original)
+    assert data.validate(data_copy) == [f"{path}, line 1: the file starts with a UTF-8 byte-order mark "
+                                        "(save it as UTF-8 without BOM)"]
+    lines = original.split(b"\n")
+    path.write_bytes(b"\n".join(lines[:3] + [lines[3].replace(b"fx03", b"fx\xff3")] + lines[4:]))
+    assert any("exchange_rates.csv, line 4: byte 0xff is not UTF-8" in p for p in data.validate(data_copy))
+    path.write_bytes(b"\n".join(lines[:4] + [lines[4].replace(b"fx04,", b'fx04,"2024-11-01,')] + lines[5:]))
+    assert any("exchange_rates.csv, line 5: cannot be read as CSV" in p and "unterminated quote" in p
+               for p in data.validate(data_copy))
