@@ -45,7 +45,7 @@ def _digest(paths, extra: str = "") -> str:
     h = hashlib.sha256(extra.encode())
     for p in paths:
         if p.is_file():
-            h.update(str(p.relative_to(ROOT)).encode())
+            h.update(_relative(str(p)).encode())
             h.update(p.read_bytes())
     return h.hexdigest()[:16]
 
@@ -162,8 +162,7 @@ def execute(src: str, out: str, parameters: dict) -> dict:
                             progress_bar=False, log_output=False, kernel_manager_class=kernel_manager_class())
     except pm.PapermillExecutionError as exc:
         result = {"status": "failed",
-                  "error": f"cell {exc.cell_index} (execution count {exc.exec_count}): "
-                           f"{exc.ename}: {exc.evalue}".strip()}
+                  "error": f"{_source_cell(tmp, exc.cell_index)}: {exc.ename}: {exc.evalue}".strip()}
     except Exception as exc:  # kernel died, bad notebook JSON, …
         result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
     result["seconds"] = round(time.perf_counter() - start, 2)
@@ -179,6 +178,21 @@ def execute(src: str, out: str, parameters: dict) -> dict:
         os.replace(tmp, out)
         result.update(describe(nb))
     return result
+
+
+def _source_cell(executed: str, index: int) -> str:
+    """'cell N (id X)' of the failing cell, numbered as in the source notebook (the cells papermill
+    adds, its injected parameters and its error banners, not counted)."""
+    import nbformat
+
+    added = {"injected-parameters", "papermill-error-cell-tag"}
+    try:
+        cells = [c for c in nbformat.read(executed, as_version=4).cells
+                 if not added & set(c.metadata.get("tags", []))]
+    except Exception:  # noqa: BLE001 - the number papermill gave is still worth showing
+        return f"cell {index}"
+    failed = [i for i, c in enumerate(cells) if c.metadata.get("papermill", {}).get("exception")]
+    return f"cell {failed[0]} (id {cells[failed[0]].get('id', '?')})" if failed else f"cell {index}"
 
 
 def _relative(path: str) -> str:
@@ -422,6 +436,8 @@ def _build(jobs: int | None = None) -> int:
             except Exception as exc:
                 res = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
             prev = state.get(name, {})
+            if res["status"] != "ok":  # the card keeps the last good run's title and headline
+                res = {k: v for k, v in res.items() if k not in ("title", "question", "headline") or not prev.get(k)}
             entry = {**prev, **res, "exec_hash": ehash, "render_hash": render_hash}
             if run:
                 entry["finished"] = time.strftime("%Y-%m-%d %H:%M")

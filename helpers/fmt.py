@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 #: Page of the built site that lists every source (one anchor per source id).
 SOURCES_PAGE = "sources.html"
@@ -132,6 +133,13 @@ def _auto_format(series: pd.Series) -> str:
     return ",.3g" if biggest < 0.1 else ",.2f"
 
 
+class _Table(Styler):
+    """A Styler whose plain-text form carries no memory address (rebuilds give identical notebooks)."""
+
+    def __repr__(self) -> str:
+        return f"<table: {len(self.data)} rows x {len(self.data.columns)} columns>"
+
+
 def table(df: pd.DataFrame, formats: dict | None = None, columns: dict | None = None,
           sources: str | tuple = ("source_id", "source_ids"), index: bool = False):
     """A pandas Styler for people: ``columns`` renames (put units in the new names), ``formats``
@@ -157,7 +165,7 @@ def table(df: pd.DataFrame, formats: dict | None = None, columns: dict | None = 
         funcs = {columns.get(c, c): f for c, f in funcs.items()}
     digest = hashlib.sha1(pd.util.hash_pandas_object(df.astype(str), index=True).values.tobytes()
                           + "|".join(map(str, out.columns)).encode()).hexdigest()[:8]
-    styler = out.style.format(funcs).set_uuid(f"t{digest}")
+    styler = _Table(out).format(funcs).set_uuid(f"t{digest}")
     styler = styler.set_table_attributes('class="data-table"')
     if index:
         return styler.format_index(escape="html")

@@ -82,3 +82,78 @@ def test_card_parts_split_headline_and_key_numbers():
     text = "A **short** finding.\n\n- **gap**: 6.7×\n- **range**: 2–3"
     assert report.card_parts(text) == ("A **short** finding.", ["**gap**: 6.7×", "**range**: 2–3"])
     assert report._md_inline("<b>x</b> **y** 1\\.30") == "&lt;b&gt;x&lt;/b&gt; <strong>y</strong> 1.30"
+
+
+# --- a real build of two tiny notebooks: incremental runs, a failure, its fix, identical reruns ------------------
+def _notebook(path, cells):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    for kind, src, tags in cells:
+        cell = (nbformat.v4.new_markdown_cell if kind == "md" else nbformat.v4.new_code_cell)(src)
+        cell.id = f"c{len(nb.cells)}"
+        cell.metadata["tags"] = list(tags)
+        nb.cells.append(cell)
+    nbformat.write(nb, path)
+
+
+A = [("md", "# Notebook A\n\nWhat is A?", ()), ("code", "x = 1  # 0 to 5: a number", ("parameters",)),
+     ("code", "import altair as alt\nimport pandas as pd\nfrom IPython.display import Markdown\n"
+              "from helpers import charts, fmt\ncharts.setup()\n"
+              "fmt.table(pd.DataFrame({'v': [1.5, 2000.0], 'source_id': ['s1', 's2']}))", ()),
+     ("code", "alt.Chart(pd.DataFrame({'x': [1, 2]})).mark_bar().encode(x='x:Q')", ()),
+     ("code", "Markdown('A is **1**.\\n\\n- **k**: 1')", ("headline",))]
+
+
+def _b(fail: bool):
+    return [("md", "# Notebook B\n\nWhat is B?", ()), ("code", "y = 2  # 0 to 5: a number", ("parameters",)),
+            ("code", "from IPython.display import Markdown", ()),
+            ("code", "raise ValueError('planted failure')" if fail else "z = y", ()),
+            ("code", "Markdown('B is **2**.')", ("headline",))]
+
+
+def _comparable(path):
+    """An executed notebook without its run times."""
+    import json
+
+    nb = json.loads(path.read_text())
+    nb["metadata"].get("papermill", {}).update(start_time=None, end_time=None, duration=None)
+    for cell in nb["cells"]:
+        cell["metadata"].pop("execution", None)
+        cell["metadata"].get("papermill", {}).update(start_time=None, end_time=None, duration=None)
+    return nb
+
+
+def test_incremental_build_failure_and_identical_rerun(fake_root, capsys):
+    nbs = fake_root / "notebooks"
+    _notebook(nbs / "01_a.ipynb", A)
+    _notebook(nbs / "02_b.ipynb", _b(fail=False))
+    site, executed = fake_root / "build" / "site", fake_root / "build" / "executed"
+    assert report.build(jobs=2) == 0
+    first = _comparable(executed / "01_a.ipynb")
+    state = report.load_state()
+    assert state["02_b"]["headline"] == "B is **2**." and (site / "01_a.html").exists()
+    assert "id=\"T_t" in (site / "01_a.html").read_text()  # table ids come from the content, not at random
+    capsys.readouterr()
+
+    assert report.build(jobs=2) == 0  # nothing changed: nothing runs
+    assert "Site is up to date" in capsys.readouterr().out
+
+    rates = fake_root / "data" / "exchange_rates.csv"  # a data edit re-runs every notebook
+    rates.write_text(rates.read_text().replace("Calendar-year 2023 average", "Calendar-year 2023 mean", 1))
+    assert report.build(jobs=2) == 0
+    assert "Executing 2 of 2 notebooks" in capsys.readouterr().out
+    assert _comparable(executed / "01_a.ipynb") == first  # the same inputs give the same notebook
+
+    _notebook(nbs / "02_b.ipynb", _b(fail=True))
+    assert report.build(jobs=2) == 1
+    s = report.load_state()["02_b"]
+    assert s["status"] == "failed" and s["error"].startswith("cell 3 (id c3): ValueError: planted failure")
+    assert s["headline"] == "B is **2**."  # the card keeps the last good headline
+    assert (site / "02_b.html").exists() and (site / "02_b.failed.html").exists()
+    assert "planted failure" in (site / "index.html").read_text()
+
+    _notebook(nbs / "02_b.ipynb", _b(fail=False))
+    assert report.build(jobs=2) == 0
+    assert not (site / "02_b.failed.html").exists()
