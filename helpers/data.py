@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 from functools import lru_cache, wraps
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The project's data/ (``PROJECT_DATA_DIR`` points the notebooks at another copy, e.g. in tests).
+DATA_DIR = Path(os.environ.get("PROJECT_DATA_DIR") or Path(__file__).resolve().parent.parent / "data")
 PACKAGE_FILE = "datapackage.json"
 MAX_REPORTED = 20
 #: Where a stamp records that one version of data/ passed validation.

@@ -29,11 +29,58 @@ class _Refuse(socketserver.BaseRequestHandler):
         self.request.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
 
 
+#: Markup planted in every free-text field of data/: it must show as text and never run.
+PAYLOAD = (""" <img src=x onerror="document.documentElement.setAttribute('data-pwned','img')">"""
+           """<script>document.documentElement.setAttribute('data-pwned','script')</script> *star* [link](http://x)""")
+PLANTED_FIELDS = {"note", "publisher", "title", "event", "claim", "check_note", "criterion", "china_status", "name",
+                  "provider", "measured_by", "includes", "basis"}
+
+
+def _plant(data_dir: Path) -> int:
+    """Append PAYLOAD to every value of the free-text fields (same suffix on every row, so the data
+    keep their meaning); returns the number of cells planted."""
+    import csv
+    import io
+
+    pkg = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+    planted = 0
+    for res in pkg["resources"]:
+        path = data_dir / res["path"]
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        free = {f["name"] for f in res["schema"]["fields"] if f["name"] in PLANTED_FIELDS
+                and not {"enum", "pattern"} & set(f.get("constraints", {}))}
+        cols = [i for i, name in enumerate(rows[0]) if name in free]
+        for row in rows[1:]:
+            for i in cols:
+                if row[i]:
+                    row[i] += PAYLOAD
+                    planted += 1
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        path.write_text(out.getvalue(), encoding="utf-8")
+    return planted
+
+
 @pytest.fixture(scope="module")
-def site():
-    if report.build() not in (0, 1):
-        pytest.fail("the site could not be built")
-    return report.SITE
+def site(tmp_path_factory):
+    """The whole site, built from a copy of the project whose data carry PAYLOAD in every text field
+    (the notebooks read that copy through PROJECT_DATA_DIR); the real build/ is not touched."""
+    root = tmp_path_factory.mktemp("hostile") / "proj"
+    shutil.copytree(report.NB_DIR, root / "notebooks")
+    shutil.copytree(report.DATA_DIR, root / "data")
+    assert _plant(root / "data") > 500
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PROJECT_DATA_DIR", str(root / "data"))
+        for name, value in {"ROOT": root, "NB_DIR": root / "notebooks", "DATA_DIR": root / "data",
+                            "BUILD": root / "build", "SITE": root / "build" / "site",
+                            "EXECUTED": root / "build" / "executed", "STATE_FILE": root / "build" / "state.json"}.items():
+            mp.setattr(report, name, value)
+        code = report.build()
+        executed = report.EXECUTED
+    state = json.loads((root / "build" / "state.json").read_text())
+    failed = {n: s.get("error") for n, s in state.items() if not n.startswith("_") and s.get("status") != "ok"}
+    assert code == 0 and not failed, f"notebooks failed on hostile data: {failed}"
+    return root / "build" / "site", executed
 
 
 @pytest.fixture(scope="module")
@@ -133,11 +180,12 @@ def test_empty_mark_check_catches_zero_width_bars():
 
 @pytest.mark.parametrize("name", PAGES)
 def test_page_draws_every_chart_offline(name, site, proxy, baseline, tmp_path):
+    site, executed = site
     page = site / f"{name}.html"
     assert page.exists(), f"{page} was not built"
     before = len(proxy.requests)
     dom = _dom(page, proxy.server_address[1], tmp_path)
-    expected = _charts_in(report.EXECUTED / f"{name}.ipynb")
+    expected = _charts_in(executed / f"{name}.ipynb")
     divs = re.findall(r'<div[^>]*\bid="vega-chart-[^"]*"[^>]*>', dom)
     drawn = [d for d in divs if 'data-rendered="true"' in d]
     errors = re.findall(r'data-error="([^"]*)"', dom)
@@ -148,14 +196,28 @@ def test_page_draws_every_chart_offline(name, site, proxy, baseline, tmp_path):
     left = _page_requests(proxy.requests[before:], baseline)
     assert left == [], f"requests left the site: {left}"
     assert not EXTERNAL_REF.search(page.read_text(encoding="utf-8")), "the page links a script/style/image outside the site"
+    assert not re.search(r"<html[^>]*data-pwned", dom), "markup planted in data/ ran in the page"
+    assert "<img src=\"x\"" not in dom and "<img src=x" not in dom, "planted markup became an element"
 
 
 def test_index_lists_every_notebook(site, proxy, baseline, tmp_path):
+    site, _ = site
     before = len(proxy.requests)
     dom = _dom(site / "index.html", proxy.server_address[1], tmp_path)
     for name in PAGES:
         assert f'href="{name}.html"' in dom
     assert _page_requests(proxy.requests[before:], baseline) == []
+    assert not re.search(r"<html[^>]*data-pwned", dom)
+
+
+@pytest.mark.parametrize("page, expected", [("sources.html", 150), ("05_claims_ledger.html", 10),
+                                            ("index.html", 10)])
+def test_planted_markup_shows_as_text(site, proxy, tmp_path, page, expected):
+    """Data text with markup is shown literally (escaped), on the sources page, the index and a notebook page."""
+    site, _ = site
+    dom = _dom(site / page, proxy.server_address[1], tmp_path)
+    assert not re.search(r"<html[^>]*data-pwned", dom)
+    assert dom.count("&lt;img src=x onerror=") >= expected
 
 
 def test_request_filter_keeps_page_requests():
@@ -170,7 +232,8 @@ def test_executed_notebooks_are_trusted(site):
     import nbformat
     from nbformat.sign import NotebookNotary
 
+    _, executed = site
     notary = NotebookNotary()
     for name in PAGES:
-        nb = nbformat.read(report.EXECUTED / f"{name}.ipynb", as_version=4)
+        nb = nbformat.read(executed / f"{name}.ipynb", as_version=4)
         assert notary.check_signature(nb), f"{name} is not trusted"
