@@ -8,13 +8,18 @@ JOBS   ?=
 NB     ?=
 PARAMS ?=
 
-.PHONY: report test notebook validate benchmark refresh-outputs clean env
+.PHONY: report test check-lab notebook validate benchmark refresh-outputs clean env
 
 report: $(STAMP)
 	@$(PY) -m builder build $(if $(JOBS),--jobs $(JOBS))
 
 test: $(STAMP)
 	@$(PY) -m pytest -n $(or $(JOBS),auto) --dist loadscope -q
+
+# Real JupyterLab in headless Chromium: charts survive re-runs, reloads and two open copies; data
+# markup never runs (needs Debian's chromium; CI runs it after `make test`).
+check-lab: $(STAMP)
+	@$(PY) scripts/check_jupyterlab.py
 
 # Re-run one notebook with other values, e.g.
 #   make notebook NB=02_cloud_economics PARAMS="-p rental_price_usd_per_gpu_hour 2.5"

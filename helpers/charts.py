@@ -57,10 +57,17 @@ def _javascript_bundle() -> str:
     return code
 
 
+#: Vega-Lite sets ``Set.prototype.toJSON`` for the whole page when it loads. JupyterLab serialises
+#: its own state (sets included) when a tab changes, and with that patch the tab ran out of memory
+#: and crashed. So the patch is kept aside after loading and put in place only while a chart compiles.
+_UNPATCH = ("var d = Object.getOwnPropertyDescriptor(Set.prototype, 'toJSON'); window.__vegaSetToJSON = d && d.value;"
+            " delete Set.prototype.toJSON; window.__vegaCompiling = 0;")
+
+
 def _bundle() -> str:
     code = _javascript_bundle()
     return (f'<script type="text/javascript" {BUNDLE_MARKER}="{alt.VEGALITE_VERSION}">'
-            f"if (!window.vegaEmbed) {{ (function () {{\n{code}\n}})(); }}</script>")
+            f"if (!window.vegaEmbed) {{ (function () {{\n{code}\n}})(); {_UNPATCH} }}</script>")
 
 
 def chart_html(spec: dict, include_bundle: bool, index: int) -> str:
@@ -73,9 +80,12 @@ def chart_html(spec: dict, include_bundle: bool, index: int) -> str:
         "<script type=\"text/javascript\">(function () {"
         f"var el = (document.currentScript && document.currentScript.previousElementSibling) "
         f"|| document.getElementById('{div_id}');"
-        "function draw() { window.vegaEmbed(el, " + safe + ", {renderer: 'svg', actions: false})"
-        ".then(function () { el.setAttribute('data-rendered', 'true'); })"
-        ".catch(function (e) { el.setAttribute('data-error', String(e)); el.textContent = 'Chart failed: ' + e; }); }"
+        "function done() { if (--window.__vegaCompiling <= 0) { window.__vegaCompiling = 0; delete Set.prototype.toJSON; } }"
+        "function draw() { window.__vegaCompiling = (window.__vegaCompiling || 0) + 1;"
+        " if (window.__vegaSetToJSON) { Set.prototype.toJSON = window.__vegaSetToJSON; }"
+        " window.vegaEmbed(el, " + safe + ", {renderer: 'svg', actions: false})"
+        ".then(function () { el.setAttribute('data-rendered', 'true'); done(); })"
+        ".catch(function (e) { el.setAttribute('data-error', String(e)); el.textContent = 'Chart failed: ' + e; done(); }); }"
         "if (window.vegaEmbed) { draw(); } else { var n = 0; var t = setInterval(function () {"
         " if (window.vegaEmbed) { clearInterval(t); draw(); } else if (++n > 100) { clearInterval(t);"
         " el.setAttribute('data-error', 'vega bundle missing'); } }, 50); }"

@@ -1,0 +1,218 @@
+"""Real JupyterLab, driven by headless Chromium (Playwright with Debian's chromium): prints what it
+checks and exits non-zero on the first failure. `make check-lab` runs it; so does CI.
+
+1. A notebook executed on data whose text fields carry markup, opened in JupyterLab as a trusted
+   notebook: every chart draws, the planted markup shows as text and never runs.
+2. A source notebook run twice in one kernel ("run all", then again): every chart draws each time.
+3. A page reload, then the executed and the source copy of the same notebook open together in one
+   JupyterLab page: every chart of both draws.
+
+Nothing is written in notebooks/: JupyterLab works on copies in a temporary folder, offline (the
+server listens on 127.0.0.1 only; the browser blocks every other host).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+NOTEBOOK = "05_claims_ledger"  # the fastest notebook that shows data text in prose, tables and charts
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _charts(nb_path: Path) -> int:
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    return sum("".join(o.get("data", {}).get("text/html", "")).count('class="vega-chart"')
+               for c in nb["cells"] for o in c.get("outputs", []))
+
+
+def prepare(work: Path) -> tuple[Path, Path]:
+    """A hostile executed copy (run with papermill on planted data, signed) and a clean source copy."""
+    import nbformat
+    import papermill as pm
+    from nbformat.sign import NotebookNotary
+
+    from builder.report import kernel_manager_class
+    from tests.test_browser import _plant
+
+    data = work / "data"
+    shutil.copytree(ROOT / "data", data)
+    _plant(data)
+    executed = work / f"{NOTEBOOK}.executed.ipynb"
+    os.environ["PROJECT_DATA_DIR"] = str(data)
+    try:
+        pm.execute_notebook(str(ROOT / "notebooks" / f"{NOTEBOOK}.ipynb"), str(executed), cwd=str(ROOT / "notebooks"),
+                            kernel_name="python3", progress_bar=False, kernel_manager_class=kernel_manager_class())
+    finally:
+        del os.environ["PROJECT_DATA_DIR"]
+    nb = nbformat.read(executed, as_version=4)
+    NotebookNotary().sign(nb)
+    nbformat.write(nb, executed)
+    source = work / f"{NOTEBOOK}.ipynb"
+    shutil.copy2(ROOT / "notebooks" / f"{NOTEBOOK}.ipynb", source)
+    return executed, source
+
+
+SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"}}
+
+
+def start_lab(work: Path, port: int) -> subprocess.Popen:
+    for name, value in SETTINGS.items():  # a user's settings, in the temporary config folder
+        path = work / ".jupyter" / "lab" / "user-settings" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value), encoding="utf-8")
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.root_dir={work}",
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--IdentityProvider.token=", "--allow-root",
+           "--ServerApp.disable_check_xsrf=True", "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--LabApp.extension_manager=readonly"]
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(work / ".jupyter"), "JUPYTERLAB_WORKSPACES_DIR": str(work / ".ws")}
+    proc = subprocess.Popen(cmd, cwd=ROOT / "notebooks", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("JupyterLab did not start within 30 s")
+
+
+DRAWN = "(p) => [...document.querySelectorAll(p + ' .vega-chart')].filter(e => e.dataset.rendered === 'true').length"
+FAILED = "(p) => [...document.querySelectorAll(p + ' .vega-chart')].map(e => e.dataset.error).filter(Boolean)"
+
+
+def wait_charts(page, panel: str, expected: int, what: str, timeout: float = 60) -> None:
+    end = time.time() + timeout
+    drawn = 0
+    while time.time() < end:
+        drawn = page.evaluate(DRAWN, panel)
+        errors = page.evaluate(FAILED, panel)
+        if errors:
+            raise SystemExit(f"FAIL {what}: charts report errors {errors}")
+        if drawn >= expected:
+            print(f"ok   {what}: {drawn}/{expected} charts drew")
+            return
+        time.sleep(0.25)
+    raise SystemExit(f"FAIL {what}: {drawn}/{expected} charts drew within {timeout:.0f} s")
+
+
+def open_notebook(page, name: str, mode: str = "tab-after") -> str:  # noqa: D417
+    """Open ``name`` (or bring its open tab forward) in JupyterLab; return a CSS selector for its panel."""
+    print(f"     opening {name}", flush=True)
+    page.evaluate("([n, m]) => { window.jupyterapp.commands.execute('docmanager:open', {path: n, options: {mode: m}}); }",
+                  [name, mode])
+    panel = f".jp-NotebookPanel[data-check='{name}']"
+    page.wait_for_function("""(n) => { const t = [...document.querySelectorAll('.jp-NotebookPanel')]
+        .find(p => !p.dataset.check && p.id === window.jupyterapp.shell.currentWidget.id);
+        if (t) { t.dataset.check = n; } return document.querySelector(`.jp-NotebookPanel[data-check='${n}']`); }""",
+                           arg=name, timeout=60_000)
+    return panel
+
+
+def run_all(page, panel: str) -> None:
+    accept = page.locator(".jp-Dialog .jp-mod-accept")  # "Select Kernel": the notebook's own, Python 3
+    try:
+        accept.click(timeout=5_000)
+    except Exception:  # noqa: BLE001 - no dialog: the kernel started by itself
+        pass
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.wait_for_function("""(p) => { const el = document.querySelector(p);
+        return el && [...el.querySelectorAll('.jp-InputArea-prompt')].every(x => !x.textContent.includes('*'))
+            && el.querySelectorAll('.jp-OutputArea-output').length > 0; }""", arg=panel, timeout=40_000)
+
+
+def main() -> int:
+    from playwright.sync_api import Error, sync_playwright
+
+    if CHROMIUM is None:
+        print("Chromium is not installed (Debian: apt-get install chromium)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        executed, source = prepare(work)
+        expected = _charts(executed)
+        port = _port()
+        lab = start_lab(work, port)
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                outside = []
+                context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+                    f"http://127.0.0.1:{port}") else (outside.append(r.request.url), r.abort()))
+                page = context.new_page()
+                page.on("crash", lambda: print("FAIL the JupyterLab tab crashed", file=sys.stderr))
+                page.goto(f"http://127.0.0.1:{port}/lab", wait_until="domcontentloaded")
+                page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=60_000)
+                page.wait_for_selector(".jp-LabShell", timeout=60_000)
+
+                try:
+                    check(page, executed, source, expected, port)
+                except (Error, SystemExit) as exc:
+                    shot = Path(tempfile.gettempdir()) / "jupyterlab-check-failure.png"
+                    page.screenshot(path=str(shot))
+                    print(f"(screenshot of the failure: {shot})", file=sys.stderr)
+                    raise SystemExit(str(exc)) from None
+                if outside:
+                    raise SystemExit(f"FAIL JupyterLab asked for hosts outside this machine: {outside[:5]}")
+                print("ok   no request left 127.0.0.1")
+                browser.close()
+        finally:
+            lab.terminate()
+            try:
+                lab.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                lab.kill()
+    print("JupyterLab check passed")
+    return 0
+
+
+def check(page, executed: Path, source: Path, expected: int, port: int) -> None:
+    hostile = open_notebook(page, executed.name)
+    wait_charts(page, hostile, expected, "executed notebook on planted data")
+    if page.evaluate("() => document.documentElement.getAttribute('data-pwned')"):
+        raise SystemExit("FAIL planted markup ran inside JupyterLab")
+    text = page.inner_text(hostile)
+    shown = text.count("<img src=x onerror=")
+    if shown < 10:
+        raise SystemExit(f"FAIL planted markup is not shown as text ({shown} times)")
+    print(f"ok   planted markup shown as text {shown} times and never ran")
+
+    clean = open_notebook(page, source.name)
+    print("     source notebook opened; running all cells")
+    for run in (1, 2):
+        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs'); }")
+        page.wait_for_function(f"() => document.querySelectorAll(\"{clean} .vega-chart\").length === 0", timeout=20_000)
+        run_all(page, clean)
+        wait_charts(page, clean, expected, f"source notebook, run all #{run} in one kernel")
+
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=60_000)
+    page.wait_for_selector(".jp-LabShell", timeout=60_000)
+    a = open_notebook(page, executed.name)
+    b = open_notebook(page, source.name)  # the two copies open together
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs'); }")
+    run_all(page, b)
+    wait_charts(page, a, expected, "after a reload, the executed copy")
+    wait_charts(page, b, expected, "after a reload, the source copy open beside it")
+    shot = Path(tempfile.gettempdir()) / "jupyterlab-check.png"
+    page.screenshot(path=str(shot))
+    print(f"     screenshot: {shot}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
