@@ -23,23 +23,6 @@ import pandas as pd
 
 from helpers import data, params
 
-__all__ = [
-    "tpp",
-    "performance_density",
-    "max_tpp",
-    "classify",
-    "training_tokens_per_s",
-    "decode_tokens_per_s",
-    "chips_to_match",
-    "wide_specs",
-    "dense_tflops_at",
-    "decode_crossover_batch",
-    "closest_miss",
-    "rule_rects",
-    "SPEC_BIT_LENGTH",
-    "NOT_CONTROLLED",
-]
-
 #: Bit length of the operation behind each dense throughput spec of ``chip_specs.csv``.
 SPEC_BIT_LENGTH = {
     "dense_bf16_tflops": 16,
@@ -366,7 +349,8 @@ def rule_rects(rules: pd.DataFrame, rule_set: str, x_metric: str, y_metric: str,
 #: Serving assumptions every notebook shares (rows of data/model_assumptions.csv, central values):
 #: the same chip and model decode at one rate everywhere. keyword -> ``parameter`` of the table.
 SERVING = {"active_params_b": "active_params_b", "bytes_per_param": "bytes_per_param",
-           "mfu": "mfu_prefill", "mbu": "mbu_decode", "kv_cache_gb_per_seq": "kv_cache_gb_per_seq"}
+           "mfu": "mfu_prefill", "mbu": "mbu_decode", "kv_cache_gb_per_seq": "kv_cache_gb_per_seq",
+           "total_params_b": "total_params_b", "tokens_per_s_per_user": "tokens_per_s_per_user"}
 BOUNDS = {"low": "_low", "central": "", "high": "_high"}
 
 
@@ -416,6 +400,60 @@ def decode_crossover(chip_id: str, bound: str = "central", assumptions: dict | N
                      efficiency: float = 1.0, w: pd.DataFrame | None = None):
     """Batch (sequences) beyond which :func:`decode_rate` is compute-bound (``inf``: never)."""
     return decode_crossover_batch(**_decode_inputs(chip_id, bound, assumptions, efficiency, w))
+
+
+def replica(chip_id: str, assumptions: dict | None = None, usable_memory: float = 0.9, bound: str = "central",
+            efficiency: float = 1.0, w: pd.DataFrame | None = None) -> dict:
+    """A serving replica of the shared model on ``chip_id``, tensor parallel over n = 1, 2, 4 or 8 chips (one
+    8-GPU server; no communication cost): n chips decode n x :func:`decode_rate` (n x bandwidth and
+    compute). For each n whose ``usable_memory`` share of HBM holds the weights (``total_params_b`` x
+    ``bytes_per_param`` GB) and one sequence's KV cache (the fewest such chips if more than 8), the best
+    batch is the largest whose KV caches fit and whose per-user speed meets ``tokens_per_s_per_user``; the
+    replica kept is the n with the most tokens/s per chip. Returns chips, batch, tokens_per_s (replica), per_chip, per_user (tokens/s) and weights_gb;
+    batch 0 and no throughput if no replica meets the target."""
+    a = serving_assumptions() if assumptions is None else assumptions
+    w = specs() if w is None else w
+    mem, weights, kv = (float(w.loc[chip_id, "memory_gb" + BOUNDS[bound]]) * usable_memory,
+                        a["total_params_b"] * a["bytes_per_param"], a["kv_cache_gb_per_seq"])
+    best = {"chips": math.ceil((weights + kv) / mem), "batch": 0, "tokens_per_s": 0.0, "per_chip": 0.0, "per_user": 0.0}
+    for n in [n for n in (1, 2, 4, 8) if n >= best["chips"]] or [best["chips"]]:
+        b = np.arange(1, (int((n * mem - weights) // kv) if kv > 0 else 4096) + 1)
+        rate = n * np.atleast_1d(decode_rate(chip_id, b, bound, a, efficiency, w))
+        ok = np.flatnonzero(rate / b >= a["tokens_per_s_per_user"])
+        if ok.size and rate[ok[-1]] / n > best["per_chip"]:
+            i = ok[-1]
+            best = {"chips": n, "batch": int(b[i]), "tokens_per_s": float(rate[i]), "per_chip": float(rate[i] / n),
+                    "per_user": float(rate[i] / b[i])}
+    return {**best, "weights_gb": weights}
+
+
+def ascend_utilisation(assumptions: dict | None = None, w: pd.DataFrame | None = None) -> float:
+    """Software-maturity factor of Ascend chips (scales their MFU and MBU) implied by the measured 910C/H100
+    inference ratio (row ascend_inference_vs_h100): the measured ratio over the replica ratio at full
+    utilisation (per-chip tokens/s of :func:`replica`; to first order the rate scales with the factor)."""
+    measured = float(data.load("model_assumptions").set_index("parameter").loc["ascend_inference_vs_h100", "central"])
+    return measured / (replica("ascend_910c", assumptions, w=w)["per_chip"] / replica("h100_sxm", assumptions, w=w)["per_chip"])
+
+
+#: Legal status of a route, least to most restrictive (data/route_rules.csv).
+STATUSES = ("open", "licence required", "hypothetical", "blocked")
+
+
+def route_status(route: str, date, rules: pd.DataFrame | None = None) -> dict:
+    """Is ``route`` (a ``route`` of data/route_rules.csv) open to a China-headquartered firm on ``date``?
+    Per layer (US export rules, China, host country) the latest row dated on or before ``date``
+    decides; the most restrictive layer gives ``status`` (see :data:`STATUSES`; 'hypothetical' before
+    any row). ``condition`` joins every deciding layer's condition; ``rule_id`` / ``source_id`` are
+    those of the deciding row."""
+    r = data.load("route_rules") if rules is None else rules
+    r = r[(r.route == route) & (r.date <= pd.Timestamp(date))].sort_values("date")
+    if r.empty:
+        return {"route": route, "status": "hypothetical", "condition": "no rule or offer yet on this date",
+                "rule_id": "", "source_id": "", "since": pd.NaT}
+    last = r.groupby("layer").tail(1)
+    top = last.iloc[int(np.argmax([STATUSES.index(s) for s in last.status]))]
+    return {"route": route, "status": top.status, "condition": "; ".join(last.condition),
+            "rule_id": top.rule_id, "source_id": top.source_id, "since": top.date}
 
 
 def _decode_inputs(chip_id, bound, assumptions, efficiency, w) -> dict:

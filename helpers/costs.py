@@ -1,19 +1,11 @@
-"""Rent-versus-buy arithmetic for GPU compute (pure functions, NumPy-vectorisable).
+"""GPU compute costs: renting, owning, routes to compute (NumPy-vectorisable where numeric).
 
-Units used throughout (all money is nominal USD of the date of the input figures):
-
-- prices of rented GPUs: USD per GPU-hour;
-- purchase prices: USD per GPU (divide a server or rack price by its GPU count first);
-- power: kW of IT load per GPU (board TDP or server power / GPU count), before PUE;
-- PUE: ratio of total facility power to IT power (>= 1);
-- electricity: USD per kWh;
-- hosting: share of the purchase price paid per year for space, cooling plant, staff,
-  networking upkeep (a fraction, e.g. 0.08);
-- utilisation: fraction of the hours of a year in which the GPU does useful work (0 < u <= 1).
-
-A year is 8760 hours and a month 730 hours (8760 / 12). Owned hardware is charged for power in
-every hour of the year (idle GPUs still draw power and occupy space), which is the conservative
-reading of ``tco_per_gpu_hour``; rented hardware is paid only for the hours used.
+Units: nominal USD of each input's date; rented GPUs in USD per GPU-hour; purchases in USD per GPU (a
+server or rack price over its GPU count); power in kW of IT load per GPU before PUE; electricity in USD
+per kWh; colocation in USD per kW of IT load per month; hosting, networking and cost of capital as
+shares (hosting and capital per year, networking of the purchase); utilisation in (0, 1]. A year is 8760
+hours, a month 730. Owned hardware pays power, colocation and capital in every hour of the year; rent
+on demand is paid per hour used, a reservation around the clock.
 """
 from __future__ import annotations
 
@@ -26,20 +18,6 @@ from helpers import chips, data, params
 
 HOURS_PER_YEAR = 8760.0
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12.0
-
-__all__ = [
-    "HOURS_PER_YEAR",
-    "HOURS_PER_MONTH",
-    "gpus_rentable",
-    "implied_price",
-    "annual_owning_cost",
-    "tco_per_gpu_hour",
-    "breakeven_utilisation",
-    "breakeven_months",
-    "cost_per_dense_pflop_hour",
-    "cost_per_million_tokens",
-    "tornado",
-]
 
 
 def _arr(name: str, value, *, positive: bool = False, nonnegative: bool = False,
@@ -82,69 +60,65 @@ def implied_price(budget_usd, gpu_count, hours=HOURS_PER_YEAR):
 # --- owning -------------------------------------------------------------------------------------
 
 def annual_owning_cost(purchase_usd_per_gpu, years, power_kw, pue, electricity_usd_per_kwh,
-                       hosting_share_per_year):
-    """Yearly cost of owning one GPU, USD per GPU-year.
-
-    purchase / years (straight-line depreciation, no resale value, no interest)
-    + power_kw x PUE x 8760 h x electricity price
-    + hosting_share_per_year x purchase.
-    """
-    c = _arr("purchase_usd_per_gpu", purchase_usd_per_gpu, nonnegative=True)
+                       hosting_share_per_year, cost_of_capital=0.0, networking_share=0.0,
+                       colocation_usd_per_kw_month=0.0):
+    """Yearly cost of owning one GPU, USD per GPU-year: capex = purchase x (1 + networking_share), repaid
+    over ``years`` as an annuity at ``cost_of_capital`` (capex x r / (1 - (1 + r)^-years); capex / years
+    at r = 0; no resale) + power_kw x PUE x 8760 h x electricity + power_kw x colocation x 12
+    + hosting_share_per_year x capex."""
+    c = _arr("purchase_usd_per_gpu", purchase_usd_per_gpu, nonnegative=True) * (
+        1 + _arr("networking_share", networking_share, nonnegative=True))
     y = _arr("years", years, positive=True)
+    r = _arr("cost_of_capital", cost_of_capital, nonnegative=True)
     kw = _arr("power_kw", power_kw, nonnegative=True)
     pue_ = _arr("pue", pue, at_least_one=True)
     e = _arr("electricity_usd_per_kwh", electricity_usd_per_kwh, nonnegative=True)
     s = _arr("hosting_share_per_year", hosting_share_per_year, nonnegative=True)
-    return _out(c / y + kw * pue_ * HOURS_PER_YEAR * e + s * c)
+    colo = _arr("colocation_usd_per_kw_month", colocation_usd_per_kw_month, nonnegative=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crf = np.where(r > 0, r / (1 - (1 + r) ** -y), 1 / y)
+    return _out(c * crf + kw * pue_ * HOURS_PER_YEAR * e + kw * colo * 12 + s * c)
 
 
 def tco_per_gpu_hour(purchase_usd_per_gpu, years, power_kw, pue, electricity_usd_per_kwh,
-                     hosting_share_per_year, utilisation):
-    """Cost of owning one GPU per *useful* GPU-hour, USD.
-
-    (capex/years + power_kw x PUE x 8760 x electricity + hosting_share x capex) / (8760 x utilisation)
-    """
+                     hosting_share_per_year, utilisation, **owning):
+    """Cost of owning one GPU per *useful* GPU-hour, USD: :func:`annual_owning_cost` (``owning``: its
+    cost_of_capital, networking_share, colocation_usd_per_kw_month) / (8760 x utilisation)."""
     u = _arr("utilisation", utilisation, positive=True, at_most_one=True)
-    annual = annual_owning_cost(purchase_usd_per_gpu, years, power_kw, pue,
-                                electricity_usd_per_kwh, hosting_share_per_year)
+    annual = annual_owning_cost(purchase_usd_per_gpu, years, power_kw, pue, electricity_usd_per_kwh,
+                                hosting_share_per_year, **owning)
     return _out(np.asarray(annual) / (HOURS_PER_YEAR * u))
 
 
 def breakeven_utilisation(price_usd_per_gpu_hour, purchase_usd_per_gpu, years, power_kw, pue,
-                          electricity_usd_per_kwh, hosting_share_per_year):
-    """Utilisation at which owning costs the same per useful hour as renting at the given price.
-
-    u* = annual owning cost / (8760 x rental price). Above u* owning is cheaper. A result above 1
-    means owning never beats renting at that price, even at 100 % utilisation.
-    """
+                          electricity_usd_per_kwh, hosting_share_per_year, **owning):
+    """Utilisation above which owning beats renting *on demand* (paid per hour used) at the price:
+    u* = annual owning cost / (8760 x price); above 1 owning never wins."""
     p = _arr("price_usd_per_gpu_hour", price_usd_per_gpu_hour, positive=True)
-    annual = annual_owning_cost(purchase_usd_per_gpu, years, power_kw, pue,
-                                electricity_usd_per_kwh, hosting_share_per_year)
+    annual = annual_owning_cost(purchase_usd_per_gpu, years, power_kw, pue, electricity_usd_per_kwh,
+                                hosting_share_per_year, **owning)
     return _out(np.asarray(annual) / (HOURS_PER_YEAR * p))
 
 
 def breakeven_months(price_usd_per_gpu_hour, purchase_usd_per_gpu, power_kw, pue,
-                     electricity_usd_per_kwh, hosting_share_per_year, utilisation=1.0):
-    """Months of renting whose bill equals buying the GPU plus running it for those months.
-
-    Solves  m x 730 x u x price = purchase + m x (730 x power_kw x PUE x electricity
-    + hosting_share x purchase / 12)  for m. Returns ``inf`` where the monthly rent saved does
-    not exceed the monthly running cost (owning never catches up). No depreciation term: the
-    purchase is paid once, up front; no resale value, no interest.
-    """
+                     electricity_usd_per_kwh, hosting_share_per_year, utilisation=1.0,
+                     networking_share=0.0, colocation_usd_per_kw_month=0.0):
+    """Months of renting (``utilisation`` of the hours paid; 1 for a reservation) whose bill equals the
+    cash spent owning: solves m x 730 x u x price = capex + m x (730 x power_kw x PUE x electricity
+    + power_kw x colocation + hosting_share x capex / 12), capex = purchase x (1 + networking_share);
+    ``inf`` where rent never exceeds the running cost. Cash payback: no interest, no resale."""
     p = _arr("price_usd_per_gpu_hour", price_usd_per_gpu_hour, positive=True)
-    c = _arr("purchase_usd_per_gpu", purchase_usd_per_gpu, nonnegative=True)
+    c = _arr("purchase_usd_per_gpu", purchase_usd_per_gpu, nonnegative=True) * (
+        1 + _arr("networking_share", networking_share, nonnegative=True))
     kw = _arr("power_kw", power_kw, nonnegative=True)
-    pue_ = _arr("pue", pue, at_least_one=True)
     e = _arr("electricity_usd_per_kwh", electricity_usd_per_kwh, nonnegative=True)
     s = _arr("hosting_share_per_year", hosting_share_per_year, nonnegative=True)
     u = _arr("utilisation", utilisation, positive=True, at_most_one=True)
-    rent_per_month = HOURS_PER_MONTH * u * p
-    running_per_month = HOURS_PER_MONTH * kw * pue_ * e + s * c / 12.0
-    margin = rent_per_month - running_per_month
+    running = HOURS_PER_MONTH * kw * _arr("pue", pue, at_least_one=True) * e + kw * _arr(
+        "colocation_usd_per_kw_month", colocation_usd_per_kw_month, nonnegative=True) + s * c / 12.0
+    margin = HOURS_PER_MONTH * u * p - running
     with np.errstate(divide="ignore", invalid="ignore"):
-        m = np.where(margin > 0, c / np.where(margin > 0, margin, 1.0), np.inf)
-    return _out(m)
+        return _out(np.where(margin > 0, c / np.where(margin > 0, margin, 1.0), np.inf))
 
 
 # --- unit costs ---------------------------------------------------------------------------------
@@ -200,35 +174,58 @@ def tornado(fn: Callable[..., float], base: Mapping[str, float],
 
 
 # --- quotes and routes from data/ ----------------------------------------------------------------
-# Dense BF16 TFLOP/s is the common compute basis; decode uses the shared serving model (chips.decode_rate).
-# Whether a route is open to a China-headquartered buyer on a date is not modelled here.
+# Dense BF16 TFLOP/s is the common compute basis; per-token costs use the shared serving model at each
+# chip's best batch (chips.replica). Whether a route is open on a date: chips.route_status.
 
 #: Electricity row (running_costs) of owned hardware per site: China's industrial average (the
 #: subsidised western tariff is for data centres running domestic chips); Malaysia's TNB average.
 ELECTRICITY_ROW = {"china": "elec_cn_industrial_avg", "malaysia": "elec_my_tnb_rp4_avg"}
-#: "Rent H100 abroad" uses contracts and contract/spot indices since the cloud budget's year.
-H100_RENT = dict(types=("long_term_contract", "index"), since="2025-01-01")
+#: running_costs rows behind the owning parameters left at None, and the server-power ratio (DGX H100
+#: power per GPU over the H100's board TDP) applied to every chip's TDP.
+OWNING_ROWS = {"cost_of_capital": "capital_coreweave_2025", "networking_share": "network_share_h100_cluster",
+               "colocation_usd_per_kw_month": "colo_cbre_h2_2024"}
+SERVER_POWER = ("power_dgx_h100_per_gpu", "power_h100_tdp")
 #: The seed's cloud-budget arithmetic: capacity row, rental price row, claimed GPU count (claims).
 SEED_ROWS = dict(budget="cap_cloud_budget_7b_seed", price="rent_h100_seed_longterm_2024", count="c005")
 #: The Malaysian cluster: capacity row, the chips whose rental quotes price it, its power per GPU.
 MALAYSIA_CLUSTER = dict(capacity_id="cap_malaysia_aolani_seed", rent_chips=("b200_hgx", "gb200_per_gpu"),
                         power_row="power_nvl72_per_gpu")
-#: Routes to compute: ``regions`` filter purchase rows; ``where`` picks the electricity row.
+#: Routes to compute: ``regions`` filter purchase rows; ``where`` picks the electricity row; ``legal`` is
+#: the route of data/route_rules.csv that decides whether a China-headquartered firm may take it.
 ROUTES = [
-    dict(route="Buy H20 in China", mode="buy", chips=("h20",), regions=("china",), where="china"),
-    dict(route="Buy Ascend 910B in China", mode="buy", chips=("ascend_910b",), regions=("china",), where="china"),
-    dict(route="Buy H200 in China under licence", mode="buy", chips=("h200_sxm",), regions=("china",), where="china", fee=True),
-    dict(route="Buy H100 abroad (own in Malaysia)", mode="buy", chips=("h100_sxm",), regions=("us", "global"), where="malaysia"),
-    dict(route="Rent H100 abroad", mode="rent", chips=("h100_sxm",), **H100_RENT),
-    dict(route="Rent H200 abroad", mode="rent", chips=("h200_sxm",)),
-    dict(route="Rent B200/GB200 abroad", mode="rent", chips=("b200_hgx", "gb200_per_gpu")),
+    dict(route="Buy H800 in China", mode="buy", chips=("h800_sxm",), regions=("china",), where="china", legal="buy_h800_china"),
+    dict(route="Buy H20 in China", mode="buy", chips=("h20",), regions=("china",), where="china", legal="buy_h20_china"),
+    dict(route="Buy Ascend 910B in China", mode="buy", chips=("ascend_910b",), regions=("china",), where="china",
+         legal="buy_ascend_china"),
+    dict(route="Buy H200 in China under licence", mode="buy", chips=("h200_sxm",), regions=("china",), where="china",
+         fee=True, legal="buy_h200_china"),
+    dict(route="Own H100 abroad (Malaysia)", mode="buy", chips=("h100_sxm",), regions=("us", "global"), where="malaysia",
+         legal="own_abroad"),
+    dict(route="Rent H100 abroad", mode="rent", chips=("h100_sxm",), legal="rent_abroad"),
+    dict(route="Rent H200 abroad", mode="rent", chips=("h200_sxm",), legal="rent_abroad"),
+    dict(route="Rent B200/GB200 abroad", mode="rent", chips=("b200_hgx", "gb200_per_gpu"), legal="rent_abroad"),
 ]
+
+
+def as_of_end(as_of: str) -> pd.Timestamp:
+    """Last day of month ``as_of`` ('YYYY-MM')."""
+    return pd.Period(as_of, "M").end_time.normalize()
+
+
+def in_window(df: pd.DataFrame, as_of: str, months: int) -> pd.DataFrame:
+    """Rows of ``df`` dated in the ``months`` months up to the end of month ``as_of``."""
+    end = as_of_end(as_of)
+    return df[(df.date > end - pd.DateOffset(months=int(months))) & (df.date <= end)]
+
+
+def running(item_id: str, override=None, col: str = "value") -> float:
+    """``col`` of running_costs row ``item_id``, or ``override`` if not None."""
+    return float(override) if override is not None else float(data.load("running_costs").set_index("item_id").loc[item_id, col])
 
 
 def electricity(where: str, override=None) -> float:
     """USD/kWh of owned hardware at ``where`` (ELECTRICITY_ROW), or ``override`` if not None."""
-    rc = data.load("running_costs").set_index("item_id")
-    return float(override) if override is not None else float(rc.loc[ELECTRICITY_ROW[where], "value"])
+    return running(ELECTRICITY_ROW[where], override)
 
 
 def h200_fee() -> dict:
@@ -258,80 +255,111 @@ def purchase_quotes(chip_ids, regions) -> pd.DataFrame:
                     usd_per_gpu_high=p.price_usd_high.fillna(p.price_usd) / n)
 
 
-def rental_quotes(chip_ids, types=None, since=None) -> pd.DataFrame:
-    """Rental rows of the chips (of provider ``types``, dated ``since`` or later, if given), with
-    ``price_low`` / ``price_high`` (USD per GPU-hour; the quote where a row has no range)."""
+def rental_quotes(chip_ids, commitment: str = "any") -> pd.DataFrame:
+    """Rental rows of the chips (of one ``commitment`` unless 'any'), with ``price_low`` / ``price_high``
+    (USD per GPU-hour; the quote where a row has no range)."""
     r = data.load("rental_prices")
-    r = r[r.chip_id.isin(chip_ids) & (r.provider_type.isin(types) if types else True)
-          & (r.date >= pd.Timestamp(since) if since else True)]
+    r = r[r.chip_id.isin(chip_ids) & ((r.commitment == commitment) if commitment != "any" else True)]
     return r.assign(price_low=r.price_usd_per_gpu_hour_low.fillna(r.price_usd_per_gpu_hour),
                     price_high=r.price_usd_per_gpu_hour_high.fillna(r.price_usd_per_gpu_hour))
 
 
 def owning_inputs(route: dict, *, depreciation_years, pue, electricity_usd_per_kwh, hosting_share_per_year,
-                  utilisation, **_) -> dict:
-    """Keyword arguments of :func:`tco_per_gpu_hour` for an owned route, except the purchase price."""
-    return dict(years=depreciation_years, power_kw=float(chips.specs().loc[route["chips"][0], "tdp_w"]) / 1e3,
+                  utilisation, cost_of_capital, networking_share, colocation_usd_per_kw_month, **_) -> dict:
+    """Keyword arguments of :func:`tco_per_gpu_hour` for an owned route, except the purchase price; an
+    owning parameter left at None takes the central value of its OWNING_ROWS row."""
+    ratio = running(SERVER_POWER[0]) / running(SERVER_POWER[1])
+    given = dict(cost_of_capital=cost_of_capital, networking_share=networking_share,
+                 colocation_usd_per_kw_month=colocation_usd_per_kw_month)
+    return dict(years=depreciation_years, power_kw=float(chips.specs().loc[route["chips"][0], "tdp_w"]) / 1e3 * ratio,
                 pue=pue, electricity_usd_per_kwh=electricity(route["where"], electricity_usd_per_kwh),
-                hosting_share_per_year=hosting_share_per_year, utilisation=utilisation)
+                hosting_share_per_year=hosting_share_per_year, utilisation=utilisation,
+                **{k: running(OWNING_ROWS[k], v) for k, v in given.items()})
 
 
-def route_quotes(route: dict, *, decode_batch, h200_fee_pass_through, **p) -> pd.DataFrame:
-    """One row per quote of a route: USD per useful GPU-hour ``gpu_hour_<case>`` and the chip's dense
-    BF16 ``tflops`` and decode ``tokens_s`` (suffix ``_low`` / ``_high``: spec low / high)."""
+def route_quotes(route: dict, *, as_of, quote_window_months, rental_commitment, h200_fee_pass_through,
+                 tokens_per_s_per_user=None, **p) -> pd.DataFrame:
+    """One row per quote of a route dated in the window: USD per useful GPU-hour ``gpu_hour_<case>``,
+    the chip's dense BF16 ``tflops`` and decode ``tokens_s`` per chip of a serving replica at its best
+    batch (:func:`helpers.chips.replica`; suffix ``_low`` / ``_high``: spec low / high)."""
     if route["mode"] == "buy":
         q, base = purchase_quotes(route["chips"], route["regions"]), owning_inputs(route, **p)
+        q = in_window(q, as_of, quote_window_months)
         k = 1 + h200_fee()["share"] * h200_fee_pass_through if route.get("fee") else 1.0
         for case, sfx in chips.BOUNDS.items():
             q[f"gpu_hour_{case}"] = tco_per_gpu_hour(q[f"usd_per_gpu{sfx}"].to_numpy() * k, **base)
     else:
-        q = rental_quotes(route["chips"], route.get("types"), route.get("since"))
+        q = in_window(rental_quotes(route["chips"], rental_commitment), as_of, quote_window_months)
         q = q.assign(gpu_hour_low=q.price_low, gpu_hour_central=q.price_usd_per_gpu_hour, gpu_hour_high=q.price_high)
+    a = chips.serving_assumptions(tokens_per_s_per_user=tokens_per_s_per_user)
     for case, sfx in chips.BOUNDS.items():
         q[f"tflops{sfx}"] = q.chip_id.map(chips.specs()[f"dense_bf16_tflops{sfx}"])
-        q[f"tokens_s{sfx}"] = [chips.decode_rate(c, decode_batch, case) for c in q.chip_id]
+        q[f"tokens_s{sfx}"] = [chips.replica(c, a, bound=case)["per_chip"] for c in q.chip_id]
     return q.rename(columns={"price_id": "quote_id"})
 
 
-def route_cost(route: dict, q: pd.DataFrame, central=None) -> dict:
+def route_cost(route: dict, q: pd.DataFrame) -> dict:
     """USD per useful GPU-hour, per dense BF16 PFLOP-hour and per million decode tokens of one route
     (``usd_per_<unit>`` with ``_low`` / ``_high``): low = cheapest quote on the best spec, high = dearest
-    on the worst; central = median quote, or ``central`` (USD per GPU-hour) scaled to each unit."""
+    on the worst, central = median quote; NaN without a quote."""
     out = {"route": route["route"], "mode": route["mode"], "quotes": len(q), "source_ids": sorted(set(q.source_id))}
     per = {"usd_per_gpu_hour": lambda h, s: h,
            "usd_per_pflop_hour": lambda h, s: cost_per_dense_pflop_hour(h, q[f"tflops{s}"]),
            "usd_per_m_tokens": lambda h, s: cost_per_million_tokens(h, q[f"tokens_s{s}"])}
     for name, f in per.items():
-        lo, mid, hi = (np.asarray(f(q[f"gpu_hour_{c}"], s), dtype=float)
+        lo, mid, hi = (np.asarray(f(q[f"gpu_hour_{c}"], s), dtype=float) if len(q) else np.array([np.nan])
                        for c, s in (("low", "_high"), ("central", ""), ("high", "_low")))
-        centre = float(np.median(mid if central is None else mid / q.gpu_hour_central.to_numpy() * central))
-        out[f"{name}_low"], out[name], out[f"{name}_high"] = min(lo.min(), centre), centre, max(hi.max(), centre)
+        out[f"{name}_low"], out[name], out[f"{name}_high"] = lo.min(), float(np.median(mid)), hi.max()
     return out
 
 
-def routes(*, rental_price_usd_per_gpu_hour, **p) -> pd.DataFrame:
-    """:func:`route_cost` of every route in ROUTES (keywords: a notebook's parameters), one row each;
-    the H100 rental's central value is ``rental_price_usd_per_gpu_hour``."""
-    return pd.DataFrame([route_cost(r, route_quotes(r, **p), rental_price_usd_per_gpu_hour
-                                    if r["route"] == "Rent H100 abroad" else None) for r in ROUTES])
+def routes(**p) -> pd.DataFrame:
+    """:func:`route_cost` of every route in ROUTES (keywords: notebook 02's parameters), one row each, with
+    its legal status for a China-headquartered firm at the end of month ``as_of`` (chips.route_status:
+    ``status``, ``condition``, ``rule_id``, ``rule_source``) and ``ranked`` (open and priced)."""
+    end = as_of_end(p["as_of"])
+    rows = []
+    for r in ROUTES:
+        st = chips.route_status(r["legal"], end)
+        rows.append({**route_cost(r, route_quotes(r, **p)), "status": st["status"], "condition": st["condition"],
+                     "rule_id": st["rule_id"], "rule_source": st["source_id"]})
+    t = pd.DataFrame(rows)
+    return t.assign(ranked=(t.status == "open") & t.usd_per_pflop_hour.notna())
 
 
-def rent_vs_buy(*, rental_price_usd_per_gpu_hour, **p) -> dict:
-    """Own an H100 abroad (route 'Buy H100 abroad') or rent it at ``rental_price_usd_per_gpu_hour``: at the
-    cheapest / median / dearest quote per GPU (``<case>`` low / central / high) ``annual_<case>`` (USD per
-    GPU-year), ``tco_`` (USD per useful GPU-hour), ``breakeven_u_`` (utilisation), ``breakeven_months_``."""
-    route = next(r for r in ROUTES if r["route"].startswith("Buy H100 abroad"))
-    q, base = purchase_quotes(route["chips"], route["regions"]), owning_inputs(route, **p)
-    own = {k: v for k, v in base.items() if k != "utilisation"}
+def rent_vs_buy(*, as_of, quote_window_months, rental_price_usd_per_gpu_hour=None, **p) -> dict:
+    """Own an H100 abroad or rent it, at equal commitment, with quotes of the window to ``as_of`` (the
+    latest earlier ones, flagged in ``stale``, where the window has none). Per purchase quote ``<case>`` (low /
+    central / high: cheapest / median / dearest): ``annual_`` (USD per GPU-year), ``tco_`` (per useful
+    GPU-hour), ``breakeven_u_`` against the median on-demand price (paid per hour used),
+    ``own_over_reserved_`` (a year of owning over a year of a 1-yr reservation paid around the clock,
+    ``rental_price_usd_per_gpu_hour`` or the median reserved quote) and ``breakeven_months_`` (cash).
+    Where no quote precedes ``as_of`` the earliest later one is used (also ``stale``)."""
+    route = next(r for r in ROUTES if r["route"].startswith("Own H100"))
+    base = owning_inputs(route, **p)
+    out = {"power_kw": base["power_kw"], "electricity_usd_per_kwh": base["electricity_usd_per_kwh"], "stale": {}}
+    quotes = {"buy": purchase_quotes(route["chips"], route["regions"]), "on-demand": rental_quotes(route["chips"], "on-demand"),
+              "reserved 1 yr": rental_quotes(route["chips"], "reserved 1 yr")}
+    for k, q in quotes.items():
+        w = in_window(q, as_of, quote_window_months)
+        before = q[q.date <= as_of_end(as_of)]
+        out["stale"][k] = w.empty
+        nearest = before if len(before) else q[q.date == q.date.min()]  # none before as_of: the earliest after it
+        quotes[k] = w if len(w) else nearest[nearest.date == nearest.date.max()]
+    q, od, res = quotes["buy"], quotes["on-demand"], quotes["reserved 1 yr"]
     price = {"low": float(q.usd_per_gpu_low.min()), "central": float(q.usd_per_gpu.median()), "high": float(q.usd_per_gpu_high.max())}
-    out = {"purchase_usd_per_gpu": price, "source_ids": sorted(set(q.source_id)),
-           "electricity_usd_per_kwh": base["electricity_usd_per_kwh"], "power_kw": base["power_kw"]}
+    on_demand = float(od.price_usd_per_gpu_hour.median())
+    reserved = float(res.price_usd_per_gpu_hour.median()) if rental_price_usd_per_gpu_hour is None else rental_price_usd_per_gpu_hour
+    own = {k: v for k, v in base.items() if k != "utilisation"}
+    cash = {k: v for k, v in own.items() if k not in ("years", "cost_of_capital")}
+    out.update(purchase_usd_per_gpu=price, on_demand=on_demand, reserved=reserved, quotes={k: len(v) for k, v in quotes.items()},
+               source_ids=sorted(set(q.source_id) | set(od.source_id) | set(res.source_id)), owning=own)
     for k, c in price.items():
         out[f"annual_{k}"] = annual_owning_cost(c, **own)
         out[f"tco_{k}"] = tco_per_gpu_hour(c, **base)
-        out[f"breakeven_u_{k}"] = breakeven_utilisation(rental_price_usd_per_gpu_hour, c, **own)
-        out[f"breakeven_months_{k}"] = breakeven_months(rental_price_usd_per_gpu_hour, c, **{
-            key: v for key, v in base.items() if key != "years"})
+        out[f"breakeven_u_{k}"] = breakeven_utilisation(on_demand, c, **own)
+        out[f"own_over_reserved_{k}"] = out[f"annual_{k}"] / (HOURS_PER_YEAR * reserved)
+        out[f"breakeven_months_{k}"] = breakeven_months(reserved, c, **cash)
     return out
 
 

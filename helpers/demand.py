@@ -362,26 +362,68 @@ def simulate(chip_id: str, precision: str, decode_batch, kv_cache_gb_per_seq, n_
     return first, per_chip, tokens_per_day(d["dau"], d["queries"], d["prompt"] + d["answer"])
 
 
-def capacity():
-    """Reported ByteDance GPU counts for chips in ``CHIPS`` (not denied, not shared with other
-    firms), once per chip, operator and count, in date order."""
-    c = data.load("bytedance_capacity")
-    c = c[c.gpu_count.notna() & c.chip_id.isin(CHIPS) & (c.status != "denied")]
-    c = c[~c.operator.str.contains(r"\+")]  # combined approvals for several firms are not ByteDance's
-    return c.sort_values("date").drop_duplicates(["chip_id", "operator", "gpu_count"]).reset_index(drop=True)
+# ----------------------------------------------------------------------------- ByteDance's fleet, from data/
+
+#: Routes of data/fleet_estimates.csv -> readable names.
+ROUTES = {"bought_in_china": "bought in China", "rented_abroad": "rented abroad",
+          "operated_abroad": "operated abroad (own or partners')", "in_house_asic": "in-house ASIC"}
+H100E_BASES = ("dense_bf16", "decode")
 
 
-def fleet_share(per_chip: Mapping[str, np.ndarray], app_tokens, dau, traffic_tokens_per_day: float):
-    """For each ``capacity()`` row, percentiles (5/50/95) of: the share the app would use
-    (``app_share_*``), the share all traffic of ``traffic_tokens_per_day`` would use at the app's
-    GPUs per token (``traffic_share_*``) and the daily users that would fill it (``dau_to_fill_m_*``)."""
-    rows = []
-    for r in capacity().itertuples():
-        g = per_chip[r.chip_id]
-        cols = {"app_share": g / r.gpu_count, "traffic_share": traffic_tokens_per_day * (g / app_tokens) / r.gpu_count,
-                "dau_to_fill_m": r.gpu_count / (g / dau) / 1e6}
-        row = r._asdict()
-        for name, arr in cols.items():
-            row.update({f"{name}_p{q:g}": v for q, v in percentiles(arr).items()})
-        rows.append(row)
-    return pd.DataFrame(rows).drop(columns="Index")
+def h100e(units, chip_id: str, basis: str = "dense_bf16", decode_batch=32, assumptions=None, w=None):
+    """H100-equivalents of ``units`` chips of ``chip_id``: units x the chip's rate / the H100 SXM's, the rate
+    being dense BF16 TFLOPS (``basis`` 'dense_bf16') or roofline decode tokens/s at ``decode_batch`` under
+    the shared serving model (``'decode'``, :func:`helpers.chips.decode_rate`)."""
+    w = chips.specs() if w is None else w
+    if basis == "dense_bf16":
+        ratio = w.loc[chip_id, "dense_bf16_tflops"] / w.loc["h100_sxm", "dense_bf16_tflops"]
+    elif basis == "decode":
+        ratio = (chips.decode_rate(chip_id, decode_batch, assumptions=assumptions, w=w)
+                 / chips.decode_rate("h100_sxm", decode_batch, assumptions=assumptions, w=w))
+    else:
+        raise ValueError(f"basis must be one of {H100E_BASES}, got {basis!r}")
+    return _arr("units", units) * float(ratio)
+
+
+def fleet(decode_batch=32, h20_price_usd=None, assumptions=None) -> pd.DataFrame:
+    """ByteDance's accelerators acquired per batch (``group_id``) of data/fleet_estimates.csv counted in the
+    fleet: year, route, units_low / units_high (lowest low and highest high of the group; a filing's value
+    cap divided by the lowest H20 price) and H100-equivalents on both bases (``h100e_<basis>_low/high``;
+    decode with ``assumptions``, default the shared serving model)."""
+    from helpers import revenue
+
+    f = data.load("fleet_estimates").query("in_fleet").astype({"units_low": float, "units_high": float})
+    cap = f.value_cap_usd_m.notna()
+    if (f.loc[cap, "chip_id_high"] != "h20").any():
+        raise ValueError("a value cap is only converted to units for H20 rows")
+    f.loc[cap, "units_high"] = f.loc[cap, "value_cap_usd_m"] * 1e6 / revenue.h20_price_range(h20_price_usd)[0]
+    join = lambda s: ", ".join(dict.fromkeys(s))  # noqa: E731
+    g = f.groupby("group_id", sort=False).agg(
+        year=("year", "first"), route=("route", "first"), chip_id_low=("chip_id_low", "first"),
+        chip_id_high=("chip_id_high", "first"), units_low=("units_low", "min"), units_high=("units_high", "max"),
+        status=("status", join), source_id=("source_id", join)).reset_index()
+    a, w = assumptions or chips.serving_assumptions(), chips.specs()
+    for basis in H100E_BASES:
+        for end in ("low", "high"):
+            g[f"h100e_{basis}_{end}"] = [float(h100e(r[f"units_{end}"], r[f"chip_id_{end}"], basis, decode_batch, a, w))
+                                         for _, r in g.iterrows()]
+    return g.sort_values(["year", "route"]).reset_index(drop=True)
+
+
+def fleet_by_year(fl: pd.DataFrame) -> pd.DataFrame:
+    """Cumulative fleet at the end of each year by route (everything acquired up to that year, nothing
+    retired): year, route and the sums of the units / H100-equivalent columns of :func:`fleet`."""
+    cols = [c for c in fl.columns if c.startswith(("units_", "h100e_"))]
+    idx = pd.MultiIndex.from_product([range(int(fl.year.min()), int(fl.year.max()) + 1), list(ROUTES)], names=["year", "route"])
+    per = fl.groupby(["year", "route"])[cols].sum().reindex(idx, fill_value=0.0)
+    return per.groupby(level="route").cumsum().reset_index()
+
+
+def traffic_need(per_chip: Mapping[str, np.ndarray], app_tokens, tokens_per_day: float, fleet_low: float, fleet_high: float) -> dict:
+    """H100s that ``tokens_per_day`` of traffic needs at peak, at the app's H100s per token on every Monte
+    Carlo draw (percentiles 5/50/95 as ``need_p*``), and their share of a fleet of ``fleet_low``-``fleet_high``
+    H100-equivalents: ``share`` at the median need and the fleet's mid-point, ``share_low`` = 5th percentile /
+    high fleet, ``share_high`` = 95th percentile / low fleet."""
+    need = percentiles(np.asarray(per_chip["h100_sxm"]) / np.asarray(app_tokens) * tokens_per_day)
+    return {**{f"need_p{q:g}": v for q, v in need.items()}, "share": need[50.0] / ((fleet_low + fleet_high) / 2),
+            "share_low": need[5.0] / fleet_high, "share_high": need[95.0] / fleet_low}

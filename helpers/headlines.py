@@ -15,7 +15,7 @@ from helpers import params
 
 #: notebook stem -> headline function name
 NOTEBOOKS = {"01_chip_gap": "chip_gap", "02_cloud_economics": "cloud_costs", "03_doubao_demand": "doubao_demand",
-             "04_nvidia_china_revenue": "china_revenue", "05_claims_ledger": "claims"}
+             "04_nvidia_china_revenue": "china_revenue", "05_claims_ledger": "claims", "06_bytedance_fleet": "fleet"}
 
 
 def for_notebook(stem: str) -> dict:
@@ -35,7 +35,7 @@ def _with_defaults(stem: str, given: dict) -> dict:
 
 #: Short topic of each notebook, for the overview's key numbers.
 TOPICS = {"01_chip_gap": "Chip gap", "02_cloud_economics": "Cloud economics", "03_doubao_demand": "Doubao demand",
-          "04_nvidia_china_revenue": "Nvidia China revenue", "05_claims_ledger": "Press claims"}
+          "04_nvidia_china_revenue": "Nvidia China revenue", "05_claims_ledger": "Press claims", "06_bytedance_fleet": "ByteDance's fleet"}
 
 
 def overview(found: dict) -> dict:
@@ -68,9 +68,12 @@ def chip_gap(**p) -> dict:
     p = _with_defaults("01_chip_gap", p)
     w = chips.specs()
     a = chips.serving_assumptions(active_params_b=p["model_active_params_b"], bytes_per_param=p["bytes_per_param"],
-                                  mfu=p["mfu"], mbu=p["mbu"], kv_cache_gb_per_seq=p["kv_cache_gb_per_seq"])
+                                  mfu=p["mfu"], mbu=p["mbu"], kv_cache_gb_per_seq=p["kv_cache_gb_per_seq"],
+                                  tokens_per_s_per_user=p["tokens_per_s_per_user"])
+    eff = chips.ascend_utilisation(a, w) if p["ascend_utilisation"] is None else p["ascend_utilisation"]
     kw = dict(training_mfu=p["training_mfu"], training_precision=p["training_precision"], assumptions=a,
-              ascend_utilisation=p["ascend_utilisation"], w=w)
+              ascend_utilisation=eff, w=w)
+    rep = {c: chips.replica(c, a, w=w) for c in ("h20", "h100_sxm")}
     rates = chips.workload_rates(["h20", "h100_sxm", "b200_hgx", "ascend_910b", "ascend_910c"],
                                  decode_batch=p["decode_batch"], **kw)
     r = rates.set_index(["chip_id", "workload"])
@@ -91,24 +94,30 @@ def chip_gap(**p) -> dict:
             for c in ("ascend_910b", "ascend_910c") for wl in chips.WORKLOADS},
          "h20_per_b200_training": float(b200["chips_needed"]),
          "h20_per_b200_training_power_ratio": float(b200["power_ratio"]), "decode_mfu": a["mfu"],
-         "decode_batch": p["decode_batch"], "max_decode_batch": p["max_decode_batch"]}
-    return {**h, **_chip_gap_text(h, p["ascend_utilisation"], fmt)}
+         "decode_batch": p["decode_batch"], "max_decode_batch": p["max_decode_batch"], "ascend_utilisation": eff,
+         "h20_replica_ratio": rep["h20"]["per_chip"] / rep["h100_sxm"]["per_chip"],
+         **{f"{c}_replica_{k}": rep[c][k] for c in rep for k in ("chips", "batch", "per_chip")},
+         "tokens_per_s_per_user": a["tokens_per_s_per_user"], "total_params_b": a["total_params_b"]}
+    return {**h, **_chip_gap_text(h, p["ascend_utilisation"] is None, fmt)}
 
 
-def _chip_gap_text(h: dict, ascend_utilisation: float, fmt) -> dict:
+def _chip_gap_text(h: dict, measured: bool, fmt) -> dict:
     b, big = h["decode_batch"], h["max_decode_batch"]
     decode = f"{h['h20_decode_ratio']:.2f}× at batch {b}, {h['h20_decode_ratio_max_batch']:.2f}× at batch {big}"
-    huawei = ("best case: Nvidia's utilisation" if ascend_utilisation == 1
-              else f"at {fmt.pct(ascend_utilisation)} of Nvidia's utilisation")
+    served = (f"{h['h20_replica_ratio']:.2f}× an H100 per chip ({h['h20_replica_chips']} H20s at batch {h['h20_replica_batch']:,} "
+              f"against {h['h100_sxm_replica_chips']} H100s at batch {h['h100_sxm_replica_batch']:,})")
+    huawei = (f"at {fmt.pct(h['ascend_utilisation'])} of Nvidia's utilisation, " + ("implied by DeepSeek's measured 910C/H100 "
+              "inference ratio" if measured else "a parameter"))
     a_b, a_c = ({wl: fmt.rng(*h[f"{c}_{wl}"]) for wl in ("training", "decode")} for c in ("ascend_910b", "ascend_910c"))
     return {
         "headline": (f"Like for like an H100 has **{h['h100_over_h20_dense']:.1f}×** the H20's dense compute (not "
                      f"{h['h100_over_h20_mixed']:.1f}×), so an H20 trains at **{fmt.pct(h['h20_training_share'])}** of "
-                     f"an H100's rate; in decoding it reaches **{decode}**."),
+                     f"an H100's rate; serving a {h['total_params_b']:g}B model it decodes **{h['h20_replica_ratio']:.2f}×** "
+                     f"an H100's tokens per chip at each chip's best batch."),
         "key_numbers": [("H100 vs H20, dense FP8", f"{h['h100_over_h20_dense']:.1f}× ({h['h100_over_h20_mixed']:.1f}× "
                                                    "on mixed bases)"),
                         ("H20 vs H100, training", fmt.pct(h["h20_training_share"])),
-                        ("H20 vs H100, decode", decode),
+                        ("H20 vs H100, decode per chip in a serving replica", served),
                         ("H20s to equal one B200 in training", f"{h['h20_per_b200_training']:.0f} at "
                                                                f"{h['h20_per_b200_training_power_ratio']:.1f}× the power")],
         "findings": [
@@ -117,32 +126,34 @@ def _chip_gap_text(h: dict, ascend_utilisation: float, fmt) -> dict:
             f"For training an H20 is worth **{fmt.pct(h['h20_training_share'])}** of an H100; "
             f"{h['h20_per_b200_training']:.0f} H20s equal one B200, drawing "
             f"{h['h20_per_b200_training_power_ratio']:.1f}× its board power.",
-            f"Decoding rests on memory bandwidth, where the H20 is strong: it gives **{h['h20_decode_ratio']:.2f}×** an "
-            f"H100 at batch {b} (bound by {h['h20_decode_bound_by']}), "
-            + (f"at least 1× up to batch {h['h20_decode_ahead_up_to_batch']}, " if h["h20_decode_ahead_up_to_batch"]
-               else "less than 1× at every batch, ")
-            + f"{h['h20_decode_ratio_max_batch']:.2f}× at batch {big} (bound by {h['h20_max_batch_bound_by']}; "
-            f"decode MFU {h['decode_mfu']:g}).",
+            f"Serving a {h['total_params_b']:g}B-parameter model at {h['tokens_per_s_per_user']:g} tokens/s per user, in replicas "
+            f"that hold weights and KV cache, an H20 decodes **{served}**. Its bandwidth lead shows only at small batches: "
+            f"{decode} on one chip (bound by {h['h20_decode_bound_by']} at batch {b}; decode MFU {h['decode_mfu']:g}).",
             f"Huawei's Ascend 910B reaches {a_b['training']} of an H100 for training and {a_b['decode']} for decode, "
             f"the 910C {a_c['training']} and {a_c['decode']} ({huawei})."]}
 
 
 # ============================================================================ 02 cloud economics
 def cloud_costs(**p) -> dict:
-    """Cheapest route per dense BF16 PFLOP-hour and per million decode tokens, the H100 rent-vs-buy
-    break-even, the seed's implied price and the Malaysian cluster's payback (helpers.costs)."""
+    """Cheapest route open to a China-headquartered firm at ``as_of`` per dense BF16 PFLOP-hour and per
+    million decode tokens (quotes of one window and commitment), the routes not open, H100 own vs rent at
+    equal commitment, the seed's implied price and the Malaysian cluster's payback (helpers.costs)."""
     from helpers import costs, fmt
 
     p = _with_defaults("02_cloud_economics", p)
-    t = costs.routes(**p).sort_values("usd_per_pflop_hour", kind="stable").reset_index(drop=True)
-    best, rent = t.iloc[0], t[t["mode"] == "rent"].iloc[0]
-    other = t[t["mode"] != best["mode"]].iloc[0]  # the cheapest route of the other kind (rent or buy)
-    kind = "rental" if other["mode"] == "rent" else "purchase"
-    tok = t.sort_values("usd_per_m_tokens", kind="stable").iloc[0]
+    t = costs.routes(**p)
+    ok = t[t.ranked].sort_values("usd_per_pflop_hour", kind="stable")
+    if ok.empty:  # no open route has a quote in the window: a row of NaN prices
+        ok = t.iloc[:1].assign(route="No open route with a quote", **{c: float("nan") for c in t if c.startswith("usd_")})
+    best, tok = ok.iloc[0], ok.sort_values("usd_per_m_tokens", kind="stable").iloc[0]
+    shut = t[t.status != "open"]
     rvb, seed, mal = costs.rent_vs_buy(**p), costs.seed_figures(), costs.cluster_payback(**costs.MALAYSIA_CLUSTER, **p)
     u_lo, u, u_hi = sorted(rvb[f"breakeven_u_{k}"] for k in ("low", "central", "high"))
-    m_lo, m, m_hi = sorted(rvb[f"breakeven_months_{k}"] for k in ("low", "central", "high"))
+    r_lo, r, r_hi = sorted(rvb[f"own_over_reserved_{k}"] for k in ("low", "central", "high"))
+    m = rvb["breakeven_months_central"]
     implied = costs.implied_price(seed["budget_usd"], seed["count"])
+    rent = {"any": "all", "reserved 1 yr": "1-yr reserved"}.get(p["rental_commitment"], p["rental_commitment"])
+    when, window = f"{costs.as_of_end(p['as_of']):%b %Y}", f"{rent} rent, quotes of the {p['quote_window_months']} months to then"
 
     def usd(r, col="usd_per_pflop_hour", f=".2f"):
         return f"USD {r[col]:{f}} ({fmt.rng(r[col + '_low'], r[col + '_high'], f)})"
@@ -150,36 +161,38 @@ def cloud_costs(**p) -> dict:
     def low(route):  # 'Buy H20 in China' -> 'buy H20 in China'
         return route[0].lower() + route[1:]
 
-    name, gate = low(best.route), " (if US licences and Chinese customs allow)" if "licence" in best.route else ""
-    price = p["rental_price_usd_per_gpu_hour"]
+    closed = "; ".join(f"{low(x.route)}: {x.status}" for x in shut.itertuples())
+    own = (f"owning an H100 abroad costs **{r:.0%}** ({fmt.rng(r_lo, r_hi)}) of a 1-year reservation at USD "
+           f"{rvb['reserved']:.2f}/h paid around the clock, and beats on-demand rent at USD {rvb['on_demand']:.2f}/h above "
+           f"**{u:.0%}** utilisation ({fmt.rng(u_lo, u_hi)})")
     return {
-        "headline": f"The cheapest dense BF16 PFLOP-hour is to **{name}**{gate}: **{usd(best)}**, against "
-                    f"{usd(other)} to {low(other.route)}. Owning an H100 beats renting it at USD {price:.2f}/h above "
-                    f"**{u:.0%}** utilisation ({fmt.rng(u_lo, u_hi)}).",
-        "key_numbers": [(f"Cheapest route: {low(best.route)}", f"{usd(best)} per dense BF16 PFLOP-hour"),
-                        (f"Cheapest {kind}: {low(other.route)}", f"{usd(other)} per dense BF16 PFLOP-hour"),
-                        (f"H100 owning beats renting at USD {price:.2f}/h above", f"{u:.0%} ({fmt.rng(u_lo, u_hi)}) utilisation"),
-                        ("Price implied by the seed's H100 count", f"USD {implied:.2f} per GPU-hour (quoted {seed['price']:.2f})")],
+        "headline": f"In {when} the cheapest route open to a China-headquartered firm is to **{low(best.route)}**: "
+                    f"**{usd(best)}** per dense BF16 PFLOP-hour ({rent} rent). Owning an H100 abroad costs "
+                    f"**{r:.0%}** of a 1-year reservation and beats on-demand rent above **{u:.0%}** utilisation.",
+        "key_numbers": [(f"Cheapest open route, {when}: {low(best.route)}", f"{usd(best)} per dense BF16 PFLOP-hour"),
+                        (f"Not open to a China-headquartered firm in {when}", closed or "none"),
+                        ("H100 owned abroad vs 1-yr reservation (both paid all year)", f"{r:.0%} ({fmt.rng(r_lo, r_hi)}) of the rent"),
+                        (f"H100 owning beats on-demand USD {rvb['on_demand']:.2f}/h above", f"{u:.0%} ({fmt.rng(u_lo, u_hi)}) utilisation")],
         "findings": [
+            f"In {when} ({window}) {int(t.ranked.sum())} of {len(t)} routes are open to a China-headquartered firm and priced; "
+            f"not open: {closed}.",
+            f"Per dense BF16 PFLOP-hour the cheapest open route is to {low(best.route)}: **{usd(best)}**; per million "
+            f"decode tokens (each chip's serving replica at its best batch) it is to {low(tok.route)}: "
+            f"**{usd(tok, 'usd_per_m_tokens', '.3f')}**.",
+            f"At equal commitment {own}; a reservation costs as much cash as buying and running the H100 after "
+            f"**{m:.0f} months**.",
             f"The seed's {seed['count']:,.0f} H100 for USD {seed['budget_usd'] / 1e9:g} bn imply **USD {implied:.2f}** per "
             f"GPU-hour, not the USD {seed['price']:.2f} it quotes.",
-            f"Owning an H100 abroad beats renting at USD {price:.2f}/h above **{u:.0%}** utilisation ({fmt.rng(u_lo, u_hi)}) "
-            f"and pays for itself in **{m:.0f} months** ({m_lo:.0f}–{m_hi:.0f}) at {p['utilisation']:.0%} use"
-            + (f", longer than its {12 * p['depreciation_years']:.0f}-month life." if m > 12 * p["depreciation_years"] else "."),
-            f"Per dense BF16 PFLOP-hour the cheapest route is to {name}{gate}: **{usd(best)}**; the cheapest {kind}, "
-            f"to {low(other.route)}, costs {usd(other)}.",
-            f"Per million decode tokens (batch {p['decode_batch']}) the cheapest route is to {low(tok.route)}: "
-            f"**{usd(tok, 'usd_per_m_tokens', '.3f')}**.",
             f"The Malaysian cluster's value is **USD {mal['value_per_gpu']:,.0f} per GPU**; rented out at the Blackwell "
             f"quotes it pays back in **{mal['payback_months']:.0f} months** ({mal['payback_months_low']:.0f}–"
             f"{mal['payback_months_high']:.0f})."],
-        "cheapest_route": best.route, "cheapest_usd_per_pflop_hour": float(best.usd_per_pflop_hour),
+        "as_of": when, "cheapest_route": best.route, "cheapest_usd_per_pflop_hour": float(best.usd_per_pflop_hour),
         "cheapest_usd_per_pflop_hour_low": float(best.usd_per_pflop_hour_low),
         "cheapest_usd_per_pflop_hour_high": float(best.usd_per_pflop_hour_high),
-        "cheapest_rental_route": rent.route, "cheapest_rental_usd_per_pflop_hour": float(rent.usd_per_pflop_hour),
         "cheapest_token_route": tok.route, "cheapest_usd_per_m_tokens": float(tok.usd_per_m_tokens),
-        "breakeven_utilisation": float(u), "breakeven_utilisation_low": float(u_lo), "breakeven_utilisation_high": float(u_hi),
-        "breakeven_months": float(m), "breakeven_months_low": float(m_lo), "breakeven_months_high": float(m_hi),
+        "not_open": dict(zip(shut.route, shut.status)), "own_over_reserved": float(r), "reserved_price": rvb["reserved"],
+        "on_demand_price": rvb["on_demand"], "breakeven_utilisation": float(u), "breakeven_utilisation_low": float(u_lo),
+        "breakeven_utilisation_high": float(u_hi), "breakeven_months": float(m),
         "implied_price": float(implied), "gpus_at_seed_price": float(costs.gpus_rentable(seed["budget_usd"], seed["price"])),
         "malaysia_payback_months": float(mal["payback_months"]),
     }
@@ -187,8 +200,9 @@ def cloud_costs(**p) -> dict:
 
 # ============================================================================ 03 Doubao demand
 def doubao_demand(**p) -> dict:
-    """GPUs Doubao's app needs at peak (Monte Carlo), its share of the reported fleet and of the
-    reported Doubao-model tokens, token versus user growth, and the assumption that moves it most."""
+    """GPUs Doubao's app needs at peak (Monte Carlo); the app's and all Doubao-model traffic's share of
+    ByteDance's estimated fleet of the same year (H100-equivalents, decode basis); token versus user
+    growth; and the assumption that moves the answer most."""
     from helpers import chips, demand, fmt
 
     p = _with_defaults("03_doubao_demand", p)
@@ -199,32 +213,40 @@ def doubao_demand(**p) -> dict:
     reported, latest = demand.reported_tokens(d["date"]), demand.reported_tokens()
     tok_t = demand.percentiles(app / 1e12)
     share = {q: v / reported.tokens_per_day_trillions for q, v in tok_t.items()}
-    cap = demand.fleet_share(per_chip, app, first.draws["dau"], latest.tokens_per_day_trillions * 1e12)
-    pool = cap[cap.chip_id == p["chip_id"]] if (cap.chip_id == p["chip_id"]).any() else cap
-    big = pool.loc[pool.gpu_count.idxmax()]
+    a = chips.serving_assumptions(kv_cache_gb_per_seq=p["kv_cache_gb_per_seq"])
+    fy = demand.fleet_by_year(demand.fleet(p["decode_batch"], assumptions=a)).groupby("year").sum(numeric_only=True)
+    at = lambda when: fy.loc[min(max(when.year, fy.index.min()), fy.index.max())]  # noqa: E731  fleet of that year
+    app_year = d["date"] or latest.date
+    f_app, f_all = at(app_year), at(latest.date)
+    mine = demand.traffic_need(per_chip, app, app, f_app.h100e_decode_low, f_app.h100e_decode_high)
+    alltr = demand.traffic_need(per_chip, app, latest.tokens_per_day_trillions * 1e12, f_all.h100e_decode_low, f_all.h100e_decode_high)
     users = demand.app_users()
     tok = demand.growth(demand.token_volumes(), "date", "tokens_per_day_trillions", p["growth_from"], p["growth_to"])
     mau = demand.growth(users[users.metric == "mau"], "period", "value_millions", p["growth_from"], p["growth_to"])
     top, at_low, at_high = demand.swing(demand.ranges(p["dau_millions"]), demand.chip_model(
         p["chip_id"], p["precision"], p["decode_batch"], p["kv_cache_gb_per_seq"]))[0]
-    gpus, fleet = f"{sig(n[50.0])} ({sig(n[5.0])}–{sig(n[95.0])})", f"{big.gpu_count:,.0f} {chips.short_name(big.chip_id)}s"
-    pcts = lambda x, lo, hi: f"{sig(100 * x)}% ({sig(100 * lo)}–{sig(100 * hi)}%)"  # Monte Carlo: 2 significant figures
-    cap_share, tok_share = pcts(big.app_share_p50, big.app_share_p5, big.app_share_p95), pcts(share[50.0], share[5.0], share[95.0])
-    traffic = f"{sig(big.traffic_share_p50)}× ({sig(big.traffic_share_p5)}–{sig(big.traffic_share_p95)}×)"
+    pcts = lambda x, lo, hi: f"{sig(100 * x)}% ({sig(100 * lo)}–{sig(100 * hi)}%)"  # noqa: E731  two significant figures
+    fleet = lambda f, y: f"ByteDance's estimated {y:%Y} fleet ({sig(f.h100e_decode_low)}–{sig(f.h100e_decode_high)} H100e)"  # noqa: E731
+    app_share, all_share = pcts(mine["share"], mine["share_low"], mine["share_high"]), pcts(alltr["share"], alltr["share_low"], alltr["share_high"])
+    left = f"{fmt.pct(max(0.0, 1 - alltr['share_high']))}–{fmt.pct(max(0.0, 1 - alltr['share_low']))}"
+    gpus, tok_share = f"{sig(n[50.0])} ({sig(n[5.0])}–{sig(n[95.0])})", pcts(share[50.0], share[5.0], share[95.0])
     span = f"{tok['from']:%b %Y} to {tok['to']:%b %Y}" if tok else "the chosen months"
     who = (f"{d['central'] / 1e6:,.0f}M daily users ({d['low'] / 1e6:,.0f}–{d['high'] / 1e6:,.0f}M in reports of "
            f"{d['rows'].period.min():%b %Y}–{d['date']:%b %Y})" if d["date"] is not None else f"{d['central'] / 1e6:,.0f}M daily users (parameter)")
+    traffic = f"{latest.tokens_per_day_trillions:g}T tokens a day ({latest.date:%b %Y})"
     return {
-        "headline": (f"Serving Doubao's app takes about **{sig(n[50.0])} {chip}s** at peak ({sig(n[5.0])}–{sig(n[95.0])}): "
-                     f"**{cap_share}** of the {fleet} reported in {big.date:%Y}. All Doubao-model traffic would need {traffic} as many."),
-        "key_numbers": [(f"{chip}s needed at peak", gpus), (f"Share of the {fleet} reported in {big.date:%Y}", cap_share),
-                        ("App share of all Doubao-model tokens", tok_share),
+        "headline": (f"Serving Doubao's app takes about **{sig(n[50.0])} {chip}s** at peak ({sig(n[5.0])}–{sig(n[95.0])}), "
+                     f"**{app_share}** of ByteDance's estimated fleet that year. All Doubao-model traffic at {traffic} "
+                     f"would take **{all_share}** of the {latest.date:%Y} fleet."),
+        "key_numbers": [(f"{chip}s needed at peak", gpus), (f"App share of the {app_year:%Y} fleet (H100e, decode)", app_share),
+                        (f"All Doubao traffic, share of the {latest.date:%Y} fleet", all_share),
                         (f"Growth, {span}", f"tokens {tok['multiple']:.1f}×, MAU {mau['multiple']:.1f}×" if tok and mau else "n/a")],
         "findings": [
             f"Serving {who} takes about **{sig(n[50.0])} {chip}s** at peak (5th–95th percentile {sig(n[5.0])}–{sig(n[95.0])}, "
-            f"{p['n_draws']:,} seeded draws).",
-            f"That is **{cap_share}** of the {fleet} reported in {big.date:%Y}; all Doubao-model traffic at its latest "
-            f"{latest.tokens_per_day_trillions:g}T tokens a day ({latest.date:%b %Y}) would need **{traffic}** as many.",
+            f"{p['n_draws']:,} seeded draws): **{app_share}** of {fleet(f_app, app_year)}.",
+            f"All Doubao-model traffic at {traffic} would need **{sig(alltr['need_p50'])} H100s** "
+            f"({sig(alltr['need_p5'])}–{sig(alltr['need_p95'])}), **{all_share}** of {fleet(f_all, latest.date)}, leaving "
+            f"{left} for training, recommendation and everything else.",
             f"The app's modelled {sig(tok_t[50.0])}T tokens a day are **{tok_share}** "
             f"of the {reported.tokens_per_day_trillions:g}T ByteDance reported for all Doubao-model traffic ({reported.date:%b %Y}).",
             (f"From {span} that traffic grew **{tok['multiple']:.1f}×** while Doubao's MAU grew {mau['multiple']:.1f}×."
@@ -232,92 +254,152 @@ def doubao_demand(**p) -> dict:
             f"The number of **{demand.LABELS[top]}** moves the answer most: {sig(at_low)} to {sig(at_high)} {chip}s "
             "with every other assumption at its central value."],
         "chip": chip, "dau_m": d["central"] / 1e6, "gpus_p5": n[5.0], "gpus_p50": n[50.0], "gpus_p95": n[95.0],
-        "capacity_id": big.capacity_id, "capacity_share_p50": big.app_share_p50, "capacity_share_p5": big.app_share_p5,
-        "capacity_share_p95": big.app_share_p95, "app_token_share_p50": share[50.0],
+        "fleet_year": app_year.year, "app_token_share_p50": share[50.0],
+        **{f"{k}{e}": float(v[f"share{e}"]) for k, v in (("fleet_share", mine), ("traffic_fleet_share", alltr)) for e in ("", "_low", "_high")},
+        "traffic_h100_p50": alltr["need_p50"],
         "token_growth": tok["multiple"] if tok else float("nan"), "mau_growth": mau["multiple"] if mau else float("nan"),
-        "traffic_share_p50": big.traffic_share_p50, "top_driver": demand.LABELS[top]}
+        "top_driver": demand.LABELS[top]}
 
 
 # ============================================================================ 04 Nvidia China revenue
+def _split(c0, t0, c1, t1) -> str:
+    """'China revenue +78%, share 21% → 17%: China's own change +12 points, the total's −17'."""
+    from helpers import revenue
+
+    x = revenue.share_change(c0, t0, c1, t1)
+    return (f"China revenue {c1 / c0 - 1:+.0%}, share {x['share_before']:.0%} → {x['share_after']:.0%}: China's own change "
+            f"{100 * x['numerator']:+.0f} points, the total's {100 * x['denominator']:+.0f}")
+
+
 def china_revenue(**p) -> dict:
-    """China's share of Nvidia revenue on each geography basis (never chained), ByteDance's reported
-    purchases as a share of China revenue, and the H20 forecast against China revenue."""
-    from helpers import fmt, revenue
+    """China's share of Nvidia revenue by billing location from the filings (yearly, quarterly), the share
+    changes split into numerator and denominator, the H20 disclosures, ByteDance's reported Nvidia orders
+    as a share of China revenue (every estimate with its basis) and the H20 forecast against China revenue.
+    Figures resting on an aggregator (the FY2026 customer-HQ recast) stay out."""
+    from helpers import data, fmt, revenue
 
     p = _with_defaults("04_nvidia_china_revenue", p)
-    fy_first, fy_last, h20_price_usd = p["fy_first"], p["fy_last"], p["h20_price_usd"]
-    rate_id, rmb_per_usd = p["rate_id"], p["rmb_per_usd"]
-
-    s = revenue.share_series(fy_first, fy_last).sort_values("fiscal_year")
-    out, moves = {}, {}
-    for basis, a, b in (("billing_location", "peak", "billing_last"), ("customer_hq", "hq_first", "latest")):
-        sub = s[s.geo_basis == basis]
-        if len(sub):
-            first, last = (sub.loc[sub.china_share.idxmax()] if a == "peak" else sub.iloc[0]), sub.iloc[-1]
-            out.update({f"{a}_fy": int(first.fiscal_year), f"{a}_share": float(first.china_share),
-                        f"{b}_fy": int(last.fiscal_year), f"{b}_share": float(last.china_share)})
-            moves[basis] = (f"{fmt.pct(first.china_share)} (FY{first.fiscal_year}) → **{fmt.pct(last.china_share)}** "
-                            f"(FY{last.fiscal_year})" if first.fiscal_year != last.fiscal_year else
-                            f"**{fmt.pct(last.china_share)}** (FY{last.fiscal_year})")
-    if "latest_fy" not in out:
-        out.update(latest_fy=out["billing_last_fy"], latest_share=out["billing_last_share"])
-    rep = revenue.bytedance_share(rate_id, rmb_per_usd, h20_price_usd).query("estimate.str.startswith('reported')")
-    years = rep.groupby("year").agg(low=("share_low", "min"), high=("share_high", "max"))
-    fx = revenue.rate(rate_id, rmb_per_usd)
-    out.update(bd_share_low=float(years.low.min()), bd_share_high=float(years.high.max()),
-               bd_share_by_year={int(y): (float(r.low), float(r.high)) for y, r in years.iterrows()},
-               rmb_per_usd=fx["rmb_per_usd"])
-    by_year = ", ".join(f"**{fmt.rng(r.low, r.high)}** ({y})" for y, r in years.iterrows())
-    ids = rep[rep.year == years.index[-1]].source_id.str.split(", ").explode().unique()
-    single = f"; the {years.index[-1]} share rests on one report ({fmt.md(fmt.cite(list(ids)))})" if len(ids) == 1 else ""
-    h20 = revenue.h20_comparison(h20_price_usd)
-    year = h20.period.iloc[0].split()[-1]
-    bill = h20[h20.basis == "billing_location"].set_index("role")
-    before, match = bill.loc["year before"], bill.loc["matching year"]
-    out.update(h20_vs_year_before=(before.ratio_low, before.ratio_high), h20_vs_matching_year=(match.ratio_low, match.ratio_high))
-    label = {"billing_location": "by billing location", "customer_hq": "by customer HQ"}
-    out["headline"] = (f"China's (incl. Hong Kong) share of Nvidia's revenue went "
-                       f"{' and '.join(f'{m} {label[b]}' for b, m in moves.items())}. "
-                       f"ByteDance's reported Nvidia buying is {by_year} of that China revenue.")
-    out["key_numbers"] = [(f"China share of Nvidia revenue, {label[b]}", m.replace("**", "")) for b, m in moves.items()] + [
-        ("ByteDance's reported buying, share of China revenue", by_year.replace("**", "")),
-        (f"H20 forecast ({year}) vs China revenue FY{match.fiscal_year:.0f}", fmt.rng(match.ratio_low, match.ratio_high))]
-    out["findings"] = [f"China's share of Nvidia's revenue {label[b]}: {m}" + ("" if b == "billing_location" else
-                       " (a later 10-K's recast, not chained to the billing series)") + "." for b, m in moves.items()] + [
-        f"The H20 forecast for calendar {year} (USD {fmt.rng(*h20[['usd_bn_low', 'usd_bn_high']].iloc[0], '.0f')} bn) is "
-        f"**{fmt.rng(before.ratio_low, before.ratio_high, '.2f')}×** FY{before.fiscal_year:.0f} China revenue (the articles' "
-        f"comparison, mostly calendar {int(year) - 1}) but only **{fmt.rng(match.ratio_low, match.ratio_high)}** of "
-        f"FY{match.fiscal_year:.0f}'s, the fiscal year matching {year} (billing location).",
-        f"ByteDance's reported Nvidia purchases equal {by_year} of Nvidia's China revenue in the matching fiscal year "
-        f"(RMB at {fx['rmb_per_usd']:g} per USD){single}."]
+    s = revenue.share_series(p["fy_first"], p["fy_last"], verified_only=True)
+    s = s[s.geo_basis == "billing_location"].sort_values("fiscal_year")
+    peak, last = s.loc[s.china_share.idxmax()], s.iloc[-1]
+    out = {"peak_fy": int(peak.fiscal_year), "peak_share": float(peak.china_share), "billing_last_fy": int(last.fiscal_year),
+           "billing_last_share": float(last.china_share)}
+    move = (f"{fmt.pct(peak.china_share)} (FY{peak.fiscal_year}) → **{fmt.pct(last.china_share)}** (FY{last.fiscal_year})"
+            if peak.fiscal_year != last.fiscal_year else f"**{fmt.pct(last.china_share)}** (FY{last.fiscal_year})")
+    pairs = list(zip(s.iloc[:-1].itertuples(), s.iloc[1:].itertuples()))
+    rose = [(a, b) for a, b in pairs if b.china_usd_bn > a.china_usd_bn and b.china_share < a.china_share]
+    q = revenue.quarterly()
+    q = q[q.fiscal_year.between(*revenue.fiscal_range(p["fy_first"], p["fy_last"]))].reset_index(drop=True)
+    drops = [(q.china_share[i + 1] - q.china_share[i], i) for i in range(len(q) - 1)]
+    h20 = data.load("h20_disclosures").set_index("item").value_usd_m
+    rep = revenue.bytedance_share(p["rate_id"], p["rmb_per_usd"], p["h20_price_usd"])
+    inr, odd = rep[rep.in_range], rep[rep.item == "nvidia_spend_total"]
+    lo, hi = float(inr.share_low.min()), float(inr.share_high.max())
+    spans = "; ".join(f"{r.estimate}: {r.as_reported}" for r in inr.itertuples())
+    out.update(bd_share_low=lo, bd_share_high=hi, bd_estimates_in_range=list(inr.estimate),
+               rmb_per_usd=revenue.rate(p["rate_id"], p["rmb_per_usd"])["rmb_per_usd"],
+               h20_sales_q1_fy2026=float(h20["h20_sales_before_requirement"]), h20_unshipped=float(h20["h20_unshipped"]),
+               h20_charge=float(h20["h20_charge"]), h20_sales_china_q2_fy2026=float(h20["h20_sales_china"]))
+    findings = [f"China's (incl. Hong Kong) share of Nvidia's revenue by billing location (10-Ks): {move}."]
+    if rose:
+        a, b = rose[-1]
+        out.update(denominator_fy=int(b.fiscal_year), **{f"denominator_{k}": float(v) for k, v in revenue.share_change(
+            a.china_usd_bn, a.total_usd_bn, b.china_usd_bn, b.total_usd_bn).items()})
+        findings[0] += (f" In FY{b.fiscal_year}: {_split(a.china_usd_bn, a.total_usd_bn, b.china_usd_bn, b.total_usd_bn)}; "
+                        "the share fell because the rest of Nvidia grew faster.")
+    if drops:
+        i = min(drops)[1]
+        a, b = q.iloc[i], q.iloc[i + 1]
+        out.update(steepest_quarter=b.label, **{f"steepest_{k}": float(v) for k, v in revenue.share_change(
+            a.china_usd_m, a.total_usd_m, b.china_usd_m, b.total_usd_m).items()})
+        findings.append(f"Steepest quarterly fall, {a.label} → {b.label}: {_split(a.china_usd_m, a.total_usd_m, b.china_usd_m, b.total_usd_m)}.")
+    findings += [
+        f"After the April 2025 H20 licence requirement Nvidia booked a USD {h20['h20_charge'] / 1e3:g} bn charge; it had sold USD "
+        f"{h20['h20_sales_before_requirement'] / 1e3:g} bn of H20 in Q1 FY2026, could not ship USD {h20['h20_unshipped'] / 1e3:g} bn more, "
+        + ("and sold none to China-based customers in Q2." if h20["h20_sales_china"] == 0 else
+           f"and sold USD {h20['h20_sales_china']:g} M to China in Q2."),
+        f"ByteDance's reported Nvidia orders equal **{fmt.rng(lo, hi)}** of Nvidia's China revenue of the matching fiscal year "
+        f"({spans}). " + "".join(f"The {r.as_reported} of {r.year} ({fmt.pct(r.share_low)} of an unverified FY{r.fiscal_year} figure) "
+                                  "is left out: its basis is unclear and it equals ByteDance's 2026 all-vendor chip budget."
+                                  for r in odd.itertuples())]
+    out["headline"] = (f"China's share of Nvidia's revenue by billing location went {move}. ByteDance's reported Nvidia "
+                       f"orders are **{fmt.rng(lo, hi)}** of that China revenue ({len(inr)} estimates, {inr.year.min()}–{inr.year.max()}).")
+    out["key_numbers"] = [("China share of Nvidia revenue, by billing location", move.replace("**", "")),
+                          (f"ByteDance's reported Nvidia orders, {inr.year.min()}–{inr.year.max()}", f"{fmt.rng(lo, hi)} of China revenue"),
+                          ("H20 after the April 2025 licence rule", f"USD {h20['h20_charge'] / 1e3:g} bn charge, USD {h20['h20_unshipped'] / 1e3:g} bn unshipped")]
+    out["findings"] = findings
     return out
 
 
 # ============================================================================ 05 claims ledger
 def claims(**p) -> dict:
-    """Verdict counts over every numeric claim of the articles, and the kinds of error behind the gaps."""
+    """Verdict counts over every numeric claim of the articles, and the underlying errors behind them."""
     from helpers import fmt, ledger
 
     p = _with_defaults("05_claims_ledger", p)
     table = ledger.verdicts(p["rate_id"], p["tolerance_scale"])
     counts = table["verdict"].value_counts().reindex(ledger.VERDICTS, fill_value=0).to_dict()
-    checked = counts["consistent"] + counts["inconsistent"] + counts["superseded"]
-    causes = table.loc[table.verdict == "inconsistent", "likely_cause"].map(ledger.cause_kind).value_counts()
-    n = len(table)
+    errors, n = ledger.findings(table), len(table)
+    held = counts["consistent"] + counts["rounding"]
+    checked = n - counts["unverifiable"]
     return {
-        "headline": (f"Of the articles' **{n} numeric claims**, **{counts['consistent']}** hold up against "
-                     f"independent data and **{counts['inconsistent']}** do not; **{counts['unverifiable']}** "
-                     "cannot be checked from the project's sources."),
-        "key_numbers": [("consistent", f"{counts['consistent']} of {n}"),
-                        ("inconsistent", f"{counts['inconsistent']} ({', '.join(causes.index[:3])})"),
+        "headline": (f"Of the articles' **{n} numeric claims**, **{held}** hold up against independent data and "
+                     f"**{len(errors)} underlying errors** ({int(table.verdict.isin(ledger.ERRORS).sum())} claims) misuse or "
+                     f"misstate a number; **{counts['unverifiable']}** cannot be checked from reputable sources."),
+        "key_numbers": [("hold up", f"{held} of {n} ({counts['rounding']} only within rounding)"),
+                        ("underlying errors", f"{len(errors)} ({', '.join(dict.fromkeys(errors.error))})"),
                         ("superseded / unverifiable", f"{counts['superseded']} / {counts['unverifiable']}")],
         "findings": [
-            f"**{checked} of {n}** claims could be checked against independent data; "
-            f"{counts['unverifiable']} ({fmt.pct(counts['unverifiable'] / n)}) could not.",
-            f"**{counts['consistent']}** are consistent, **{counts['superseded']}** were right when made "
-            "but overtaken by later figures.",
-            f"**{counts['inconsistent']}** are inconsistent; the kinds of error: "
-            + "; ".join(f"{c} ({k})" for c, k in causes.items()) + ".",
+            f"**{checked} of {n}** claims could be checked; {counts['unverifiable']} ({fmt.pct(counts['unverifiable'] / n)}) "
+            "could not (no independent figure, only aggregator sources, or no stated period or tracker).",
+            f"**{held}** hold up ({counts['rounding']} only within a documented rounding tolerance); "
+            f"**{counts['superseded']}** were overtaken by later figures.",
+            f"**{len(errors)} underlying errors**: " + "; ".join(
+                f"{fmt.md(e.error)} ({e.verdict}: {e.claims})" for e in errors.itertuples()) + ".",
         ],
-        "claims": n, "checked": checked, **counts, "causes": causes.to_dict(),
+        "claims": n, "checked": checked, **counts, "errors": len(errors),
     }
+
+
+# ============================================================================ 06 ByteDance's fleet
+def fleet(**p) -> dict:
+    """ByteDance's accelerators at the end of the latest year of data/fleet_estimates.csv (units and
+    H100-equivalents on the dense BF16 and decode bases, share bought in China, the widest unknown), and
+    its 2024 Hopper orders against the largest peer's on the same three bases."""
+    import numpy as np
+
+    from helpers import chips, data, demand, fmt
+
+    p = _with_defaults("06_bytedance_fleet", p)
+    fl = demand.fleet(p["decode_batch"], p["h20_price_usd"])
+    yr = demand.fleet_by_year(fl)
+    year = int(yr.year.max())
+    tot, china = yr[yr.year == year].sum(numeric_only=True), yr[(yr.year == year) & (yr.route == "bought_in_china")].iloc[0]
+    sig = lambda lo, hi: f"{fmt.sig(lo)}–{fmt.sig(hi)}"  # noqa: E731
+    china_share = (china.units_low + china.units_high) / (tot.units_low + tot.units_high)
+    wide = fl.loc[(fl.h100e_decode_high - fl.h100e_decode_low).idxmax()]
+    peers = data.load("peer_fleets").query("measure == 'bought_in_year'")
+    bd, top = peers[peers.owner == "ByteDance"].iloc[0], peers[peers.owner != "ByteDance"].sort_values("units").iloc[-1]
+    ratio = {b: float(demand.h100e(bd.units, bd.chip_id, b, p["decode_batch"]) / demand.h100e(top.units, top.chip_id, b, p["decode_batch"]))
+             for b in demand.H100E_BASES}
+    units, dense, dec = (sig(tot[f"{c}_low"], tot[f"{c}_high"]) for c in ("units", "h100e_dense_bf16", "h100e_decode"))
+    vs = (f"{fmt.pct(bd.units / top.units)} of {top.owner}'s in units, {fmt.pct(ratio['dense_bf16'])} in dense BF16 compute "
+          f"and {fmt.pct(ratio['decode'])} in decode throughput")
+    return {
+        "headline": (f"By {year} ByteDance had acquired about **{units} AI accelerators**, **{dense} H100-equivalents** in dense BF16 "
+                     f"compute ({dec} in decode throughput); about {fmt.pct(china_share)} were bought in China."),
+        "key_numbers": [(f"H100-equivalents by {year}, dense BF16", dense), (f"H100-equivalents by {year}, decode (batch {p['decode_batch']})", dec),
+                        (f"Accelerators by {year}", f"{units} chips, {fmt.pct(china_share)} bought in China"),
+                        (f"2024 Hopper orders vs {top.owner} (Omdia)", vs)],
+        "findings": [
+            f"By {year}: **{units}** accelerators, **{dense}** H100-equivalents in dense BF16 compute and **{dec}** in decode "
+            f"throughput (batch {p['decode_batch']}, shared serving model); cumulative, nothing retired.",
+            f"About **{fmt.pct(china_share)}** of the chips were bought in China (A100/H800, H20, Ascend, H200 orders); the rest are "
+            "rented or run abroad.",
+            f"The widest unknown is {chips.short_name(wide.chip_id_high)} {demand.ROUTES[wide.route]} in {wide.year}: "
+            f"{sig(wide.units_low, wide.units_high)} chips ({fmt.md(wide.status.replace('_', ' '))}), "
+            f"{sig(wide.h100e_decode_low, wide.h100e_decode_high)} H100e in decode.",
+            f"ByteDance's 2024 Hopper orders (Omdia) are {vs}: H20s count for much more in inference than in training."],
+        "year": year, **{f"{c}_{e}": float(tot[f"{c}_{e}"]) for c in ("units", "h100e_dense_bf16", "h100e_decode") for e in ("low", "high")},
+        "china_share": float(china_share), "peer": top.owner, "peer_units_ratio": float(bd.units / top.units),
+        **{f"peer_{b}_ratio": r for b, r in ratio.items()}, "widest_group": wide.group_id, "n_groups": int(np.size(fl.group_id))}

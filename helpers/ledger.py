@@ -1,10 +1,9 @@
-"""The claims ledger: recompute or look up every numeric claim and give it a computed verdict.
+"""The claims ledger: check every numeric claim and give it a computed verdict that separates the
+number from its use (see :data:`VERDICTS`; the notebook ``05_claims_ledger`` explains each).
 
-Verdicts: ``consistent``; ``inconsistent`` (with the gap and its likely cause); ``unverifiable``
-(nothing independent to compare with); ``superseded`` (consistent when made, but a later figure
-differs). How each claim is checked is data (``claim_checks.csv``); derived figures are
-recomputed by the formulas in ``RECOMPUTE`` from the claims they depend on and from ``data/``.
-The articles' own rows (source ids starting ``art_``) never count as independent evidence.
+How a claim is checked is data (``claim_checks.csv``): recomputed by a formula of ``RECOMPUTE`` from
+the claims it depends on and from ``data/``, or looked up in another table. The articles' own rows
+(source ids ``art_``) never count as evidence, nor do rows resting only on ``aggregator`` sources.
 """
 from __future__ import annotations
 
@@ -16,74 +15,78 @@ import pandas as pd
 from helpers import costs, revenue
 
 ARTICLE_PREFIX = "art_"
-VERDICTS = ("consistent", "inconsistent", "unverifiable", "superseded")
+VERDICTS = ("consistent", "rounding", "superseded", "accurate quote, misleading comparison",
+            "right number, wrong referent", "inconsistent", "unverifiable")
+ERRORS = VERDICTS[3:6]  # verdicts that fault the article's use of a number
+COLORS = dict(zip(VERDICTS, ["#66a182", "#9cc5a1", "#edae49", "#e07a5f", "#8e5572", "#d1495b", "#bbbbbb"]))
 
 
 @dataclass(frozen=True)
 class Context:
-    """Inputs the recomputations take from data/ (each documented where it is built)."""
+    """Inputs the recomputations take from data/ (built by :func:`context_from`)."""
     rmb_per_usd: float
-    h20_price_usd_low: float
-    h20_price_usd_high: float
+    h20_price_usd: tuple[float, float]
+    h200_price_usd: tuple[float, float]
     gpus_per_nvl72: float
+    nvidia_china_fy2024_usd_bn: float
     hours_per_year: float = costs.HOURS_PER_YEAR
 
 
-# claim id -> explanation of a recomputed gap, from the inputs the article must have used
-IMPLIED = {
-    "c005": lambda c, x: (f"a different price: the count implies USD "
+IMPLIED = {  # claim id -> explanation of a gap, from the input the article must have used
+    "c005": lambda c, x: (f"a rounded input: the count implies USD "
                           f"{costs.implied_price(c['c001'] * 1e9, c['c005'], x.hours_per_year):.2f} "
                           f"per GPU-hour, not the USD {c['c004']:.2f} quoted"),
-}
-
-# claim id -> (formula over claim values c and context x giving (low, high), note on the formula)
-RECOMPUTE = {
-    "c005": (lambda c, x: costs.gpus_rentable(c["c001"] * 1e9, c["c004"], x.hours_per_year),
-             "budget / (price x hours in a year)"),
-    "c022": (lambda c, x: (c["c019"] * x.h20_price_usd_low / 1e9, c["c019"] * x.h20_price_usd_high / 1e9),
-             "H20 units x H20 price (GPU-only quotes, low to high)"),
-    "c027": (lambda c, x: c["c034"] / c["c026"], "chip budget / total budget"),
-    "c028": (lambda c, x: revenue.rmb_to_usd(c["c026"], x.rmb_per_usd), "RMB bn / (RMB per USD)"),
-    "c031": (lambda c, x: 100 * (c["c026"] / c["c030"] - 1), "(160 / 150 - 1) x 100"),
-    "c033": (lambda c, x: revenue.rmb_to_usd(c["c026"], x.rmb_per_usd) / c["c032"],
-             "budget in USD bn / US big-four capex in USD bn"),
-    "c035": (lambda c, x: revenue.rmb_to_usd(c["c034"], x.rmb_per_usd), "RMB bn / (RMB per USD)"),
-    "c037": (lambda c, x: c["c034"], "the chip budget stated in the same article's body"),
-    "c038": (lambda c, x: c["c034"], "the chip budget stated in the same article's body"),
-    "c040": (lambda c, x: c["c042"] * x.gpus_per_nvl72, "racks x GPUs per NVL72 rack"),
+    "c052": lambda c, x: (f"units x price: {c['c036']:,.0f} H200 at USD {x.h200_price_usd[0]:,.0f}-"
+                          f"{x.h200_price_usd[1]:,.0f} is {fmt_range(RECOMPUTE['c052'](c, x))} of the budget beside it"),
 }
 
 
-def _pair(value) -> tuple[float, float]:
-    if isinstance(value, tuple):
-        return float(value[0]), float(value[1])
-    return float(value), float(value)
+def fmt_range(pair) -> str:
+    return f"{pair[0]:.0%}-{pair[1]:.0%}"
+RECOMPUTE = {  # claim id -> formula over claim values c and context x giving a value or (low, high)
+    "c005": lambda c, x: costs.gpus_rentable(c["c001"] * 1e9, c["c004"], x.hours_per_year),
+    "c022": lambda c, x: tuple(c["c019"] * p / 1e9 for p in x.h20_price_usd),
+    "c027": lambda c, x: c["c034"] / c["c026"],
+    "c028": lambda c, x: revenue.rmb_to_usd(c["c026"], x.rmb_per_usd),
+    "c031": lambda c, x: 100 * (c["c026"] / c["c030"] - 1),
+    "c033": lambda c, x: revenue.rmb_to_usd(c["c026"], x.rmb_per_usd) / c["c032"],
+    "c035": lambda c, x: revenue.rmb_to_usd(c["c034"], x.rmb_per_usd),
+    "c037": lambda c, x: c["c034"],
+    "c038": lambda c, x: c["c034"] * 10,
+    "c040": lambda c, x: c["c042"] * x.gpus_per_nvl72,
+    # juxtapositions: units x price against the budget beside it; a forecast against the revenue beside it
+    "c052": lambda c, x: tuple(c["c036"] * p / 1e9 / revenue.rmb_to_usd(c["c034"], x.rmb_per_usd) for p in x.h200_price_usd),
+    "c053": lambda c, x: tuple(c["c019"] * p / 1e9 / x.nvidia_china_fy2024_usd_bn for p in x.h20_price_usd),
+}
 
 
 def claim_range(value: float, value_low: float, value_high: float) -> tuple[float, float]:
     """The range a claim asserts: 'about v' -> [v, v]; 'more than l' (low only) -> [l, inf);
-    'up to h' / 'less than h' (high only) -> (-inf, h]; both -> [l, h]."""
+    'up to h' (high only) -> (-inf, h]; both -> [l, h] (ValueError when l > h)."""
     has_low, has_high = value_low == value_low, value_high == value_high
-    if has_low and has_high:
-        return float(value_low), float(value_high)
-    if has_low:
-        return float(value_low), math.inf
-    if has_high:
-        return -math.inf, float(value_high)
-    return float(value), float(value)
+    if has_low and has_high and value_low > value_high:
+        raise ValueError(f"claim range is reversed: low {value_low} > high {value_high}")
+    return (float(value_low) if has_low else -math.inf if has_high else float(value),
+            float(value_high) if has_high else math.inf if has_low else float(value))
+
+
+def half_digit(value: float) -> float:
+    """Half a unit of the last significant digit a number is written with: 23 -> 0.5, 0.2 -> 0.05,
+    500000 -> 50000 ('about half a million' covers 450,000 to 550,000)."""
+    if not math.isfinite(value) or value == 0:
+        return 0.0
+    return next((0.5 * 10.0 ** -k for k in range(-12, 12) if round(value, k) == value), 0.0)
 
 
 def parse_where(where: str) -> list[tuple[str, str, str]]:
     """'a=x;b>=2024-01-01' -> [('a', '=', 'x'), ('b', '>=', '2024-01-01')]."""
     out = []
     for part in filter(None, (p.strip() for p in (where or "").split(";"))):
-        for op in (">=", "<=", "="):
-            if op in part:
-                col, val = part.split(op, 1)
-                out.append((col.strip(), op, val.strip()))
-                break
-        else:
+        op = next((o for o in (">=", "<=", "=") if o in part), None)
+        if op is None:
             raise ValueError(f"filter {part!r} has no =, >= or <=")
+        col, val = part.split(op, 1)
+        out.append((col.strip(), op, val.strip()))
     return out
 
 
@@ -104,113 +107,143 @@ def select(table: pd.DataFrame, where: str) -> pd.DataFrame:
     return table[mask.fillna(False)]
 
 
-def independent(rows: pd.DataFrame) -> pd.DataFrame:
-    """Drop rows whose source is one of the articles being checked."""
+def independent(rows: pd.DataFrame, tiers: dict | None = None) -> pd.DataFrame:
+    """Drop rows whose source is one of the articles, or (given ``tiers``) an aggregator."""
     if "source_id" not in rows.columns:
         return rows
-    return rows[~rows["source_id"].astype(str).str.startswith(ARTICLE_PREFIX)]
+    ids = rows["source_id"].astype(str)
+    return rows[~ids.str.startswith(ARTICLE_PREFIX) & (ids.map(tiers or {}) != "aggregator")]
 
 
 def reference_range(rows: pd.DataFrame, column: str, scale: float) -> tuple[float, float]:
     """Lowest and highest value of the matched rows, using ``<column>_low``/``_high`` or value_low/high."""
-    values = []
-    for suffix in ("", "_low", "_high"):
-        for name in {column + suffix, column.replace("value", "value" + suffix)}:
-            if name in rows.columns:
-                values += [v for v in pd.to_numeric(rows[name], errors="coerce") if v == v]
-    if not values:
-        return math.nan, math.nan
-    return min(values) * scale, max(values) * scale
+    names = {column + s for s in ("", "_low", "_high")} | {column.replace("value", "value" + s) for s in ("_low", "_high")}
+    values = [v for n in names & set(rows.columns) for v in pd.to_numeric(rows[n], errors="coerce") if v == v]
+    return (min(values) * scale, max(values) * scale) if values else (math.nan, math.nan)
 
 
-def verdict(low: float, high: float, ref_low: float, ref_high: float, tolerance: float) -> tuple[str, float]:
-    """Compare a claim's range [low, high] with a reference range; return (verdict, relative gap).
+def verdict(low: float, high: float, ref_low: float, ref_high: float, tolerance: float,
+            digit: float = 0.0) -> tuple[str, float]:
+    """Compare a claim's range [low, high] with a reference range.
 
-    Consistent when the two ranges overlap once the reference is widened by ``tolerance``; else
-    the gap is the relative distance from the claim to the nearest reference bound (signed:
-    positive when the claim is higher).
+    ``consistent`` when they overlap once the claim is widened by ``digit`` (half its last digit, for
+    'about v' claims); ``rounding`` when the gap (relative distance from the claim to the nearest
+    reference bound, positive when the claim is higher) is within ``tolerance``; else ``inconsistent``.
     """
-    if any(map(math.isnan, (ref_low, ref_high))):
+    if math.isnan(ref_low) or math.isnan(ref_high):
         return "unverifiable", math.nan
-    if low <= ref_high * (1 + tolerance) and high >= ref_low * (1 - tolerance):
+    if low - digit <= ref_high and high + digit >= ref_low:
         return "consistent", 0.0
-    if low > ref_high:
-        return "inconsistent", (low - ref_high) / ref_high
-    return "inconsistent", (high - ref_low) / ref_low
+    gap = (low - ref_high) / ref_high if low > ref_high else (high - ref_low) / ref_low
+    return ("rounding" if abs(gap) <= tolerance else "inconsistent"), gap
+
+
+def referent_gap(claimed: str, reference: str) -> str:
+    """'' when two referents ('product=h200;period=2026') agree on every key both name, else each
+    disagreement: 'product: h200, not ai_processors; period: unstated, not 2024-q4'."""
+    ref = {k: v for k, _, v in parse_where(reference)}
+    return "; ".join(f"{k}: {v}, not {ref[k]}" for k, _, v in parse_where(claimed) if k in ref and v != ref[k])
 
 
 def likely_cause(reported: float, ref_low: float, ref_high: float, unit: str, rmb_per_usd: float) -> str:
     """A likely cause for a gap, from the ratio of the claim to the nearest reference bound."""
-    ref = ref_high if reported > ref_high else ref_low
-    ratio = reported / ref
+    ratio = reported / (ref_high if reported > ref_high else ref_low)
     decades = math.log10(abs(ratio))
     if abs(decades) >= 0.98 and abs(decades - round(decades)) < 0.01:
-        return f"a misread order of magnitude (x{ratio:.0f})" if ratio > 1 else f"a misread order of magnitude (x{ratio:.2g})"
+        return f"a misread order of magnitude (x{ratio:.2g})"
     if abs(ratio - 2) < 0.03 or abs(ratio - 0.5) < 0.01:
         return "a different precision basis: a 2:4-sparse figure set against dense ones (x2)"
     if unit in ("usd_bn", "rmb_bn") and abs(ratio / rmb_per_usd - 1) < 0.05:
         return "a unit or exchange-rate slip (RMB read as USD)"
-    return f"a different input or period (claim / reference = {ratio:.2f})"
+    return f"a different input or period (claim / reference = {ratio:.2g})"
+
+
+def _lookup(tables, table, where, column, scale, tiers):
+    rows = independent(select(tables[table], where), tiers)
+    return (*reference_range(rows, column, scale), " ".join(dict.fromkeys(rows.get("source_id", pd.Series(dtype=str)))))
 
 
 def evaluate(claims: pd.DataFrame, checks: pd.DataFrame, tables: dict[str, pd.DataFrame],
              ctx: Context, tolerance_scale: float = 1.0) -> pd.DataFrame:
-    """One row per claim: reference range, verdict, gap, likely cause, later figure."""
+    """One row per claim: reference range, verdict, gap, the cause or reason, later figure and date."""
     values = {r.claim_id: r.value for r in claims.itertuples()}
-    check_of = checks.set_index("claim_id")
-    rows = []
+    tiers = tables["sources"].set_index("id")["tier"].to_dict() if "sources" in tables else {}
+    check_of, rows = checks.set_index("claim_id"), []
     for cl in claims.itertuples():
-        ck = check_of.loc[cl.claim_id] if cl.claim_id in check_of.index else None
+        ck = check_of.loc[cl.claim_id] if cl.claim_id in check_of.index else pd.Series({"method": "none"})
+        get = lambda name: ck.get(name) if isinstance(ck.get(name), str) else ""  # noqa: E731
         low, high = claim_range(cl.value, cl.value_low, cl.value_high)
-        ref_low = ref_high = math.nan
-        basis, ref_sources, later, later_date = "", "", math.nan, pd.NaT
-        method = "none" if ck is None else ck["method"]
-        tol = 0.0 if ck is None or ck["tolerance"] != ck["tolerance"] else ck["tolerance"] * tolerance_scale
-        if method == "recompute":
-            formula, basis = RECOMPUTE[cl.claim_id]
-            ref_low, ref_high = _pair(formula(values, ctx))
-            ref_sources = "recomputed"
-        elif method == "lookup":
-            matched = independent(select(tables[ck["table"]], ck["where"]))
-            ref_low, ref_high = reference_range(matched, ck["column"], ck["scale"])
-            basis = f"{ck['table']}: {ck['where']}"
-            ref_sources = " ".join(dict.fromkeys(matched.get("source_id", pd.Series(dtype=str)).astype(str)))
-        result, gap = verdict(low, high, ref_low, ref_high, tol) if method != "none" else ("unverifiable", math.nan)
-        cause = ""
-        if result == "inconsistent":
+        ref_low = ref_high = later = math.nan
+        later_date, sources, cause = pd.NaT, "", get("note")
+        tol = float(ck["tolerance"]) * tolerance_scale if pd.notna(ck.get("tolerance")) else 0.0
+        digit = half_digit(cl.value) if (low, high) == (cl.value, cl.value) else 0.0
+        if ck["method"] == "recompute":
+            out = RECOMPUTE[cl.claim_id](values, ctx)
+            (ref_low, ref_high), sources = (out if isinstance(out, tuple) else (out, out)), "recomputed"
+        elif ck["method"] == "lookup":
+            ref_low, ref_high, sources = _lookup(tables, ck["table"], ck["where"], ck["column"], ck["scale"], tiers)
+        result, gap = verdict(low, high, ref_low, ref_high, tol, digit)
+        referent = referent_gap(cl.referent if isinstance(cl.referent, str) else "", get("referent"))
+        if ": unstated," in referent:
+            unstated = [part.split(":")[0] for part in referent.split("; ") if ": unstated," in part]
+            result, gap, cause = "unverifiable", math.nan, f"the claim states no {' or '.join(unstated)}"
+        elif result == "inconsistent" and get("quote_where"):
+            q_low, q_high, _ = _lookup(tables, ck["table"], ck["quote_where"], ck["column"], ck["scale"], tiers)
+            if verdict(low, high, q_low, q_high, tol, digit)[0] in ("consistent", "rounding"):
+                result = "accurate quote, misleading comparison"
+        if result in ("consistent", "rounding") and referent:
+            result, cause = "right number, wrong referent", f"a different referent ({referent})"
+        elif result in ("inconsistent", "accurate quote, misleading comparison"):
             hint = IMPLIED.get(cl.claim_id)
             cause = hint(values, ctx) if hint else likely_cause(cl.value, ref_low, ref_high, cl.unit, ctx.rmb_per_usd)
-        if ck is not None and isinstance(ck["later_table"], str) and ck["later_table"]:
-            newer = independent(select(tables[ck["later_table"]], ck["later_where"]))
+            cause = f"a different referent ({referent}); " + cause if referent else cause
+        elif result == "rounding":
+            cause = IMPLIED[cl.claim_id](values, ctx) if cl.claim_id in IMPLIED else f"off by {gap:+.1%}"
+        if get("later_table") and (result in ("consistent", "rounding") or (result == "unverifiable" and not referent)):
+            newer = independent(select(tables[ck["later_table"]], ck["later_where"]), tiers)
             newer = newer.dropna(subset=[ck["later_column"]]).sort_values(ck["later_date_column"])
             if len(newer):
                 last = newer.iloc[-1]
                 later, later_date = float(last[ck["later_column"]]), pd.Timestamp(last[ck["later_date_column"]])
-                if result == "consistent" and abs(later / cl.value - 1) > max(tol, 0.05):
-                    result = "superseded"
+                if abs(later / cl.value - 1) > max(tol, 0.05):
+                    result, cause = "superseded", f"a later figure: {later:,.6g} ({last[ck['later_date_column']]})"
         rows.append({"claim_id": cl.claim_id, "source_id": cl.source_id, "claim": cl.claim, "value": cl.value,
-                     "unit": cl.unit, "kind": cl.kind, "method": method, "reference_low": ref_low,
-                     "reference_high": ref_high, "checked_against": basis, "reference_sources": ref_sources,
-                     "verdict": result, "gap": gap, "likely_cause": cause,
-                     "later_value": later, "later_date": later_date})
+                     "unit": cl.unit, "kind": cl.kind, "method": ck["method"], "reference_low": ref_low,
+                     "reference_high": ref_high, "reference_sources": sources, "verdict": result, "gap": gap,
+                     "likely_cause": cause, "later_value": later, "later_date": later_date})
     return pd.DataFrame(rows)
 
 
+def cause_kind(cause: str) -> str:
+    """'a rounded input: the count implies …' -> 'a rounded input' (the kind of error)."""
+    return cause.split(":")[0].split(" (")[0].split(";")[0]
+
+
+def findings(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per underlying error: an article's claims with the same verdict and kind of cause are one."""
+    errors = table[table.verdict.isin(ERRORS)].assign(error=lambda d: d.likely_cause.map(cause_kind))
+    return (errors.groupby(["source_id", "verdict", "error"], sort=False)
+            .agg(claims=("claim_id", " ".join), gap=("gap", "first")).reset_index())
+
+
 def context_from(tables: dict[str, pd.DataFrame], rate_id: str) -> Context:
-    """Build the recomputation inputs from data/: a dated RMB rate, H20 GPU prices, NVL72 size."""
+    """The recomputation inputs from data/: a dated RMB rate, H20 and H200 GPU prices, NVL72 size,
+    Nvidia's China revenue in fiscal 2024 (the year before the H20 forecast)."""
     fx = tables["exchange_rates"].set_index("rate_id")
     if rate_id not in fx.index:
         raise ValueError(f"rate_id {rate_id!r} is not in exchange_rates.csv; known: {list(fx.index)}")
     prices = tables["purchase_prices"]
-    h20 = independent(prices[(prices.chip_id == "h20") & (prices["item"] == "gpu")])
-    lo, hi = reference_range(h20, "price_usd", 1.0)
-    racks = prices[prices["item"].astype(str).str.contains("nvl72")]
-    return Context(rmb_per_usd=float(fx.loc[rate_id, "rmb_per_usd"]), h20_price_usd_low=lo,
-                   h20_price_usd_high=hi, gpus_per_nvl72=float(racks["gpus_per_item"].iloc[0]))
+    gpu_price = lambda chip: reference_range(independent(prices[(prices.chip_id == chip) & (prices["item"] == "gpu")]), "price_usd", 1.0)  # noqa: E731
+    h200_order = independent(select(tables["bytedance_spending"], "item=h200_unit_price"))
+    h200 = gpu_price("h200_sxm") + reference_range(h200_order, "value", 1.0)
+    china = select(tables["nvidia_revenue"], "fiscal_year=2024;fiscal_period=FY;region=china_incl_hk;reported_in_fy=2024")
+    return Context(rmb_per_usd=float(fx.loc[rate_id, "rmb_per_usd"]), h20_price_usd=gpu_price("h20"),
+                   h200_price_usd=(min(h200), max(h200)),
+                   gpus_per_nvl72=float(prices.loc[prices["item"].astype(str).str.contains("nvl72"), "gpus_per_item"].iloc[0]),
+                   nvidia_china_fy2024_usd_bn=float(china["revenue_usd_m"].iloc[0]) / 1e3)
 
 
-#: Tables the checks read (claims, their check rules and the tables they look up).
-TABLES = ["claims", "claim_checks", "bytedance_spending", "bytedance_capacity", "rental_prices",
+TABLES = ["claims", "claim_checks", "sources", "bytedance_spending", "bytedance_capacity", "rental_prices",
           "app_users", "chip_specs", "nvidia_revenue", "exchange_rates", "purchase_prices"]
 
 
@@ -219,10 +252,18 @@ def verdicts(rate_id: str = "fx10", tolerance_scale: float = 1.0) -> pd.DataFram
     from helpers import data
 
     tables = {name: data.load(name) for name in TABLES}
-    return evaluate(tables["claims"], tables["claim_checks"], tables, context_from(tables, rate_id),
-                    tolerance_scale)
+    return evaluate(tables["claims"], tables["claim_checks"], tables, context_from(tables, rate_id), tolerance_scale)
 
 
-def cause_kind(cause: str) -> str:
-    """'a different price: the count implies …' -> 'a different price' (the kind of error)."""
-    return cause.split(":")[0].split(" (")[0]
+def series_jumps(table: pd.DataFrame, keys: list[str], date: str, value: str, factor: float = 5.0) -> pd.DataFrame:
+    """Adjacent values of one series (rows sharing ``keys``, ordered by ``date``) that differ by more
+    than ``factor`` either way, unless the later row's note explains it with the word 'jump' (a unit
+    slip such as 万 read as a unit, or USD m as bn, shows as a 10x step)."""
+    found = []
+    for _, g in table.dropna(subset=[value]).sort_values(date).groupby(keys, dropna=False):
+        for (_, a), (_, b) in zip(g.iloc[:-1].iterrows(), g.iloc[1:].iterrows()):
+            ratio = b[value] / a[value]
+            if max(ratio, 1 / ratio) > factor and "jump" not in str(b.get("note", "")).lower():
+                found.append({**{k: b[k] for k in keys}, "from": a[date], "to": b[date], "before": a[value],
+                              "after": b[value], "ratio": ratio, "row": b.iloc[0]})
+    return pd.DataFrame(found)

@@ -78,12 +78,8 @@ def nvidia_fiscal_year(date):
 
 
 def calendar_overlap(fy: int, by: str = "months") -> float:
-    """Share of Nvidia fiscal year ``fy`` that falls in calendar year ``fy - 1``.
-
-    ``by="months"``: fiscal months Feb..Dec of year fy-1 out of 12 -> 11/12.
-    ``by="days"``: exact day count, e.g. FY2024 (2023-01-30..2024-01-28):
-    336 of 364 days in 2023 -> 0.923.
-    """
+    """Share of Nvidia fiscal year ``fy`` in calendar year ``fy - 1``: 11/12 by months, or by exact
+    day count (``by="days"``; FY2024: 336 of 364 days in 2023)."""
     fy = _check_fy(fy)
     if by == "months":
         return 11 / 12
@@ -93,6 +89,61 @@ def calendar_overlap(fy: int, by: str = "months") -> float:
     total = (end - start).days + 1
     in_prev = (_dt.date(fy - 1, 12, 31) - start).days + 1
     return in_prev / total
+
+
+def fiscal_quarter(date) -> tuple[int, int]:
+    """(fiscal year, quarter) of Nvidia containing ``date``: Q1-Q3 are 13 weeks from the year's start,
+    Q4 the rest (14 weeks in a 53-week year). 2025-04-27 -> (2026, 1); 2025-04-28 -> (2026, 2)."""
+    fy = nvidia_fiscal_year(date)
+    return fy, min((pd.Timestamp(date).date() - fiscal_year_start(fy)).days // 91 + 1, 4)
+
+
+def quarter_bounds(fy: int, q: int) -> tuple[_dt.date, _dt.date]:
+    """First and last day of Nvidia fiscal quarter ``q`` (1-4) of ``fy``."""
+    if q not in (1, 2, 3, 4):
+        raise ValueError(f"q must be 1, 2, 3 or 4, got {q!r}")
+    start = fiscal_year_start(fy) + _dt.timedelta(weeks=13 * (q - 1))
+    return start, fiscal_year_end(fy) if q == 4 else start + _dt.timedelta(days=90)
+
+
+def quarterly(basis: str = "billing_location") -> pd.DataFrame:
+    """China (incl. HK) and total revenue (USD m) and China's share by fiscal quarter on one basis, each
+    period from its earliest filing. 10-Ks give no Q4, so Q4 = full year - nine months; a quarter missing
+    from the 10-Qs = nine months - the other two (``derived`` True). Never mixes bases."""
+    rev = data.load("nvidia_revenue").query("geo_basis == @basis and region in ['china_incl_hk', 'total']")
+    rev = rev[rev.reported_in_fy == rev.groupby(["fiscal_year", "fiscal_period", "region"]).reported_in_fy.transform("min")]
+    v = {(r.fiscal_year, r.fiscal_period, r.region): r.revenue_usd_m for r in rev.itertuples()}
+    rows = []
+    for fy in sorted(rev.fiscal_year.unique()):
+        out = {}
+        for region in ("china_incl_hk", "total"):
+            q = {k: v.get((fy, f"Q{k}", region)) for k in (1, 2, 3)}
+            nine, full, derived = v.get((fy, "9M", region)), v.get((fy, "FY", region)), set()
+            missing = [k for k, x in q.items() if x is None]
+            if len(missing) == 1 and nine is not None:
+                q[missing[0]], derived = nine - sum(x for x in q.values() if x is not None), {missing[0]}
+            nine = nine if nine is not None or None in q.values() else sum(q.values())
+            if full is not None and nine is not None:
+                q[4], derived = full - nine, derived | {4}
+            out[region] = {k: (x, k in derived) for k, x in q.items() if x is not None}
+        for k in sorted(set(out["china_incl_hk"]) & set(out["total"])):
+            (c, dc), (tot, dt) = out["china_incl_hk"][k], out["total"][k]
+            start, end = quarter_bounds(int(fy), k)
+            rows.append({"fiscal_year": int(fy), "quarter": k, "label": f"Q{k} FY{fy}", "china_usd_m": c, "total_usd_m": tot,
+                         "china_share": c / tot, "derived": dc or dt, "period_start": pd.Timestamp(start),
+                         "period_end": pd.Timestamp(end), "source_id": ", ".join(sorted(rev[rev.fiscal_year == fy].source_id.unique()))})
+    return pd.DataFrame(rows)
+
+
+def share_change(china_before, total_before, china_after, total_after) -> dict:
+    """China's share change split exactly into a numerator effect (China revenue) and a denominator effect
+    (total revenue), each evaluated at the mean of the other (Shapley): share_after - share_before =
+    numerator + denominator. Shares and effects are fractions (0.01 = 1 point)."""
+    c0, t0, c1, t1 = (float(x) for x in (china_before, total_before, china_after, total_after))
+    if min(t0, t1) <= 0:
+        raise ValueError("total revenue must be positive")
+    return {"share_before": c0 / t0, "share_after": c1 / t1, "numerator": (c1 - c0) / 2 * (1 / t0 + 1 / t1),
+            "denominator": (c0 + c1) / 2 * (1 / t1 - 1 / t0)}
 
 
 # --------------------------------------------------------------------------- #
@@ -173,23 +224,15 @@ def projection_value(units, price_usd):
 # revenue table
 # --------------------------------------------------------------------------- #
 def china_share(df: pd.DataFrame) -> pd.DataFrame:
-    """Per fiscal year China (incl. Hong Kong) share of total Nvidia revenue.
-
-    ``df`` is shaped like ``nvidia_revenue.csv`` (needs ``fiscal_year``,
-    ``fiscal_period``, ``region``, ``revenue_usd_m``).  Only ``FY`` rows are used.
-    If ``reported_in_fy`` is present, each year uses the earliest filing that
-    reports it (normally its own 10-K), i.e. the figures as first reported.
-    Returns columns fiscal_year, china_usd_m, total_usd_m, china_share
-    (fraction) and geo_basis when available, sorted by year.
-    """
+    """China (incl. HK) share of total revenue per fiscal year from the ``FY`` rows of a table shaped like
+    ``nvidia_revenue`` (each year from its earliest filing when ``reported_in_fy`` is there). Columns
+    fiscal_year, china_usd_m, total_usd_m, china_share (fraction) and geo_basis when available."""
     need = {"fiscal_year", "fiscal_period", "region", "revenue_usd_m"}
     missing = need - set(df.columns)
     if missing:
         raise ValueError(f"df is missing columns {sorted(missing)}")
     d = df[df["fiscal_period"] == "FY"]
     if "reported_in_fy" in d.columns:
-        # keep, for each year, the earliest filing that reports it (its own 10-K
-        # when present, e.g. FY2024 from the FY2024 10-K; FY2020 from FY2022's)
         first = d.groupby("fiscal_year")["reported_in_fy"].transform("min")
         d = d[d["reported_in_fy"] == first]
     keys = ["fiscal_year", "region"]
@@ -239,6 +282,13 @@ BASES = ("billing_location", "customer_hq")
 BASIS_LABEL = {"billing_location": "billing location (10-K)", "customer_hq": "customer headquarters (later 10-K recast)"}
 #: ``bytedance_spending`` items that are ByteDance's reported Nvidia purchases (USD or RMB bn)
 SPEND_ITEMS = ("nvidia_spend_a100_h800", "nvidia_spend_h20", "nvidia_spend_total")
+#: every ByteDance chip-spending estimate -> (what it measures, whose chips); only Nvidia orders set against a
+#: verified China revenue enter the headline range (``in_range``)
+ESTIMATES = {"nvidia_spend_a100_h800": ("A100/H800 orders", "orders", "Nvidia"),
+             "nvidia_spend_h20": ("H20 orders", "orders", "Nvidia"),
+             "hopper_units_ordered": ("Omdia's Hopper orders x H20 price", "orders (units x H20 price)", "Nvidia"),
+             "nvidia_spend_total": ("'Nvidia spend'", "spend, basis unclear (equals the 2026 all-vendor budget)", "Nvidia as reported"),
+             "nvidia_spend_plan": ("Nvidia budget", "budget", "Nvidia"), "capex_ai_chips": ("AI-chip budget", "budget", "all vendors")}
 
 
 def spending_rows(item: str) -> pd.DataFrame:
@@ -268,12 +318,20 @@ def fiscal_range(fy_first=None, fy_last=None) -> tuple[int, int]:
     return lo, hi
 
 
-def share_series(fy_first=None, fy_last=None) -> pd.DataFrame:
+def verified(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``df`` whose ``source_id`` is not tier ``aggregator`` in sources.csv (machine-written summaries)."""
+    return df[df.source_id.map(data.load("sources").set_index("id").tier) != "aggregator"]
+
+
+def share_series(fy_first=None, fy_last=None, verified_only: bool = False) -> pd.DataFrame:
     """China (incl. HK) revenue (USD bn) and share of total by fiscal year, one row per (year, basis),
-    each basis from its earliest filing per year (:func:`china_share`). Columns: fiscal_year,
-    geo_basis, china_usd_bn, total_usd_bn, china_share, period_start, period_end, period_mid, source_id."""
+    each basis from its earliest filing per year (:func:`china_share`); ``verified_only`` drops rows
+    resting on an aggregator. Columns: fiscal_year, geo_basis, china_usd_bn, total_usd_bn, china_share,
+    period_start, period_end, period_mid, source_id, verified."""
     lo, hi = fiscal_range(fy_first, fy_last)
     rev = data.load("nvidia_revenue").query("fiscal_period == 'FY' and fiscal_year.between(@lo, @hi)", engine="python")
+    rev = rev.assign(verified=rev.index.isin(verified(rev).index))
+    rev = rev[rev.verified] if verified_only else rev
     parts = []
     for basis in BASES:
         if (sub := rev[rev.geo_basis == basis]).empty:
@@ -281,7 +339,7 @@ def share_series(fy_first=None, fy_last=None) -> pd.DataFrame:
         first = sub[sub.reported_in_fy == sub.groupby("fiscal_year").reported_in_fy.transform("min")]
         meta = first[first.region == "total"].set_index("fiscal_year")
         cs = china_share(sub).assign(geo_basis=basis)
-        for col in ("period_start", "period_end", "source_id"):
+        for col in ("period_start", "period_end", "source_id", "verified"):
             cs[col] = cs.fiscal_year.map(meta[col])
         parts.append(cs)
     out = pd.concat(parts, ignore_index=True)
@@ -289,7 +347,7 @@ def share_series(fy_first=None, fy_last=None) -> pd.DataFrame:
     out["china_usd_bn"] = out.pop("china_usd_m") / 1000
     out["total_usd_bn"] = out.pop("total_usd_m") / 1000
     return out[["fiscal_year", "geo_basis", "china_usd_bn", "total_usd_bn", "china_share", "period_start",
-                "period_end", "period_mid", "source_id"]]
+                "period_end", "period_mid", "source_id", "verified"]]
 
 
 def rate(rate_id="fx10", rmb_per_usd=None) -> dict:
@@ -329,34 +387,30 @@ def h20_price_range(h20_price_usd=None) -> tuple[float, float]:
 
 
 def bytedance_share(rate_id="fx10", rmb_per_usd=None, h20_price_usd=None) -> pd.DataFrame:
-    """ByteDance's reported Nvidia purchases per calendar year Y as a share of Nvidia's China revenue
-    in fiscal year ``nvidia_fiscal_year(Y-07-01)`` (= Y+1), over both bases' totals where both exist.
-    One row per reported spend item and year (``estimate`` 'reported spend: …'; denied and forecast
-    rows left out), plus Omdia's Hopper units valued at the H20 price. Money in USD bn, shares fractions."""
+    """Every ByteDance chip-spending estimate of :data:`ESTIMATES` (denied rows left out) for calendar year Y,
+    in USD bn, with ``measures`` and ``vendors``, as a share of Nvidia's China revenue in fiscal year Y+1
+    (``nvidia_fiscal_year(Y-07-01)``): the verified billing-location figure, else the aggregator's (``verified``
+    False); no share where no such year is reported. ``in_range``: Nvidia orders against verified revenue."""
     fx = rate(rate_id, rmb_per_usd)["rmb_per_usd"]
     bd = data.load("bytedance_spending")
-    spend = bd[bd["item"].isin(SPEND_ITEMS) & (bd.basis == "reported")].assign(year=lambda d: d.period.str[:4].astype(int))
-    rows = [{"year": year, "estimate": item.replace("nvidia_spend_", "reported spend: "),
-             "spend_usd_bn_low": to_usd_bn(value_range(g)[0], unit, fx),
-             "spend_usd_bn_high": to_usd_bn(value_range(g)[1], unit, fx),
-             "as_reported": money(*value_range(g), unit), "source_id": ", ".join(sorted(g.source_id.unique()))}
-            for (year, item, unit), g in spend.groupby(["year", "item", "unit"])]
-    omdia = spending_rows("hopper_units_ordered")
-    units = value_range(omdia)
-    val = projection_value(units, h20_price_range(h20_price_usd))
-    rows.append({"year": int(omdia.period.iloc[0][:4]), "estimate": "Omdia Hopper units x H20 price",
-                 "spend_usd_bn_low": val[0] / 1e9, "spend_usd_bn_high": val[2] / 1e9,
-                 "as_reported": f"{units[0]:,.0f} units", "source_id": ", ".join(sorted(omdia.source_id.unique()))})
+    bd = bd[bd["item"].isin(list(ESTIMATES)) & (bd.basis != "denied")].assign(year=lambda d: d.period.str[:4].astype(int))
+    rows = []
+    for (year, item, unit), g in bd.groupby(["year", "item", "unit"]):
+        lo, hi = value_range(g)
+        if unit == "units":
+            (lo, _, hi), shown = (v / 1e9 for v in projection_value((lo, hi), h20_price_range(h20_price_usd))), f"{lo:,.0f} units"
+        else:
+            lo, hi, shown = to_usd_bn(lo, unit, fx), to_usd_bn(hi, unit, fx), money(lo, hi, unit)
+        rows.append({"year": year, "item": item, "estimate": f"{ESTIMATES[item][0]} ({year})", "measures": ESTIMATES[item][1],
+                     "vendors": ESTIMATES[item][2], "status": ", ".join(sorted(g.basis.unique())), "as_reported": shown,
+                     "spend_usd_bn_low": lo, "spend_usd_bn_high": hi, "source_id": ", ".join(sorted(g.source_id.unique()))})
     out = pd.DataFrame(rows)
     out["fiscal_year"] = nvidia_fiscal_year(pd.to_datetime(out.year.astype(str) + "-07-01").to_numpy())
-    s = share_series()
-    den = s.groupby("fiscal_year").agg(china_usd_bn_low=("china_usd_bn", "min"), china_usd_bn_high=("china_usd_bn", "max"),
-                                       bases=("geo_basis", " / ".join))
-    out = out.join(den, on="fiscal_year", how="inner")
-    sh = [share((r.spend_usd_bn_low, r.spend_usd_bn_high), (r.china_usd_bn_low, r.china_usd_bn_high))
-          for r in out.itertuples()]
-    out[["share_low", "share_mid", "share_high"]] = pd.DataFrame(sh, index=out.index)
-    return out.sort_values(["year", "estimate"]).reset_index(drop=True)
+    s = share_series().sort_values("verified", ascending=False).drop_duplicates("fiscal_year").set_index("fiscal_year")
+    out = out.join(s[["china_usd_bn", "geo_basis", "verified"]], on="fiscal_year")
+    out["share_low"], out["share_high"] = out.spend_usd_bn_low / out.china_usd_bn, out.spend_usd_bn_high / out.china_usd_bn
+    out["in_range"] = out.measures.str.startswith("orders") & out.vendors.eq("Nvidia") & out.verified.eq(True)
+    return out.sort_values(["year", "item"]).reset_index(drop=True)
 
 
 def h20_comparison(h20_price_usd=None) -> pd.DataFrame:

@@ -320,3 +320,70 @@ def test_equivalence_on_data():
     hd = eq[(eq.substitute == "h20") & (eq.workload == "decode")].chips_needed
     assert (round(hd.min(), 1), round(hd.max(), 1)) == (0.8, 2.0)
     assert eq[eq.substitute == "ascend_910c"].power_ratio.isna().all()
+
+
+# --- legal routes by date (data/route_rules.csv) ------------------------------------------------------
+
+@pytest.mark.parametrize("route, before, after, was, now, rule", [
+    # the Oct 2023 headquarters clause: an entity abroad owned by a China-headquartered firm needs a licence
+    ("own_abroad", "2023-11-16", "2023-11-17", "open", "licence required", "rr_2023_11_own_abroad"),
+    # the H800 passed the 2022 I/O test, not the 2023 TPP test
+    ("buy_h800_china", "2023-11-16", "2023-11-17", "open", "blocked", "rr_2023_11_h800"),
+    # the April 2025 letter on the H20
+    ("buy_h20_china", "2025-04-08", "2025-04-09", "open", "licence required", "rr_2025_04_h20"),
+    # the H200: announced in Dec 2025 (hypothetical), then Chinese customs stop it a day before the US rule
+    ("buy_h200_china", "2026-01-13", "2026-01-14", "hypothetical", "blocked", "rr_2026_01_h200_cn"),
+    ("buy_h200_china", "2025-12-07", "2025-12-08", "blocked", "hypothetical", "rr_2025_12_h200"),
+])
+def test_route_status_each_side_of_a_rule(route, before, after, was, now, rule):
+    assert chips.route_status(route, before)["status"] == was
+    s = chips.route_status(route, after)
+    assert (s["status"], s["rule_id"]) == (now, rule)
+
+
+def test_route_status_layers_and_conditions():
+    # the US case-by-case rule of 2026-01-15 does not reopen the H200: China's customs layer still blocks it
+    s = chips.route_status("buy_h200_china", "2026-03-31")
+    assert s["status"] == "blocked" and "case-by-case" in s["condition"].lower() and "customs" in s["condition"]
+    # renting abroad stays open through the AI Diffusion rule and its rescission; Malaysia's permit rule adds a condition
+    assert chips.route_status("rent_abroad", "2025-05-12")["rule_id"] == "rr_2025_01_rent_abroad"
+    s = chips.route_status("rent_abroad", "2025-07-14")
+    assert s["status"] == "open" and "Malaysia" in s["condition"]
+    # the Ascend stays open; the May 2025 GP10 guidance changes the condition, not the status
+    assert chips.route_status("buy_ascend_china", "2025-05-13")["status"] == "open"
+    assert "General Prohibition 10" in chips.route_status("buy_ascend_china", "2025-05-13")["condition"]
+    # a 3A090.b chip needs a notification, not a licence; before any row a route is hypothetical
+    assert "notifies BIS" in chips.route_status("buy_3a090b_china", "2024-01-01")["condition"]
+    assert chips.route_status("buy_h20_china", "2023-12-31")["status"] == "hypothetical"
+
+
+# --- serving replicas ------------------------------------------------------------------------------------
+
+def test_replica_by_hand():
+    # A test chip: 80 GB, 2 TB/s, 1,000 dense FP8 TFLOPS. Model: 100B total, 10B active, 1 byte per weight, MFU = MBU = 0.5,
+    # 1 GB of KV cache per sequence, 20 tokens/s per user, 90% of memory usable (72 GB per chip).
+    w = pd.DataFrame({"memory_gb": [80.0], "memory_bandwidth_tbps": [2.0], "dense_bf16_tflops": [500.0],
+                      "dense_fp8_tflops": [1000.0]}, index=["x"])
+    a = {"active_params_b": 10, "bytes_per_param": 1, "mfu": 0.5, "mbu": 0.5, "kv_cache_gb_per_seq": 1.0,
+         "total_params_b": 100, "tokens_per_s_per_user": 20}
+    # Fewest chips: (100 + 1) / 72 -> 2. One chip decodes min(b x 1e12 / (10e9 + 1e9 b), 1e15 x 0.5 / 20e9 = 25,000)
+    # = 1,000 b / (10 + b) tokens/s (memory-bound). n chips: n x that; per user n x 1,000 / (10 + b) >= 20 -> b <= 50 n - 10.
+    #   n = 2: fits (144 - 100) / 1 = 44 sequences, speed allows 90 -> batch 44, 2 x 44,000 / 54 = 1,629.6 (814.8 per chip)
+    #   n = 4: fits 188, speed allows 190 -> batch 188, 4 x 188,000 / 198 = 3,798.0 (949.5 per chip)
+    #   n = 8: fits 476, speed allows 390 -> batch 390, 8 x 390,000 / 400 = 7,800 (975 per chip, 20 tokens/s per user)
+    r = chips.replica("x", a, w=w)
+    assert (r["chips"], r["batch"]) == (8, 390)
+    assert (r["tokens_per_s"], r["per_chip"], r["per_user"]) == pytest.approx((7_800, 975, 20))
+    # A faster per-user target shrinks the batch: 40 tokens/s -> b <= 25 n - 10; n = 8: 190, 8 x 190,000 / 200 = 7,600
+    assert chips.replica("x", {**a, "tokens_per_s_per_user": 40}, w=w)["batch"] == 190
+
+
+def test_replica_on_data_h20_against_h100():
+    # H20: 96 x 0.9 = 86.4 GB, 230.25 / 86.4 -> 3 chips, so 4 (or 8); compute-bound at 296e12 x 0.6 / 46e9 = 3,860.87 per chip;
+    #   4 chips fit (345.6 - 230) / 0.25 = 462 sequences; 8 chips are no faster per chip -> 4 chips, batch 462.
+    # H100: 72 GB -> 4 chips fit 232 sequences (5,757.0 per chip); 8 fit 1,384: 1,384 x 2.01e12 / (23e9 + 346e9) = 7,538.86.
+    h20, h100 = chips.replica("h20"), chips.replica("h100_sxm")
+    assert (h20["chips"], h20["batch"], h100["chips"], h100["batch"]) == (4, 462, 8, 1384)
+    assert h20["per_chip"] == pytest.approx(3_860.87, abs=0.01) and h100["per_chip"] == pytest.approx(7_538.86, abs=0.01)
+    # the measured 910C/H100 inference ratio 0.6 over the modelled 7,432.78 / 7,538.86 = 0.98593 -> 0.60856
+    assert chips.ascend_utilisation() == pytest.approx(0.60856, abs=1e-5)

@@ -119,18 +119,22 @@ P = params.defaults("02_cloud_economics")
 def test_notebook_defaults_match_the_data_rows_they_stand_for():
     rc = data.load("running_costs").set_index("item_id")
     assert P["pue"] == rc.loc["pue_global_2024", "value"]
-    rent = data.load("rental_prices").set_index("price_id")
-    assert P["rental_price_usd_per_gpu_hour"] == rent.loc["rent_h100_semianalysis_jun2026", "price_usd_per_gpu_hour"]
     assert P["budget_usd"] == costs.seed_figures()["budget_usd"]
+    # None: the owning inputs come from their rows (central values)
+    route = next(r for r in costs.ROUTES if r["route"].startswith("Own H100"))
+    o = costs.owning_inputs(route, **P)
+    assert (o["cost_of_capital"], o["networking_share"], o["colocation_usd_per_kw_month"]) == (0.11, 0.11, 184.06)
+    # server power: 0.70 kW TDP x (1.275 / 0.70) = 1.275 kW
+    assert o["power_kw"] == pytest.approx(1.275)
 
 
 def test_seed_figures_imply_1_30_per_hour():
     s = costs.seed_figures()
     # 7e9 / (614,682 x 8760) = 7e9 / 5,384,614,320 = 1.29999...
     assert costs.implied_price(s["budget_usd"], s["count"]) == pytest.approx(1.30, abs=1e-4)
-    # 7e9 / (1.33 x 8760) = 600,817.1; at the parameter price 7e9 / (2.65 x 8760) = 301,542.2
+    # 7e9 / (1.33 x 8760) = 600,817.1; at 2.65 USD/h 7e9 / (2.65 x 8760) = 301,542.2
     assert costs.gpus_rentable(s["budget_usd"], s["price"]) == pytest.approx(600_817.1, abs=0.1)
-    assert costs.gpus_rentable(P["budget_usd"], P["rental_price_usd_per_gpu_hour"]) == pytest.approx(301_542.2, abs=0.1)
+    assert costs.gpus_rentable(P["budget_usd"], 2.65) == pytest.approx(301_542.2, abs=0.1)
 
 
 def test_h200_fee_is_read_from_the_policy_event():
@@ -138,63 +142,77 @@ def test_h200_fee_is_read_from_the_policy_event():
     assert fee["share"] == pytest.approx(0.25) and fee["event_id"] == "ev08"
 
 
-def test_quotes_per_gpu_and_rental_filters():
+def test_quotes_per_gpu_window_and_commitment():
     q = costs.purchase_quotes(("h100_sxm",), ("us", "global")).set_index("price_id")
     # 270,000 / 8 = 33,750 per GPU; the Raymond James range 25,000-30,000 for one GPU
     assert q.loc["buy_h100_dgx_semianalysis", "usd_per_gpu"] == pytest.approx(33_750)
     assert (q.loc["buy_h100_raymondjames", ["usd_per_gpu_low", "usd_per_gpu_high"]] == [25_000, 30_000]).all()
-    r = costs.rental_quotes(("h100_sxm",), **costs.H100_RENT)
-    assert set(r.provider_type) <= {"long_term_contract", "index"} and (r.date >= "2025-01-01").all()
+    r = costs.rental_quotes(("h100_sxm",), "reserved 1 yr")
+    assert set(r.commitment) == {"reserved 1 yr"} and len(r) == 4
     assert (r.price_low <= r.price_usd_per_gpu_hour).all() and (r.price_usd_per_gpu_hour <= r.price_high).all()
+    # the window: the 12 months to the end of March 2026 = 2025-04-01 .. 2026-03-31
+    w = costs.in_window(r, "2026-03", 12)
+    assert sorted(w.price_usd_per_gpu_hour) == [1.70, 2.35]  # Oct 2025 and Mar 2026; Jul 2023 and Jun 2026 are out
 
 
-def test_rent_vs_buy_breakeven_at_defaults():
+def test_capital_recovery_networking_and_colocation_by_hand():
+    # 10,000 USD + 10% network = 11,000 over 5 years at 10%: 11,000 x 0.1 / (1 - 1.1^-5) = 11,000 x 0.263797 = 2,901.77
+    # + 1 kW x 1.5 x 8760 x 0.1 = 1,314 + 1 kW x 100 USD x 12 = 1,200 -> 5,415.77 USD a year
+    a = costs.annual_owning_cost(10_000, 5, 1.0, 1.5, 0.1, 0.0, cost_of_capital=0.1, networking_share=0.1,
+                                 colocation_usd_per_kw_month=100)
+    assert a == pytest.approx(5_415.77, abs=0.01)
+    # no capital cost is straight-line: 11,000 / 5 = 2,200 + 1,314 + 1,200 = 4,714
+    assert costs.annual_owning_cost(10_000, 5, 1.0, 1.5, 0.1, 0.0, networking_share=0.1,
+                                    colocation_usd_per_kw_month=100) == pytest.approx(4_714)
+    # cash months at 2 USD/h reserved: 11,000 / (730 x 2 - 730 x 1.5 x 0.1 - 100) = 11,000 / 1,250.5 = 8.7965
+    assert costs.breakeven_months(2.0, 10_000, 1.0, 1.5, 0.1, 0.0, networking_share=0.1,
+                                  colocation_usd_per_kw_month=100) == pytest.approx(8.7965, abs=1e-4)
+
+
+def test_rent_vs_buy_at_equal_commitment_by_hand():
     r = costs.rent_vs_buy(**P)
-    # H100 quotes outside China per GPU: 44,489.88; 270,000/8 = 33,750; 27,500; 310,000/8 = 38,750.
-    # Median = (33,750 + 38,750) / 2 = 36,250.
-    assert r["purchase_usd_per_gpu"]["central"] == pytest.approx(36_250)
-    # Annual: 36,250/5 = 7,250 + 0.7 kW x 1.56 x 8760 h x 0.112 USD/kWh = 1,071.38 -> 8,321.38.
-    assert r["annual_central"] == pytest.approx(8_321.383, abs=1e-3)
-    # Break-even utilisation vs 2.65 USD/h: 8,321.38 / (8760 x 2.65) = 8,321.38 / 23,214 = 0.35846.
-    assert r["breakeven_u_central"] == pytest.approx(0.35846, abs=1e-5)
-    # Months at 80 %: rent 730 x 0.8 x 2.65 = 1,547.6 /month; power 730 x 0.7 x 1.56 x 0.112 = 89.28;
-    # 36,250 / (1,547.6 - 89.28) = 36,250 / 1,458.32 = 24.857.
-    assert r["breakeven_months_central"] == pytest.approx(24.857, abs=1e-3)
+    # The window (12 months to Mar 2026) holds one H100 purchase quote abroad: 23,500 (22,000-25,000), used card.
+    assert r["purchase_usd_per_gpu"] == {"low": 22_000, "central": 23_500, "high": 25_000} and not any(r["stale"].values())
+    # Annual: 23,500 x 1.11 = 26,085 x 0.11 / (1 - 1.11^-5) = 26,085 x 0.270570 = 7,057.82
+    # + 1.275 kW x 1.56 x 8760 x 0.112 = 1,951.45 + 1.275 x 184.06 x 12 = 2,816.12 -> 11,825.39
+    assert r["annual_central"] == pytest.approx(11_825.39, abs=0.01)
+    # On-demand (7 quotes: 6.88, 3.90, 3.00, 6.98, 2.99, 6.16, 1.99): median 3.90 -> 11,825.39 / (8760 x 3.90) = 0.34614
+    assert r["on_demand"] == 3.90 and r["breakeven_u_central"] == pytest.approx(0.34614, abs=1e-5)
+    # 1-yr reserved: median(1.70, 2.35) = 2.025, paid 8760 h: 11,825.39 / 17,739 = 0.66663
+    assert r["reserved"] == pytest.approx(2.025) and r["own_over_reserved_central"] == pytest.approx(0.66663, abs=1e-5)
+    # Cash months: 26,085 / (730 x 2.025 - 730 x 1.275 x 1.56 x 0.112 - 1.275 x 184.06) = 26,085 / 1,080.95 = 24.131
+    assert r["breakeven_months_central"] == pytest.approx(24.131, abs=1e-3)
+    # a reservation price given as a parameter replaces the window's median
+    assert costs.rent_vs_buy(**{**P, "rental_price_usd_per_gpu_hour": 2.65})["own_over_reserved_central"] == pytest.approx(
+        11_825.39 / (8760 * 2.65), abs=1e-5)
 
 
-def test_routes_per_dense_pflop_hour_at_defaults():
+def test_routes_like_for_like_by_hand():
     t = costs.routes(**P).set_index("route")
     assert list(t.index) == [r["route"] for r in costs.ROUTES]
-    h200 = t.loc["Buy H200 in China under licence"]
-    # China H200 quotes per GPU: 200,573/8 = 25,071.6; 215,000/8 = 26,875; 27,000; 35,000 -> median 26,937.5.
-    # With the 25 % fee passed on: 33,671.875. Annual: 33,671.875/5 = 6,734.375
-    # + 0.7 x 1.56 x 8760 x 0.088 = 841.80 -> 7,576.18 USD; / (8760 x 0.8) = 1.08108 USD per useful GPU-hour;
-    # / 0.9895 dense BF16 PFLOP/s = 1.09255 USD per PFLOP-hour.
-    assert h200["usd_per_gpu_hour"] == pytest.approx(1.08108, abs=1e-5)
-    assert h200["usd_per_pflop_hour"] == pytest.approx(1.09255, abs=1e-5)
-    # Rent H100 at the parameter price: 2.65 / 0.9895 = 2.6781; quotes since 2025 span 1.33 to 2.95 USD/h:
-    # 1.33 / 0.9895 = 1.34411 and 2.95 / 0.9895 = 2.98130.
+    # Rent H100 abroad, on-demand quotes of Apr 2025-Mar 2026 only: 6.88 (Jun 2025) and the six of Mar 2026
+    # (3.90, 3.00, 6.98, 2.99, 6.16, 1.99); median 3.90 / 0.9895 PFLOP/s = 3.94138; 1.99 / 0.9895 = 2.01112; 6.98 / 0.9895 = 7.05407.
+    # The reserved 1.70 / 2.35 and the May 2026 quotes are not compared.
     h100 = t.loc["Rent H100 abroad"]
+    assert h100.quotes == 7
     assert (h100.usd_per_pflop_hour_low, h100.usd_per_pflop_hour, h100.usd_per_pflop_hour_high) == pytest.approx(
-        (1.34411, 2.6781, 2.98130), abs=1e-4)
-    # B200/GB200 rent from 2.65 on the best spec (2.25 PFLOP/s) = 1.17778 to 14.24 / 2.25 = 6.32889.
+        (2.01112, 3.94138, 7.05407), abs=1e-5)
+    # Own H100 abroad: 11,825.39 USD a year / (8760 x 0.8) = 1.68741 per useful hour / 0.9895 = 1.70532 per PFLOP-hour
+    own = t.loc["Own H100 abroad (Malaysia)"]
+    assert own.usd_per_pflop_hour == pytest.approx(1.70532, abs=1e-5) and own.status == "licence required"
+    # B200/GB200 on demand in the window: 6.03 / 2.25 = 2.68 and 4.54 / 2.5 = 1.816 -> median 2.248, the cheapest open route
     b = t.loc["Rent B200/GB200 abroad"]
-    assert (b.usd_per_pflop_hour_low, b.usd_per_pflop_hour_high) == pytest.approx((1.17778, 6.32889), abs=1e-5)
-    assert (t.usd_per_pflop_hour_low <= t.usd_per_pflop_hour).all() and (t.usd_per_pflop_hour <= t.usd_per_pflop_hour_high).all()
+    assert (b.usd_per_pflop_hour_low, b.usd_per_pflop_hour, b.usd_per_pflop_hour_high) == pytest.approx((1.816, 2.248, 2.68))
+    assert list(t[t.ranked].index) == ["Rent H100 abroad", "Rent H200 abroad", "Rent B200/GB200 abroad"]
+    assert t.loc["Buy Ascend 910B in China"].quotes == 0 and t.loc["Buy H200 in China under licence", "status"] == "blocked"
 
 
-def test_route_decode_uses_the_shared_serving_model():
-    # The bug fix: decode tokens/s are chips.decode_rate (KV cache included), as in notebook 01.
-    # H20 at batch 32: memory-bound, 32 x 4.0 TB/s x 0.6 / (23 GB weights + 32 x 0.25 GB KV) = 2,477.42 tokens/s.
-    q = costs.route_quotes(costs.ROUTES[0], **P)
-    assert set(q.chip_id) == {"h20"}
-    assert q.tokens_s.iloc[0] == pytest.approx(chips.decode_rate("h20", 32)) == pytest.approx(2_477.42, abs=0.01)
-    # USD per million tokens: 0.518390 USD per useful GPU-hour / (2,477.42 x 3600) x 1e6 = 0.058124.
-    h20 = costs.routes(**P).set_index("route").loc["Buy H20 in China"]
-    assert h20.usd_per_gpu_hour == pytest.approx(0.518390, abs=1e-6)
-    assert h20.usd_per_m_tokens == pytest.approx(0.058124, abs=1e-6)
-    # A larger batch reads the weights once for more tokens: cheaper per token.
-    assert costs.routes(**{**P, "decode_batch": 64}).set_index("route").loc["Buy H20 in China", "usd_per_m_tokens"] < 0.058
+def test_route_tokens_use_the_serving_replica():
+    # Per chip of an 8-H100 replica at batch 1,384 (chips.replica): 7,538.86 tokens/s;
+    # 3.90 USD/h / (7,538.86 x 3600) x 1e6 = 0.14370 USD per million tokens
+    q = costs.route_quotes(costs.ROUTES[5], **P)
+    assert q.tokens_s.iloc[0] == pytest.approx(7_538.86, abs=0.01)
+    assert costs.routes(**P).set_index("route").loc["Rent H100 abroad", "usd_per_m_tokens"] == pytest.approx(0.14370, abs=1e-5)
 
 
 def test_malaysia_cluster_payback():
@@ -212,20 +230,22 @@ def test_malaysia_cluster_payback():
 
 def test_cloud_costs_headline_at_defaults():
     h = headlines.cloud_costs(**P)
-    assert h["cheapest_route"] == "Buy H200 in China under licence"
+    assert h["as_of"] == "Mar 2026" and h["cheapest_route"] == "Rent B200/GB200 abroad"
     assert (h["cheapest_usd_per_pflop_hour_low"], h["cheapest_usd_per_pflop_hour"], h["cheapest_usd_per_pflop_hour_high"]
-            ) == pytest.approx((1.02528, 1.09255, 1.56348), abs=1e-5)
-    assert h["breakeven_utilisation"] == pytest.approx(0.3585, abs=1e-4)
-    assert (h["breakeven_months_low"], h["breakeven_months"], h["breakeven_months_high"]) == pytest.approx((17.14, 24.86, 30.51), abs=0.01)
+            ) == pytest.approx((1.816, 2.248, 2.68))
+    assert h["not_open"] == {"Buy H800 in China": "blocked", "Buy H20 in China": "licence required",
+                             "Buy H200 in China under licence": "blocked", "Own H100 abroad (Malaysia)": "licence required"}
+    assert h["own_over_reserved"] == pytest.approx(0.66663, abs=1e-5)
+    assert h["breakeven_utilisation"] == pytest.approx(0.34614, abs=1e-5) and h["breakeven_months"] == pytest.approx(24.131, abs=1e-3)
     assert h["implied_price"] == pytest.approx(1.30, abs=1e-4)
-    assert "1.30" in " ".join(h["findings"]) and "36%" in h["headline"]
-    assert 3 <= len(h["findings"]) <= 5 and 2 <= len(h["key_numbers"]) <= 4 and len(h["headline"].split()) <= 45
+    assert "1.30" in " ".join(h["findings"]) and "**67%**" in h["headline"] and "**35%**" in h["headline"]
+    assert 3 <= len(h["findings"]) <= 5 and 2 <= len(h["key_numbers"]) <= 4 and len(h["headline"].split()) <= 50
 
 
-def test_other_parameters_change_the_headline():
-    # Fee absorbed by Nvidia: 26,937.5/5 = 5,387.5 + 841.80 = 6,229.30 / 7,008 h = 0.88888 / 0.9895 = 0.89831.
-    assert headlines.cloud_costs(**{**P, "h200_fee_pass_through": 0.0})["cheapest_usd_per_pflop_hour"] == pytest.approx(
-        0.89831, abs=1e-5)
-    # A 3-year life makes owning dearer: 33,671.875/3 = 11,223.96 + 841.80 = 12,065.76 / 7,008 / 0.9895 = 1.73997.
-    assert headlines.cloud_costs(**{**P, "depreciation_years": 3})["cheapest_usd_per_pflop_hour"] == pytest.approx(
-        1.7400, abs=1e-4)
+def test_other_dates_change_the_open_routes():
+    # Jun 2023: before the 2023 rule the H800 route is open and priced (278,552 / 8 = 34,819 per GPU in Feb 2023)
+    h = headlines.cloud_costs(**{**P, "as_of": "2023-06"})
+    assert h["cheapest_route"] == "Buy H800 in China" and "Own H100 abroad (Malaysia)" not in h["not_open"]
+    # Jun 2024, quotes of any commitment: the H800 is blocked, the H20 and the Ascend 910B are open
+    h = headlines.cloud_costs(**{**P, "as_of": "2024-06", "rental_commitment": "any"})
+    assert h["not_open"]["Buy H800 in China"] == "blocked" and "Buy H20 in China" not in h["not_open"]

@@ -169,24 +169,14 @@ def test_simulation_orders_chips_on_the_same_draws_and_is_seeded():
     assert np.array_equal(app, tokens)
 
 
-def test_fleet_share_keeps_bytedance_counts_only():
-    c = d.capacity()
-    assert "cap_h200_approval_3firms" not in set(c.capacity_id)  # three firms combined
-    assert not c.status.eq("denied").any() and c.gpu_count.notna().all()
-    first, per_chip, app = d.simulate(*SIM)
-    cap = d.fleet_share(per_chip, app, first.draws["dau"], 180e12).set_index("capacity_id")
-    h20 = cap.loc["cap_h20_stock_2024"]  # 100,000 H20s
-    assert h20.app_share_p50 == pytest.approx(d.percentiles(per_chip["h20"])[50.0] / 100_000)
-    assert h20.traffic_share_p50 == pytest.approx(d.percentiles(180e12 * per_chip["h20"] / app / 100_000)[50.0])
-    assert h20.dau_to_fill_m_p50 == pytest.approx(d.percentiles(100_000 * first.draws["dau"] / per_chip["h20"] / 1e6)[50.0])
-
-
 def test_doubao_headline():
     from helpers import headlines
 
     h = headlines.doubao_demand(**SMALL)
     assert h["chip"] == "H20" and h["gpus_p5"] < h["gpus_p50"] < h["gpus_p95"]
-    assert h["capacity_id"] == "cap_h20_stock_2024" and h["capacity_share_p50"] == pytest.approx(h["gpus_p50"] / 100_000)
+    # the app against the fleet of its DAU reports' year, all traffic against the fleet of the latest token report
+    assert h["fleet_share_low"] < h["fleet_share"] < h["fleet_share_high"] and h["fleet_year"] == 2026
+    assert h["traffic_fleet_share_low"] < h["traffic_fleet_share"] < h["traffic_fleet_share_high"]
     assert (h["token_growth"], h["mau_growth"]) == pytest.approx((12.5, 226 / 75))
     assert h["top_driver"] == "queries per daily user" and "H20s" in h["headline"]
     assert 3 <= len(h["findings"]) <= 5 and 2 <= len(h["key_numbers"]) <= 4 and len(h["headline"].split()) <= 45
@@ -199,8 +189,8 @@ def test_defaults_are_the_notebooks_and_give_its_numbers():
 
     assert params.rules("03_doubao_demand")["chip_id"].choices == tuple(d.CHIPS)
     h = headlines.for_notebook("03_doubao_demand")  # the numbers the notebook's nbval cell prints
-    assert f"{h['gpus_p50']:,.3g} {h['capacity_share_p50']:,.3g} {h['app_token_share_p50']:,.3g}" == "7.27e+03 0.0727 0.0332"
-    assert f"{h['traffic_share_p50']:,.3g}" == "7.83"
+    assert f"{h['gpus_p50']:,.3g} {h['fleet_share']:,.3g} {h['app_token_share_p50']:,.3g}" == "7.27e+03 0.00622 0.0332"
+    assert f"{h['traffic_fleet_share']:,.3g} {h['traffic_h100_p50']:,.3g}" == "0.672 4.45e+05"
 
 
 def test_hundred_thousand_draws_are_vectorised():

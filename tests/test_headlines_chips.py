@@ -27,20 +27,30 @@ def test_decode_uses_the_shared_serving_model(h):
     assert (h["h20_decode_bound_by"], h["h20_max_batch_bound_by"]) == ("memory bandwidth", "compute")
     # H20 ahead while 3,860.9 >= b x 2.01e12 / (23e9 + 0.25e9 b), i.e. b <= 84.9 -> batch 84
     assert h["h20_decode_ahead_up_to_batch"] == 84
-    assert h["ascend_910b_decode"] == pytest.approx((0.8 / 3.35, 1.6 / 3.35))
-    assert h["ascend_910c_decode"] == pytest.approx((0.95522, 0.95522), abs=1e-5)
-    assert h["ascend_910b_training"] == pytest.approx((280 / 989.5, 376 / 989.5))
+    # Ascend rates carry the factor implied by the measured 910C/H100 inference ratio: 0.6 / 0.98593 = 0.60856
+    u = h["ascend_utilisation"]
+    assert u == pytest.approx(0.60856, abs=1e-5)
+    assert h["ascend_910b_decode"] == pytest.approx((0.8 * u / 3.35, 1.6 * u / 3.35))
+    assert h["ascend_910c_decode"] == pytest.approx((3.2 * u / 3.35, 3.2 * u / 3.35))
+    assert h["ascend_910b_training"] == pytest.approx((280 * u / 989.5, 376 * u / 989.5))
+
+
+def test_serving_replicas(h):
+    # 4 H20s at batch 462, 3,860.87 tokens/s per chip, against 8 H100s at batch 1,384, 7,538.86 per chip: 0.51213
+    assert h["h20_replica_ratio"] == pytest.approx(3_860.87 / 7_538.86, abs=1e-5)
+    assert (h["h20_replica_chips"], h["h20_replica_batch"], h["h100_sxm_replica_chips"], h["h100_sxm_replica_batch"]) == (4, 462, 8, 1384)
+    assert "**0.51×**" in h["headline"] and "4 H20s at batch 462 against 8 H100s at batch 1,384" in h["findings"][2]
 
 
 def test_b200_equivalence_and_text(h):
     # 2250 / 148 = 15.2027 H20s; power 15.2027 x 400 W / 1000 W = 6.0811
     assert h["h20_per_b200_training"] == pytest.approx(15.2027, abs=1e-4)
     assert h["h20_per_b200_training_power_ratio"] == pytest.approx(6.0811, abs=1e-4)
-    assert "**6.7×**" in h["headline"] and "**1.19× at batch 32, 0.65× at batch 256**" in h["headline"]
+    assert "**6.7×**" in h["headline"] and "1.19× at batch 32, 0.65× at batch 256 on one chip" in h["findings"][2]
     assert len(h["headline"].split()) <= 45 and 2 <= len(h["key_numbers"]) <= 4 and 3 <= len(h["findings"]) <= 5
     assert "15 H20s equal one B200, drawing 6.1× its board power" in h["findings"][1]
-    assert "28–38% of an H100 for training and 24–48% for decode" in h["findings"][3]
-    assert "best case" in h["findings"][3]
+    assert "17–23% of an H100 for training and 15–29% for decode" in h["findings"][3]
+    assert "at 61% of Nvidia's utilisation, implied by DeepSeek's measured" in h["findings"][3]
 
 
 def test_headline_follows_parameters():

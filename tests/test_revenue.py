@@ -93,6 +93,11 @@ def test_revenue_table_consistent():
         assert r.period_end == fiscal_year_end(int(r.fiscal_year)).isoformat()
     cs = china_share(df)
     assert list(cs.fiscal_year) == list(range(2020, 2027))
+    # quarters and nine-month totals add up: Q1 + Q2 + Q3 = 9M where all are filed
+    q = df[df.fiscal_period.isin(["Q1", "Q2", "Q3", "9M"]) & (df.geo_basis == "billing_location")]
+    w = q.groupby(["fiscal_year", "region", "fiscal_period"]).revenue_usd_m.first().unstack()
+    full = w.dropna(subset=["Q1", "Q2", "Q3", "9M"])
+    assert len(full) and (full.Q1 + full.Q2 + full.Q3 == full["9M"]).all()
 
 
 def test_delivered_pflops_by_hand():
@@ -120,28 +125,24 @@ def test_headline_defaults():
     assert (h["peak_fy"], h["billing_last_fy"]) == (2022, 2025)
     assert h["peak_share"] == pytest.approx(7111 / 26914)
     assert h["billing_last_share"] == pytest.approx(17108 / 130497)
-    # customer-HQ basis (FY2026 10-K recast): FY2024 12,330 / 60,922 = 0.2024; FY2026 19,677 / 215,938 = 0.0911
-    assert (h["hq_first_fy"], h["latest_fy"]) == (2024, 2026)
-    assert h["hq_first_share"] == pytest.approx(12330 / 60922)
-    assert h["latest_share"] == pytest.approx(19677 / 215938)
-    # ByteDance 2024: >2 bn USD H20 against FY2025 China 17.108 (billing) .. 25.048 (HQ) bn
-    assert h["bd_share_by_year"][2024] == pytest.approx((2 / 25.048, 2 / 17.108))
-    # 2025: RMB 85 bn at 7.0572 (fx10) = 12.044 bn USD; / FY2026 China 19.677 bn = 0.612
-    assert h["bd_share_by_year"][2025] == pytest.approx((85 / 7.0572 / 19.677,) * 2)
-    assert h["bd_share_low"] == pytest.approx(2 / 25.048) and h["rmb_per_usd"] == 7.0572
-    # H20 forecast 12-13 bn against FY2025 billing China 17.108 bn: 0.701-0.760
-    assert h["h20_vs_matching_year"] == pytest.approx((12 / 17.108, 13 / 17.108))
-    assert "**13%** (FY2025) by billing location" in h["headline"] and "**9%** (FY2026)" in h["headline"]
+    # no customer-HQ number (an aggregator's) in the headline
+    assert "hq_first_fy" not in h and "9%" not in h["headline"] and "61%" not in h["headline"]
+    # ByteDance: 1 / 10.306 = 9.7% (2023) .. 2.99 / 17.108 = 17.5% (Omdia, 2024); three estimates named
+    assert (h["bd_share_low"], h["bd_share_high"]) == pytest.approx((1 / 10.306, 2.99 / 17.108))
+    assert len(h["bd_estimates_in_range"]) == 3 and "**10–17%**" in h["headline"]
+    # FY2025: China +66% but share 16.9% -> 13.1%; the steepest quarter is Q4 FY2024 (22.2% -> 8.8%)
+    assert h["denominator_fy"] == 2025 and h["denominator_numerator"] > 0 > h["denominator_denominator"]
+    assert h["steepest_quarter"] == "Q4 FY2024" and h["steepest_share_after"] == pytest.approx(1946 / 22103)
+    assert (h["h20_charge"], h["h20_unshipped"], h["h20_sales_china_q2_fy2026"]) == (4500, 2500, 0)
     assert 3 <= len(h["findings"]) <= 5 and 2 <= len(h["key_numbers"]) <= 4
     assert len(h["headline"].split()) <= 45
 
 
 def test_headline_over_a_shorter_range():
-    # up to FY2023 there is no HQ series: the latest share is billing, 5,785 / 26,974 = 21.4%
+    # up to FY2023: the latest share is 5,785 / 26,974 = 21.4%; no quarter of the data lies in it
     h = headlines.china_revenue(fy_last=2023)
-    assert "hq_first_fy" not in h and (h["latest_fy"], h["peak_fy"]) == (2023, 2022)
-    assert h["latest_share"] == pytest.approx(5785 / 26974)
-    # billing peak within FY2023-FY2025 is FY2023
+    assert (h["billing_last_fy"], h["peak_fy"]) == (2023, 2022) and "steepest_quarter" not in h
+    assert h["billing_last_share"] == pytest.approx(5785 / 26974)
     h = headlines.china_revenue(fy_first=2023, fy_last=2025)
     assert h["peak_fy"] == 2023 and h["peak_share"] == pytest.approx(5785 / 26974)
 
@@ -173,15 +174,17 @@ def test_control_events_fall_in_fiscal_years():
     ev = data.load("control_events").set_index("event_id")
     fy = revenue.nvidia_fiscal_year(ev["date"])
     # Oct 2022 rule -> FY2023 (2022-01-31..2023-01-29); H20 licence 2025-04-09 -> FY2026;
-    # BIS rule effective 2026-01-15 is still FY2026 (ends 2026-01-25); FY2026 holds seven events (ev04-ev10)
+    # BIS rule effective 2026-01-15 is still FY2026 (ends 2026-01-25); FY2026 holds twelve events (ev04-ev15),
+    # four of them Beijing's (summons 2025-07-31, guidance 2025-08-12 and 2025-09, customs 2025-10-10)
     assert (fy["ev02"], fy["ev04"], fy["ev09"]) == (2023, 2026, 2026)
-    assert sorted(fy[fy == 2026].index) == [f"ev{i:02d}" for i in range(4, 11)]
+    assert sorted(fy[fy == 2026].index) == [f"ev{i:02d}" for i in range(4, 16)]
+    assert sorted(ev[ev.side == "beijing"].index) == ["ev11", "ev12", "ev13", "ev14"]
 
 
 def test_rate_override_and_choice():
     # RMB 85 bn at 7.2807 (fx05, Dec 2024 average) = 11.675 bn USD -> / 19.677 = 0.5933
-    h = headlines.china_revenue(rate_id="fx05")
-    assert h["bd_share_by_year"][2025][0] == pytest.approx(85 / 7.2807 / 19.677)
+    t = revenue.bytedance_share(rate_id="fx05").query("year == 2025")
+    assert t.share_low.iloc[0] == pytest.approx(85 / 7.2807 / 19.677)
     assert revenue.rate()["rmb_per_usd"] == 7.0572 and revenue.rate()["source_id"]
     assert revenue.rate(rmb_per_usd=7.0)["rmb_per_usd"] == 7.0
     with pytest.raises(ValueError, match="rmb_per_usd"):
@@ -190,27 +193,78 @@ def test_rate_override_and_choice():
         revenue.rate(rate_id="nope")
 
 
-def test_bytedance_share_table():
-    t = revenue.bytedance_share().set_index(["year", "estimate"])
-    rep = t[t.index.get_level_values("estimate").str.startswith("reported")]
-    assert sorted(set(rep.index.get_level_values("year"))) == [2023, 2024, 2025]
-    # 2024: USD 2 bn against FY2025 China 17.108 (billing) .. 25.048 (HQ) bn: 8.0%-11.7%
-    r = t.loc[(2024, "reported spend: h20")]
-    assert (r.fiscal_year, r.bases) == (2025, "billing_location / customer_hq")
-    assert (r.share_low, r.share_high) == pytest.approx((2 / 25.048, 2 / 17.108))
-    # 2025: RMB 85 bn / 7.0572 = USD 12.04 bn against FY2026 19.677 bn (HQ only) = 61.2%
-    r = t.loc[(2025, "reported spend: total")]
-    assert r.as_reported == "RMB 85 bn" and r.spend_usd_bn_low == pytest.approx(85 / 7.0572)
-    assert r.share_low == pytest.approx(85 / 7.0572 / 19.677)
+def test_bytedance_share_every_estimate_with_its_basis():
+    t = revenue.bytedance_share().set_index("estimate")
+    # every non-denied estimate is listed, with what it measures and whose chips
+    assert set(t.item) == set(revenue.ESTIMATES) and not t.status.str.contains("denied").any()
+    # 2023: USD 1 bn A100/H800 orders / FY2024 China 10.306 bn (billing, 10-K) = 9.70%
+    r = t.loc["A100/H800 orders (2023)"]
+    assert (r.fiscal_year, r.geo_basis, r.verified, r.in_range) == (2024, "billing_location", True, True)
+    assert r.share_low == pytest.approx(1 / 10.306)
+    # 2024: USD 2 bn H20 / 17.108 = 11.7%; Omdia 230,000 x 12,000-13,000 = 2.76-2.99 bn / 17.108 = 16.1-17.5%
+    assert t.loc["H20 orders (2024)"].share_high == pytest.approx(2 / 17.108)
+    r = t.loc["Omdia's Hopper orders x H20 price (2024)"]
+    assert (r.spend_usd_bn_low, r.spend_usd_bn_high) == pytest.approx((2.76, 2.99))
+    assert (r.share_low, r.share_high) == pytest.approx((2.76 / 17.108, 2.99 / 17.108))
+    # 2025: RMB 85 bn / 7.0572 = 12.04 bn against the unverified FY2026 HQ figure 19.677 bn = 61.2%: out of the range
+    r = t.loc["'Nvidia spend' (2025)"]
+    assert r.as_reported == "RMB 85 bn" and r.share_low == pytest.approx(85 / 7.0572 / 19.677)
+    assert (r.verified, r.in_range) == (False, False)
+    # 2026 budgets (all vendors RMB 85 bn, Nvidia RMB 100 bn) have no fiscal year to compare with
+    assert t.loc[["AI-chip budget (2026)", "Nvidia budget (2026)"]].share_low.isna().all()
+    assert t.loc["AI-chip budget (2026)"].vendors == "all vendors"
     # at 7.0 RMB per USD: 85 / 7 / 19.677 = 61.7%
     assert revenue.bytedance_share(rmb_per_usd=7.0).query("year == 2025").share_low.iloc[0] == pytest.approx(85 / 7 / 19.677)
-    # Omdia: 230,000 Hopper units x 12,000-13,000 USD = 2.76-2.99 bn
-    r = t.loc[(2024, "Omdia Hopper units x H20 price")]
-    assert (r.spend_usd_bn_low, r.spend_usd_bn_high) == pytest.approx((2.76, 2.99))
-    # the 2026 plan: RMB 100 bn / 7.0572 = USD 14.17 bn = 72.0% of FY2026's 19.677 bn
-    plan = revenue.spending_rows("nvidia_spend_plan").iloc[-1]
-    assert revenue.to_usd_bn(plan.value, plan.unit, 7.0572) / 19.677 == pytest.approx(100 / 7.0572 / 19.677)
     assert revenue.money(2, 3, "usd_bn") == "USD 2-3 bn"
+
+
+def test_aggregator_rows_are_marked_unverified():
+    rev = data.load("nvidia_revenue")
+    kept = revenue.verified(rev)
+    assert set(rev.source_id) - set(kept.source_id) == {"rev_nvda_10k_fy2026_summary"}
+    s = revenue.share_series(verified_only=True)
+    assert set(s.geo_basis) == {"billing_location"} and s.verified.all()
+    assert not revenue.share_series().query("geo_basis == 'customer_hq'").verified.any()
+
+
+def test_fiscal_quarters_by_hand():
+    # FY2026 starts 2025-01-27; Q1 = 13 weeks to 2025-04-27, Q2 from 2025-04-28
+    assert revenue.fiscal_quarter("2025-04-27") == (2026, 1) and revenue.fiscal_quarter("2025-04-28") == (2026, 2)
+    assert revenue.fiscal_quarter("2026-01-25") == (2026, 4) and revenue.fiscal_quarter("2026-01-26") == (2027, 1)
+    assert revenue.quarter_bounds(2024, 3) == (dt.date(2023, 7, 31), dt.date(2023, 10, 29))
+    # FY2021 had 53 weeks: Q4 = 2020-10-26 .. 2021-01-31 = 98 days (14 weeks)
+    start, end = revenue.quarter_bounds(2021, 4)
+    assert (start, end) == (dt.date(2020, 10, 26), dt.date(2021, 1, 31)) and (end - start).days + 1 == 98
+    with pytest.raises(ValueError, match="q must be"):
+        revenue.quarter_bounds(2024, 5)
+
+
+def test_quarterly_derives_missing_quarters_by_hand():
+    q = revenue.quarterly().set_index("label")
+    # Q4 FY2024 = FY 10,306 - nine months 8,360 = 1,946 (total 60,922 - 38,819 = 22,103)
+    r = q.loc["Q4 FY2024"]
+    assert (r.china_usd_m, r.total_usd_m, r.derived) == (1946, 22103, True)
+    # Q2 FY2025 = nine months 11,574 - Q1 2,491 - Q3 5,416 = 3,667 (total 91,166 - 26,044 - 35,082 = 30,040)
+    r = q.loc["Q2 FY2025"]
+    assert (r.china_usd_m, r.total_usd_m, r.derived) == (3667, 30040, True)
+    assert q.loc["Q3 FY2024"].china_share == pytest.approx(4030 / 18120) and not q.loc["Q3 FY2024"].derived
+    # the filed quarters and the derived one add up to each 10-K year
+    for fy, g in q.groupby("fiscal_year"):
+        full = revenue.share_series().query("fiscal_year == @fy and geo_basis == 'billing_location'").iloc[0]
+        assert g.china_usd_m.sum() == pytest.approx(1000 * full.china_usd_bn) and len(g) == 4
+
+
+def test_share_change_splits_numerator_and_denominator_by_hand():
+    # China 10 -> 12, total 100 -> 200: share 10% -> 6%; numerator 2/2 x (1/100 + 1/200) = +1.5 pts,
+    # denominator 11 x (1/200 - 1/100) = -5.5 pts; together -4 pts
+    x = revenue.share_change(10, 100, 12, 200)
+    assert (x["numerator"], x["denominator"]) == pytest.approx((0.015, -0.055))
+    assert x["numerator"] + x["denominator"] == pytest.approx(x["share_after"] - x["share_before"])
+    # FY2024 (billing): China 5,785 -> 10,306 (+78%) while the share fell 21.4% -> 16.9%
+    x = revenue.share_change(5785, 26974, 10306, 60922)
+    assert x["numerator"] > 0 > x["share_after"] - x["share_before"] and x["denominator"] == pytest.approx(-0.1662, abs=1e-4)
+    with pytest.raises(ValueError, match="positive"):
+        revenue.share_change(1, 0, 1, 1)
 
 
 def test_h20_projection_against_fiscal_years():
@@ -250,8 +304,8 @@ def test_caveat_numbers_from_data():
     by = bl.set_index(["fiscal_year", "region"]).revenue_usd_m
     # FY2024 as restated in the FY2025 10-K, which first shows Singapore; FY2025 Singapore 23,684 / 130,497 = 18.1%
     assert by[(2024, "singapore")] == 6831 and by[(2025, "singapore")] / by[(2025, "total")] == pytest.approx(23684 / 130497)
-    # 42 of the 60 revenue rows unseen; bytedance_spending: 38 rows, 19 reported, 14 forecast, 5 denied
-    assert (len(rev), (~rev.seen_in_source_text.astype(bool)).sum()) == (60, 42)
+    # 55 of the 76 revenue rows unseen; bytedance_spending: 38 rows, 19 reported, 14 forecast, 5 denied
+    assert (len(rev), (~rev.seen_in_source_text.astype(bool)).sum()) == (76, 55)
     n = data.load("bytedance_spending").basis.value_counts()
     assert (n.sum(), n["reported"], n["forecast"], n["denied"]) == (38, 19, 14, 5)
     # FY2026 (2025-01-27..2026-01-25): 339 of 364 days in 2025

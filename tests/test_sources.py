@@ -1,0 +1,79 @@
+"""Source checks: tiers, a deny list of hosts, one date per event across tables, sane series."""
+import re
+from urllib.parse import urlparse
+
+import pandas as pd
+import pytest
+
+from helpers import data, ledger
+
+#: hosts and URLs a reviewer would not accept: dev/test/staging hosts, throwaway pages.dev sites,
+#: search or query pages, and look-alike copies of real hosts
+DENY_HOST = re.compile(r"(^|\.)(uat|dev|test|staging|stage|qa|sandbox)\.|\.pages\.dev$|youkuaiyun\.com$|^api\.")
+DENY_URL = re.compile(r"[?&](q|query|search)=|/search\?")
+
+
+def _bad(url: str) -> bool:
+    return bool(DENY_HOST.search(urlparse(url).hostname or "") or DENY_URL.search(url))
+
+
+@pytest.mark.parametrize("url, bad", [
+    ("http://sibshop.uat.jiralog.com/ec2/capacityblocks/pricing", True),
+    ("https://fierceelectronics.dev.qtxquartz.com/ai/x", True),
+    ("https://computespec.pages.dev/learn/pricing", True),
+    ("https://datasetsearch.research.google.com/search?query=pue", True),
+    ("https://blog.youkuaiyun.com/x/article/details/1", True),
+    ("https://api.ai-analytics.org/commerce-rule/2022-21658", True),
+    ("https://www.govinfo.gov/content/pkg/FR-2022-10-13/html/2022-21658.htm", False),
+    ("https://www.devex.com/news", False),
+])
+def test_deny_list(url, bad):
+    assert _bad(url) is bad
+
+
+def test_no_source_url_is_on_the_deny_list():
+    s = data.load("sources")
+    urls = pd.concat([s.set_index("id")["url"], s.set_index("id")["archive_url"]]).dropna()
+    assert [i for i, u in urls.items() if _bad(u)] == []
+
+
+def test_ledger_headline_rests_on_no_aggregator_alone():
+    tiers = data.load("sources").set_index("id")["tier"]
+    table = ledger.verdicts()
+    # rows with no contemporaneous reference rest on a later figure, which the ledger already takes from
+    # non-aggregator rows only
+    checked = table[(table.verdict != "unverifiable") & ~table.reference_sources.isin(["recomputed", ""])]
+    alone = [r.claim_id for r in checked.itertuples() if {tiers[s] for s in r.reference_sources.split()} <= {"aggregator"}]
+    assert alone == []
+
+
+def test_same_document_has_one_date():
+    """Two source rows with one URL are one document: they must agree on its publication date."""
+    s = data.load("sources").dropna(subset=["url"])
+    dates = s.groupby("url")["published_date"].nunique()
+    assert list(dates[dates > 1].index) == []
+
+
+def test_one_event_one_date_across_tables():
+    """An event of control_events and one of chip_events for the same chip within three days are the same
+    event unless their dates agree exactly or a note says why (H20 resumption: 2025-07-14 in both).
+    Month-only rows (dated the first, text says 'month only') are not exact dates and are skipped."""
+    control, chips = data.load("control_events"), data.load("chip_events")
+    chips = chips[~chips.event.str.contains("month only", case=False)]
+    clashes = []
+    for c in control.itertuples():
+        named = {x.strip().lower() for x in str(c.chips_affected).split(";")}
+        same_chip = chips[chips.chip_id.fillna("").map(lambda i: i.split("_")[0] in named)]
+        near = same_chip[(same_chip.date - c.date).abs() <= pd.Timedelta(days=3)]
+        if len(near) and not (near.date == c.date).any() and "date differs" not in c.event:
+            clashes.append((c.event_id, c.date.date(), list(near.event_id)))
+    assert clashes == []
+
+
+@pytest.mark.parametrize("table, keys, date, value", [
+    ("app_users", ["app", "metric", "measured_by"], "period", "value_millions"),
+    ("rental_prices", ["chip_id", "provider_type"], "date", "price_usd_per_gpu_hour"),
+])
+def test_series_have_no_unexplained_jumps(table, keys, date, value):
+    jumps = ledger.series_jumps(data.load(table), keys, date, value, factor=5.0)
+    assert jumps.empty, jumps.to_string()
