@@ -363,19 +363,21 @@ def _die_with_parent() -> None:
         pass
 
 
-def build(jobs: int | None = None) -> int:
+def build(jobs: int | None = None, parameters: dict | None = None) -> int:
+    """Build the site; ``parameters`` maps a notebook stem to papermill parameters (default: none,
+    every notebook at the defaults of its parameters cell)."""
     try:
         lock = _lock()
     except BuildLocked as exc:
         print(f"Build not started: {exc}.", file=sys.stderr)
         return 3
     try:
-        return _build(jobs)
+        return _build(jobs, parameters or {})
     finally:
         lock.close()
 
 
-def _build(jobs: int | None = None) -> int:
+def _build(jobs: int | None, parameters: dict) -> int:
     t0 = time.perf_counter()
     problems = validate_data()
     if problems:
@@ -395,7 +397,7 @@ def _build(jobs: int | None = None) -> int:
     todo = {}
     for i, p in enumerate(nbs):
         name = p.stem
-        ehash = _digest([p], shared)
+        ehash = _digest([p], shared + json.dumps(parameters.get(name, {}), sort_keys=True))
         s = state.get(name, {})
         run = not (s.get("exec_hash") == ehash and s.get("status") == "ok"
                    and (EXECUTED / f"{name}.ipynb").exists())
@@ -427,7 +429,7 @@ def _build(jobs: int | None = None) -> int:
         futures = {}
         for name, (p, ehash, run, nav) in todo.items():
             print(f"  … {name}{'' if run else ' (render only)'}", flush=True)
-            futures[pool.submit(_job, str(p), str(EXECUTED / f"{name}.ipynb"), {},
+            futures[pool.submit(_job, str(p), str(EXECUTED / f"{name}.ipynb"), parameters.get(name, {}),
                                 str(staging / f"{name}.html"), nav, run)] = (name, ehash, run)
         for fut in as_completed(futures):
             name, ehash, run = futures[fut]

@@ -1,4 +1,10 @@
-"""Open every built page in headless Chromium with the network blocked.
+"""The whole site, built as a hostile reader would have it, opened in headless Chromium.
+
+The site is built once per run from a copy of the project whose data carry markup in every
+free-text field, with every notebook run on its own non-default ``test_parameters`` (notebook
+metadata): so one build checks that each notebook runs with other parameter values (the text only
+those values produce is in its output), that planted markup never runs, and, in Chromium with the
+network blocked, that every chart draws offline. (nbval runs every notebook at its defaults.)
 
 Asserts that every chart drew (each chart div got ``data-rendered`` from vega-embed and holds
 SVG marks; the count equals the charts in the executed notebook) and that the page asked for
@@ -18,8 +24,8 @@ import pytest
 from builder import report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "
-                                "(Debian: apt-get install chromium); .ci/run installs it")
+browser = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "
+                             "(Debian: apt-get install chromium); .ci/run installs it")
 
 
 class _Refuse(socketserver.BaseRequestHandler):
@@ -75,7 +81,7 @@ def site(tmp_path_factory):
                             "BUILD": root / "build", "SITE": root / "build" / "site",
                             "EXECUTED": root / "build" / "executed", "STATE_FILE": root / "build" / "state.json"}.items():
             mp.setattr(report, name, value)
-        code = report.build()
+        code = report.build(parameters={name: _case(name)[0] for name in PAGES})
         executed = report.EXECUTED
     state = json.loads((root / "build" / "state.json").read_text())
     failed = {n: s.get("error") for n, s in state.items() if not n.startswith("_") and s.get("status") != "ok"}
@@ -145,6 +151,29 @@ def baseline(proxy, tmp_path_factory):
 
 
 PAGES = sorted(p.stem for p in (report.NB_DIR).glob("*.ipynb"))
+
+
+def _case(name):
+    """A notebook's own test case: metadata ``test_parameters`` = {"parameters": {...}, "expect": "text"}."""
+    case = json.loads((report.NB_DIR / f"{name}.ipynb").read_text())["metadata"].get("test_parameters") or {}
+    return case.get("parameters") or {}, case.get("expect")
+
+
+def _texts(nb):
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            yield "".join(data.get("text/markdown", "") or data.get("text/plain", "") or out.get("text", ""))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_notebook_runs_with_other_parameters(name, site):
+    params, expected = _case(name)
+    assert params and expected, f"{name}: set metadata.test_parameters (non-default parameters and expected text)"
+    nb = json.loads((site[1] / f"{name}.ipynb").read_text())
+    injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert injected, "papermill found no cell tagged 'parameters'"
+    assert any(expected in t for t in _texts(nb)), f"no output contains {expected!r}"
 MARK_GROUP = re.compile(r'<g class="mark-(rect|area)[^"]*"[^>]*>(.*?)</g>', re.S)
 
 
@@ -178,6 +207,7 @@ def test_empty_mark_check_catches_zero_width_bars():
     assert len(_empty_mark_groups(drawn + empty)) == 1
 
 
+@browser
 @pytest.mark.parametrize("name", PAGES)
 def test_page_draws_every_chart_offline(name, site, proxy, baseline, tmp_path):
     site, executed = site
@@ -201,6 +231,7 @@ def test_page_draws_every_chart_offline(name, site, proxy, baseline, tmp_path):
     assert "<img src=\"x\"" not in markup and "<img src=x" not in markup, "planted markup became an element"
 
 
+@browser
 def test_index_lists_every_notebook(site, proxy, baseline, tmp_path):
     site, _ = site
     before = len(proxy.requests)
@@ -211,6 +242,7 @@ def test_index_lists_every_notebook(site, proxy, baseline, tmp_path):
     assert not re.search(r"<html[^>]*data-pwned", dom)
 
 
+@browser
 @pytest.mark.parametrize("page, expected", [("sources.html", 150), ("05_claims_ledger.html", 10),
                                             ("index.html", 10)])
 def test_planted_markup_shows_as_text(site, proxy, tmp_path, page, expected):

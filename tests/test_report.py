@@ -140,14 +140,12 @@ def test_incremental_build_failure_and_identical_rerun(fake_root, capsys):
     assert report.build(jobs=2) == 0  # nothing changed: nothing runs
     assert "Site is up to date" in capsys.readouterr().out
 
-    rates = fake_root / "data" / "exchange_rates.csv"  # a data edit re-runs every notebook
+    rates = fake_root / "data" / "exchange_rates.csv"  # a data edit re-runs every notebook; b now fails
     rates.write_text(rates.read_text().replace("Calendar-year 2023 average", "Calendar-year 2023 mean", 1))
-    assert report.build(jobs=2) == 0
-    assert "Executing 2 of 2 notebooks" in capsys.readouterr().out
-    assert _comparable(executed / "01_a.ipynb") == first  # the same inputs give the same notebook
-
     _notebook(nbs / "02_b.ipynb", _b(fail=True))
     assert report.build(jobs=2) == 1
+    assert "Executing 2 of 2 notebooks" in capsys.readouterr().out
+    assert _comparable(executed / "01_a.ipynb") == first  # the same inputs give the same notebook
     s = report.load_state()["02_b"]
     assert s["status"] == "failed" and s["error"].startswith("cell 3 (id c3): ValueError: planted failure")
     assert s["headline"] == "B is **2**."  # the card keeps the last good headline
