@@ -43,6 +43,7 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	@git config filter.notebook-outputs.clean "$(abspath $(PY)) scripts/strip_outputs.py" 2>/dev/null || true
 	@touch $(STAMP)
 
 clean:
