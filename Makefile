@@ -2,6 +2,10 @@
 # Both create or refresh the local virtual environment (.venv) from pyproject.toml first.
 PYTHON ?= python3
 VENV   := .venv
+# An active conda environment made from environment.yml is used as it is (no second environment).
+ifeq ($(notdir $(CONDA_PREFIX)),bytedance-compute)
+VENV   := $(CONDA_PREFIX)
+endif
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 JOBS   ?=
@@ -40,7 +44,12 @@ refresh-outputs: $(STAMP)
 env: $(STAMP)
 
 $(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
+	  echo "$(VENV) was made with Python $$($(PY) -c 'import platform; print(platform.python_version())' 2>/dev/null || echo '?'); it needs 3.11 or later: making it again"; \
+	  rm -rf $(VENV); fi
+	@test -x $(PY) || { $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
+	  { echo "$(PYTHON) is not Python 3.11 or later: run make with PYTHON=/path/to/python3.11"; exit 2; }; \
+	  $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	@git config filter.notebook-outputs.clean "$(abspath $(PY)) scripts/strip_outputs.py" 2>/dev/null || true
