@@ -165,6 +165,9 @@ def execute(src: str, out: str, parameters: dict) -> dict:
                   "error": f"{_source_cell(tmp, exc.cell_index)}: {exc.ename}: {exc.evalue}".strip()}
     except Exception as exc:  # kernel died, bad notebook JSON, …
         result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+    except BaseException:  # Ctrl-C or the build stopped: the last complete notebook stays, the partial goes
+        Path(tmp).unlink(missing_ok=True)
+        raise
     result["seconds"] = round(time.perf_counter() - start, 2)
     if Path(tmp).exists():
         nb = nbformat.read(tmp, as_version=4)

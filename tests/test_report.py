@@ -1,5 +1,6 @@
 """The site builder: a bad CSV stops the build and keeps the last good site; helpers of the builder."""
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -155,3 +156,40 @@ def test_incremental_build_failure_and_identical_rerun(fake_root, capsys):
     _notebook(nbs / "02_b.ipynb", _b(fail=False))
     assert report.build(jobs=2) == 0
     assert not (site / "02_b.failed.html").exists()
+
+
+def test_interrupted_run_keeps_the_last_complete_notebook(fake_root, monkeypatch):
+    """Ctrl-C in the middle of a run: the executed notebook of the last finished run stays whole, the
+    partial output is removed, and the state (written only at the end of a build) still names it."""
+    import papermill as pm
+
+    executed = fake_root / "build" / "executed"
+    executed.mkdir(parents=True)
+    out = executed / "01_a.ipynb"
+    out.write_text("the last complete run")
+
+    def interrupted(src, tmp, **kwargs):
+        Path(tmp).write_text('{"cells": [')  # half a notebook
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pm, "execute_notebook", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        report.execute(str(fake_root / "notebooks" / "01_a.ipynb"), str(out), {})
+    assert out.read_text() == "the last complete run"
+    assert [p.name for p in executed.iterdir()] == ["01_a.ipynb"]
+
+
+def test_refresh_outputs_refuses_a_failed_or_stale_run(fake_root, capsys):
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "refresh_outputs.py"
+    spec = importlib.util.spec_from_file_location("refresh_outputs", path)
+    refresh = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(refresh)
+    _notebook(fake_root / "notebooks" / "01_a.ipynb", A)
+    refresh.ROOT = fake_root
+    (fake_root / "build" / "executed").mkdir(parents=True)
+    (fake_root / "build" / "executed" / "01_a.ipynb").write_text("{}")
+    report.STATE_FILE.write_text('{"01_a": {"status": "failed", "exec_hash": "x"}}')
+    assert refresh.refresh("01_a") == 1
+    assert "no fresh successful run" in capsys.readouterr().err
