@@ -120,11 +120,13 @@ def _number(fmt: str):
 
 
 def _auto_format(series: pd.Series) -> str:
-    """A format spec for a numeric column: whole numbers with separators, else 3 significant figures."""
+    """A format spec for a numeric column: years as written (2024), whole numbers with separators,
+    else 3 significant figures."""
     vals = series.dropna()
     vals = vals[np.isfinite(vals.astype(float))] if len(vals) else vals
     if len(vals) and (vals.astype(float) % 1 == 0).all():
-        return ",.0f"
+        yearly = "year" in str(series.name).lower() or vals.astype(float).between(1990, 2100).all()
+        return ".0f" if yearly else ",.0f"
     biggest = float(vals.abs().max()) if len(vals) else 0.0
     if biggest >= 1000:
         return ",.0f"
