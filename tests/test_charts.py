@@ -25,9 +25,16 @@ def test_bundle_once_per_cell_run_then_small_divs(monkeypatch):
     assert "http" not in second.replace("https://vega.github.io/schema", "")
 
 
-def test_ids_are_deterministic():
+def test_ids_come_from_the_spec_and_the_position():
+    import hashlib
+    import json
+    import re
+
     spec = _chart().to_dict()
-    assert charts.chart_html(spec, False, 3) == charts.chart_html(spec, False, 3)
+    digest = hashlib.sha1(json.dumps(spec, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:10]
+    assert re.search(r'id="([^"]+)"', charts.chart_html(spec, False, 3)).group(1) == f"vega-chart-3-{digest}"
+    other = alt.Chart(pd.DataFrame({"x": [9]})).mark_bar().encode(x="x:Q").to_dict()
+    assert f"-{digest}" not in charts.chart_html(other, False, 3)
 
 
 def test_sourced_puts_title_and_source_line():
