@@ -247,6 +247,11 @@ def seed_figures() -> dict:
             "count": float(count.value), "source_ids": [budget.source_id, price.source_id, count.source_id]}
 
 
+def vetted(q: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``q`` whose source is not aggregator-tier (sources.csv ``tier``): only these are ranked or headlined."""
+    return q[q.source_id.map(data.load("sources").set_index("id").tier) != "aggregator"]
+
+
 def purchase_quotes(chip_ids, regions) -> pd.DataFrame:
     """Purchase rows of the chips in the regions, with ``usd_per_gpu`` and its ``_low`` / ``_high``."""
     p = data.load("purchase_prices").query("chip_id in @chip_ids and region in @regions")
@@ -301,8 +306,11 @@ def route_quotes(route: dict, *, as_of, quote_window_months, rental_commitment, 
 def route_cost(route: dict, q: pd.DataFrame) -> dict:
     """USD per useful GPU-hour, per dense BF16 PFLOP-hour and per million decode tokens of one route
     (``usd_per_<unit>`` with ``_low`` / ``_high``): low = cheapest quote on the best spec, high = dearest
-    on the worst, central = median quote; NaN without a quote."""
-    out = {"route": route["route"], "mode": route["mode"], "quotes": len(q), "source_ids": sorted(set(q.source_id))}
+    on the worst, central = median quote; NaN without a quote. Aggregator-tier quotes are left out (counted in
+    ``aggregator_quotes``)."""
+    n, q = len(q), vetted(q)
+    out = {"route": route["route"], "mode": route["mode"], "quotes": len(q), "aggregator_quotes": n - len(q),
+           "source_ids": sorted(set(q.source_id))}
     per = {"usd_per_gpu_hour": lambda h, s: h,
            "usd_per_pflop_hour": lambda h, s: cost_per_dense_pflop_hour(h, q[f"tflops{s}"]),
            "usd_per_m_tokens": lambda h, s: cost_per_million_tokens(h, q[f"tokens_s{s}"])}
@@ -334,18 +342,22 @@ def rent_vs_buy(*, as_of, quote_window_months, rental_price_usd_per_gpu_hour=Non
     GPU-hour), ``breakeven_u_`` against the median on-demand price (paid per hour used),
     ``own_over_reserved_`` (a year of owning over a year of a 1-yr reservation paid around the clock,
     ``rental_price_usd_per_gpu_hour`` or the median reserved quote) and ``breakeven_months_`` (cash).
-    Where no quote precedes ``as_of`` the earliest later one is used (also ``stale``)."""
+    Where no quote precedes ``as_of`` the earliest later one is used (also ``stale``); aggregator-tier quotes are
+    left out (:func:`vetted`), ``dates`` gives the quotes' date span and a price without a quote is NaN."""
     route = next(r for r in ROUTES if r["route"].startswith("Own H100"))
     base = owning_inputs(route, **p)
     out = {"power_kw": base["power_kw"], "electricity_usd_per_kwh": base["electricity_usd_per_kwh"], "stale": {}}
     quotes = {"buy": purchase_quotes(route["chips"], route["regions"]), "on-demand": rental_quotes(route["chips"], "on-demand"),
               "reserved 1 yr": rental_quotes(route["chips"], "reserved 1 yr")}
+    out["dates"] = {}
     for k, q in quotes.items():
+        q = vetted(q)
         w = in_window(q, as_of, quote_window_months)
         before = q[q.date <= as_of_end(as_of)]
         out["stale"][k] = w.empty
         nearest = before if len(before) else q[q.date == q.date.min()]  # none before as_of: the earliest after it
         quotes[k] = w if len(w) else nearest[nearest.date == nearest.date.max()]
+        out["dates"][k] = (quotes[k].date.min(), quotes[k].date.max())
     q, od, res = quotes["buy"], quotes["on-demand"], quotes["reserved 1 yr"]
     price = {"low": float(q.usd_per_gpu_low.min()), "central": float(q.usd_per_gpu.median()), "high": float(q.usd_per_gpu_high.max())}
     on_demand = float(od.price_usd_per_gpu_hour.median())
@@ -359,7 +371,7 @@ def rent_vs_buy(*, as_of, quote_window_months, rental_price_usd_per_gpu_hour=Non
         out[f"tco_{k}"] = tco_per_gpu_hour(c, **base)
         out[f"breakeven_u_{k}"] = breakeven_utilisation(on_demand, c, **own)
         out[f"own_over_reserved_{k}"] = out[f"annual_{k}"] / (HOURS_PER_YEAR * reserved)
-        out[f"breakeven_months_{k}"] = breakeven_months(reserved, c, **cash)
+        out[f"breakeven_months_{k}"] = breakeven_months(reserved, c, **cash) if reserved > 0 else float("nan")
     return out
 
 

@@ -63,7 +63,7 @@ def chip_gap(**p) -> dict:
     with spec ranges), H20s per B200; a parameter not given takes its default from notebook 01."""
     import numpy as np
 
-    from helpers import chips, fmt
+    from helpers import chips, data, fmt
 
     p = _with_defaults("01_chip_gap", p)
     w = chips.specs()
@@ -98,7 +98,12 @@ def chip_gap(**p) -> dict:
          "h20_replica_ratio": rep["h20"]["per_chip"] / rep["h100_sxm"]["per_chip"],
          **{f"{c}_replica_{k}": rep[c][k] for c in rep for k in ("chips", "batch", "per_chip")},
          "tokens_per_s_per_user": a["tokens_per_s_per_user"], "total_params_b": a["total_params_b"]}
-    return {**h, **_chip_gap_text(h, p["ascend_utilisation"] is None, fmt)}
+    src = lambda c, *k: sorted(set(data.load("chip_specs").query("chip_id in @c and spec in @k").source_id))  # noqa: E731
+    hw = ("h100_sxm", "h20")
+    keys = [k for k, _ in _chip_gap_text(h, True, fmt)["key_numbers"]]
+    return {**h, **_chip_gap_text(h, p["ascend_utilisation"] is None, fmt), "sources": dict(zip(keys, [
+        src(hw, "dense_fp8_tflops", "sparse_fp8_tflops"), src(hw, f"dense_{p['training_precision']}_tflops"),
+        src(hw, "dense_fp8_tflops", "memory_gb", "memory_bandwidth_tbps"), src(("h20", "b200_hgx"), "dense_bf16_tflops", "tdp_w")]))}
 
 
 def _chip_gap_text(h: dict, measured: bool, fmt) -> dict:
@@ -162,25 +167,30 @@ def cloud_costs(**p) -> dict:
         return route[0].lower() + route[1:]
 
     closed = "; ".join(f"{low(x.route)}: {x.status}" for x in shut.itertuples())
-    own = (f"owning an H100 abroad costs **{r:.0%}** ({fmt.rng(r_lo, r_hi)}) of a 1-year reservation at USD "
-           f"{rvb['reserved']:.2f}/h paid around the clock, and beats on-demand rent at USD {rvb['on_demand']:.2f}/h above "
-           f"**{u:.0%}** utilisation ({fmt.rng(u_lo, u_hi)})")
+    dated = lambda k: "" if not rvb["stale"][k] else f" (quotes of {rvb['dates'][k][1]:%b %Y}: none in the window from a primary or reputable source)"  # noqa: E731
+    res = (f"**{r:.0%}** ({fmt.rng(r_lo, r_hi)}) of a 1-year reservation at USD {rvb['reserved']:.2f}/h paid around the clock"
+           if r == r else "an unknown share of a 1-year reservation (no reservation quote from a primary or reputable source)")
+    own = (f"owning an H100 abroad{dated('buy')} costs {res}, and beats on-demand rent at USD {rvb['on_demand']:.2f}/h"
+           f"{dated('on-demand')} above **{u:.0%}** utilisation ({fmt.rng(u_lo, u_hi)})")
     return {
         "headline": f"In {when} the cheapest route open to a China-headquartered firm is to **{low(best.route)}**: "
-                    f"**{usd(best)}** per dense BF16 PFLOP-hour ({rent} rent). Owning an H100 abroad costs "
-                    f"**{r:.0%}** of a 1-year reservation and beats on-demand rent above **{u:.0%}** utilisation.",
+                    f"**{usd(best)}** per dense BF16 PFLOP-hour ({rent} rent). H100 quotes of the window rest on aggregators only and "
+                    f"are not ranked; at {rvb['dates']['on-demand'][1]:%Y} prices owning an H100 beats on-demand rent above **{u:.0%}** utilisation.",
         "key_numbers": [(f"Cheapest open route, {when}: {low(best.route)}", f"{usd(best)} per dense BF16 PFLOP-hour"),
                         (f"Not open to a China-headquartered firm in {when}", closed or "none"),
-                        ("H100 owned abroad vs 1-yr reservation (both paid all year)", f"{r:.0%} ({fmt.rng(r_lo, r_hi)}) of the rent"),
-                        (f"H100 owning beats on-demand USD {rvb['on_demand']:.2f}/h above", f"{u:.0%} ({fmt.rng(u_lo, u_hi)}) utilisation")],
+                        (f"H100 owning beats on-demand USD {rvb['on_demand']:.2f}/h above", f"{u:.0%} ({fmt.rng(u_lo, u_hi)}) utilisation"
+                         f"{dated('on-demand')}")],
+        "sources": {f"Cheapest open route, {when}: {low(best.route)}": list(best.source_ids),
+                    f"Not open to a China-headquartered firm in {when}": sorted(set(shut.rule_source)),
+                    f"H100 owning beats on-demand USD {rvb['on_demand']:.2f}/h above": rvb["source_ids"]},
         "findings": [
             f"In {when} ({window}) {int(t.ranked.sum())} of {len(t)} routes are open to a China-headquartered firm and priced; "
             f"not open: {closed}.",
             f"Per dense BF16 PFLOP-hour the cheapest open route is to {low(best.route)}: **{usd(best)}**; per million "
             f"decode tokens (each chip's serving replica at its best batch) it is to {low(tok.route)}: "
             f"**{usd(tok, 'usd_per_m_tokens', '.3f')}**.",
-            f"At equal commitment {own}; a reservation costs as much cash as buying and running the H100 after "
-            f"**{m:.0f} months**.",
+            f"At equal commitment {own}" + (f"; a reservation costs as much cash as buying and running the H100 after **{m:.0f} months**."
+                                             if m == m else ". Aggregator quotes stay in the notebook's tables, marked, but out of these numbers."),
             f"The seed's {seed['count']:,.0f} H100 for USD {seed['budget_usd'] / 1e9:g} bn imply **USD {implied:.2f}** per "
             f"GPU-hour, not the USD {seed['price']:.2f} it quotes.",
             f"The Malaysian cluster's value is **USD {mal['value_per_gpu']:,.0f} per GPU**; rented out at the Blackwell "

@@ -171,39 +171,40 @@ def test_capital_recovery_networking_and_colocation_by_hand():
 
 def test_rent_vs_buy_at_equal_commitment_by_hand():
     r = costs.rent_vs_buy(**P)
-    # The window (12 months to Mar 2026) holds one H100 purchase quote abroad: 23,500 (22,000-25,000), used card.
-    assert r["purchase_usd_per_gpu"] == {"low": 22_000, "central": 23_500, "high": 25_000} and not any(r["stale"].values())
-    # Annual: 23,500 x 1.11 = 26,085 x 0.11 / (1 - 1.11^-5) = 26,085 x 0.270570 = 7,057.82
-    # + 1.275 kW x 1.56 x 8760 x 0.112 = 1,951.45 + 1.275 x 184.06 x 12 = 2,816.12 -> 11,825.39
-    assert r["annual_central"] == pytest.approx(11_825.39, abs=0.01)
-    # On-demand (7 quotes: 6.88, 3.90, 3.00, 6.98, 2.99, 6.16, 1.99): median 3.90 -> 11,825.39 / (8760 x 3.90) = 0.34614
-    assert r["on_demand"] == 3.90 and r["breakeven_u_central"] == pytest.approx(0.34614, abs=1e-5)
-    # 1-yr reserved: median(1.70, 2.35) = 2.025, paid 8760 h: 11,825.39 / 17,739 = 0.66663
-    assert r["reserved"] == pytest.approx(2.025) and r["own_over_reserved_central"] == pytest.approx(0.66663, abs=1e-5)
-    # Cash months: 26,085 / (730 x 2.025 - 730 x 1.275 x 1.56 x 0.112 - 1.275 x 184.06) = 26,085 / 1,080.95 = 24.131
-    assert r["breakeven_months_central"] == pytest.approx(24.131, abs=1e-3)
-    # a reservation price given as a parameter replaces the window's median
+    # Aggregator-tier quotes are left out: the window's used-card price, its seven on-demand and two 1-yr quotes all are.
+    # The latest earlier vetted quotes (stale): Thinkmate node Aug 2024, 310,000 / 8 = 38,750 (high 317,000 / 8 = 39,625);
+    # AIMultiple index Jan 2024, 7.00 on demand; no vetted 1-yr reservation at all -> NaN.
+    assert r["stale"] == {"buy": True, "on-demand": True, "reserved 1 yr": True}
+    assert r["purchase_usd_per_gpu"]["central"] == 38_750 and r["on_demand"] == 7.00 and r["reserved"] != r["reserved"]
+    # Annual: 38,750 x 1.11 = 43,012.5 x 0.270570 = 11,637.9 + 1,951.45 + 2,816.12 = 16,405.47
+    assert r["annual_central"] == pytest.approx(16_405.47, abs=0.01)
+    # 16,405.47 / (8760 x 7.00) = 0.26754
+    assert r["breakeven_u_central"] == pytest.approx(0.26754, abs=1e-5)
+    assert r["own_over_reserved_central"] != r["own_over_reserved_central"]  # NaN: no reservation price
+    # a reservation price given as a parameter replaces the missing median
     assert costs.rent_vs_buy(**{**P, "rental_price_usd_per_gpu_hour": 2.65})["own_over_reserved_central"] == pytest.approx(
-        11_825.39 / (8760 * 2.65), abs=1e-5)
+        16_405.47 / (8760 * 2.65), abs=1e-5)
+
+
+def test_vetted_drops_aggregator_quotes_only():
+    q = costs.rental_quotes(("h100_sxm",), "on-demand")
+    v = costs.vetted(q)
+    assert "rent_h100_aimultiple_may2026" in set(v.price_id) and "rent_h100_costnimbus_aws_mar2026" not in set(v.price_id)
 
 
 def test_routes_like_for_like_by_hand():
     t = costs.routes(**P).set_index("route")
     assert list(t.index) == [r["route"] for r in costs.ROUTES]
-    # Rent H100 abroad, on-demand quotes of Apr 2025-Mar 2026 only: 6.88 (Jun 2025) and the six of Mar 2026
-    # (3.90, 3.00, 6.98, 2.99, 6.16, 1.99); median 3.90 / 0.9895 PFLOP/s = 3.94138; 1.99 / 0.9895 = 2.01112; 6.98 / 0.9895 = 7.05407.
-    # The reserved 1.70 / 2.35 and the May 2026 quotes are not compared.
+    # Rent H100 abroad: the seven on-demand quotes of Apr 2025-Mar 2026 all rest on aggregators -> left out, no price
     h100 = t.loc["Rent H100 abroad"]
-    assert h100.quotes == 7
-    assert (h100.usd_per_pflop_hour_low, h100.usd_per_pflop_hour, h100.usd_per_pflop_hour_high) == pytest.approx(
-        (2.01112, 3.94138, 7.05407), abs=1e-5)
-    # Own H100 abroad: 11,825.39 USD a year / (8760 x 0.8) = 1.68741 per useful hour / 0.9895 = 1.70532 per PFLOP-hour
+    assert (h100.quotes, h100.aggregator_quotes) == (0, 7) and h100.usd_per_pflop_hour != h100.usd_per_pflop_hour
+    # Own H100 abroad: its one quote (used card, aggregator) is left out too
     own = t.loc["Own H100 abroad (Malaysia)"]
-    assert own.usd_per_pflop_hour == pytest.approx(1.70532, abs=1e-5) and own.status == "licence required"
+    assert own.quotes == 0 and own.aggregator_quotes == 1 and own.status == "licence required"
     # B200/GB200 on demand in the window: 6.03 / 2.25 = 2.68 and 4.54 / 2.5 = 1.816 -> median 2.248, the cheapest open route
     b = t.loc["Rent B200/GB200 abroad"]
     assert (b.usd_per_pflop_hour_low, b.usd_per_pflop_hour, b.usd_per_pflop_hour_high) == pytest.approx((1.816, 2.248, 2.68))
-    assert list(t[t.ranked].index) == ["Rent H100 abroad", "Rent H200 abroad", "Rent B200/GB200 abroad"]
+    assert list(t[t.ranked].index) == ["Rent H200 abroad", "Rent B200/GB200 abroad"]
     assert t.loc["Buy Ascend 910B in China"].quotes == 0 and t.loc["Buy H200 in China under licence", "status"] == "blocked"
 
 
@@ -212,7 +213,8 @@ def test_route_tokens_use_the_serving_replica():
     # 3.90 USD/h / (7,538.86 x 3600) x 1e6 = 0.14370 USD per million tokens
     q = costs.route_quotes(costs.ROUTES[5], **P)
     assert q.tokens_s.iloc[0] == pytest.approx(7_538.86, abs=0.01)
-    assert costs.routes(**P).set_index("route").loc["Rent H100 abroad", "usd_per_m_tokens"] == pytest.approx(0.14370, abs=1e-5)
+    assert costs.route_cost(costs.ROUTES[5], q.assign(source_id="cost_aimultiple_index"))["usd_per_m_tokens"] == pytest.approx(
+        0.14370, abs=1e-5)  # the same quotes, had they a reputable source
 
 
 def test_malaysia_cluster_payback():
@@ -235,10 +237,10 @@ def test_cloud_costs_headline_at_defaults():
             ) == pytest.approx((1.816, 2.248, 2.68))
     assert h["not_open"] == {"Buy H800 in China": "blocked", "Buy H20 in China": "licence required",
                              "Buy H200 in China under licence": "blocked", "Own H100 abroad (Malaysia)": "licence required"}
-    assert h["own_over_reserved"] == pytest.approx(0.66663, abs=1e-5)
-    assert h["breakeven_utilisation"] == pytest.approx(0.34614, abs=1e-5) and h["breakeven_months"] == pytest.approx(24.131, abs=1e-3)
+    assert h["own_over_reserved"] != h["own_over_reserved"] and h["breakeven_months"] != h["breakeven_months"]
+    assert h["breakeven_utilisation"] == pytest.approx(0.26754, abs=1e-5) and h["on_demand_price"] == 7.00
     assert h["implied_price"] == pytest.approx(1.30, abs=1e-4)
-    assert "1.30" in " ".join(h["findings"]) and "**67%**" in h["headline"] and "**35%**" in h["headline"]
+    assert "1.30" in " ".join(h["findings"]) and "**27%**" in h["headline"] and "aggregators only" in h["headline"]
     assert 3 <= len(h["findings"]) <= 5 and 2 <= len(h["key_numbers"]) <= 4 and len(h["headline"].split()) <= 50
 
 

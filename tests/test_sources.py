@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 import pandas as pd
 import pytest
 
-from helpers import data, ledger
+from helpers import data, headlines, ledger
 
 #: hosts and URLs a reviewer would not accept: dev/test/staging hosts, throwaway pages.dev sites,
 #: search or query pages, and look-alike copies of real hosts
@@ -77,3 +77,22 @@ def test_one_event_one_date_across_tables():
 def test_series_have_no_unexplained_jumps(table, keys, date, value):
     jumps = ledger.series_jumps(data.load(table), keys, date, value, factor=5.0)
     assert jumps.empty, jumps.to_string()
+
+
+def aggregator_only(sources: dict, tiers) -> list:
+    """Key numbers of a headline's ``sources`` ({label: [source ids]}) that rest on no source above aggregator tier."""
+    return [label for label, ids in sources.items() if not ids or {tiers.get(i, "aggregator") for i in ids} <= {"aggregator"}]
+
+
+def test_aggregator_only_rule_by_hand():
+    tiers = {"a": "aggregator", "r": "reputable", "p": "primary"}
+    assert aggregator_only({"x": ["a"], "y": ["a", "r"], "z": [], "w": ["p"], "v": ["unknown"]}, tiers) == ["x", "z", "v"]
+
+
+@pytest.mark.parametrize("stem", list(headlines.NOTEBOOKS))
+def test_headline_key_numbers_rest_on_more_than_aggregators(stem):
+    h = headlines.for_notebook(stem)
+    if "sources" not in h:
+        pytest.skip(f"{stem}: headline does not yet list its sources")  # 03-06: to do (issue 13)
+    assert set(h["sources"]) == {label for label, _ in h["key_numbers"]}
+    assert aggregator_only(h["sources"], data.load("sources").set_index("id")["tier"].to_dict()) == []
