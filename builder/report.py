@@ -74,6 +74,11 @@ def shared_inputs() -> list[Path]:
     return sorted((ROOT / "helpers").glob("*.py")) + data_files()
 
 
+def exec_hash(notebook: Path, parameters: dict | None = None, shared: str | None = None) -> str:
+    """Hash of one notebook's run: the notebook, its parameters and everything of :func:`shared_hash`."""
+    return _digest([notebook], (shared or shared_hash()) + json.dumps(parameters or {}, sort_keys=True))
+
+
 def shared_hash() -> str:
     """Hash of everything a notebook's output depends on besides the notebook itself."""
     return _digest(shared_inputs(), dependency_versions())
@@ -400,7 +405,7 @@ def _build(jobs: int | None, parameters: dict) -> int:
     todo = {}
     for i, p in enumerate(nbs):
         name = p.stem
-        ehash = _digest([p], shared + json.dumps(parameters.get(name, {}), sort_keys=True))
+        ehash = exec_hash(p, parameters.get(name, {}), shared)
         s = state.get(name, {})
         run = not (s.get("exec_hash") == ehash and s.get("status") == "ok"
                    and (EXECUTED / f"{name}.ipynb").exists())

@@ -167,18 +167,19 @@ def cloud_costs(**p) -> dict:
         return route[0].lower() + route[1:]
 
     closed = "; ".join(f"{low(x.route)}: {x.status}" for x in shut.itertuples())
+    span = "" if f"{u_lo:.0%}" == f"{u_hi:.0%}" else f" ({fmt.rng(u_lo, u_hi)})"
     dated = lambda k: "" if not rvb["stale"][k] else f" (quotes of {rvb['dates'][k][1]:%b %Y}: none in the window from a primary or reputable source)"  # noqa: E731
     res = (f"**{r:.0%}** ({fmt.rng(r_lo, r_hi)}) of a 1-year reservation at USD {rvb['reserved']:.2f}/h paid around the clock"
            if r == r else "an unknown share of a 1-year reservation (no reservation quote from a primary or reputable source)")
     own = (f"owning an H100 abroad{dated('buy')} costs {res}, and beats on-demand rent at USD {rvb['on_demand']:.2f}/h"
-           f"{dated('on-demand')} above **{u:.0%}** utilisation ({fmt.rng(u_lo, u_hi)})")
+           f"{dated('on-demand')} above **{u:.0%}** utilisation{span}")
     return {
         "headline": f"In {when} the cheapest route open to a China-headquartered firm is to **{low(best.route)}**: "
                     f"**{usd(best)}** per dense BF16 PFLOP-hour ({rent} rent). H100 quotes of the window rest on aggregators only and "
                     f"are not ranked; at {rvb['dates']['on-demand'][1]:%Y} prices owning an H100 beats on-demand rent above **{u:.0%}** utilisation.",
         "key_numbers": [(f"Cheapest open route, {when}: {low(best.route)}", f"{usd(best)} per dense BF16 PFLOP-hour"),
                         (f"Not open to a China-headquartered firm in {when}", closed or "none"),
-                        (f"H100 owning beats on-demand USD {rvb['on_demand']:.2f}/h above", f"{u:.0%} ({fmt.rng(u_lo, u_hi)}) utilisation"
+                        (f"H100 owning beats on-demand USD {rvb['on_demand']:.2f}/h above", f"{u:.0%}{span} utilisation"
                          f"{dated('on-demand')}")],
         "sources": {f"Cheapest open route, {when}: {low(best.route)}": list(best.source_ids),
                     f"Not open to a China-headquartered firm in {when}": sorted(set(shut.rule_source)),

@@ -20,7 +20,7 @@ def refresh(name: str) -> int:
     src = ROOT / "notebooks" / f"{name}.ipynb"
     executed = report.EXECUTED / f"{name}.ipynb"
     state = report.load_state().get(name, {})
-    fresh_hash = report._digest([src], report.shared_hash())
+    fresh_hash = report.exec_hash(src)
     if state.get("status") != "ok" or state.get("exec_hash") != fresh_hash or not executed.exists():
         print(f"{name}: no fresh successful run in build/ — run `make report` first", file=sys.stderr)
         return 1
