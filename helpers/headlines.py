@@ -45,6 +45,15 @@ def overview(found: dict) -> dict:
             "key_numbers": numbers, "findings": [h["headline"] for h in found.values()]}
 
 
+def _ids(*groups) -> list:
+    """Source ids of the rows behind a key number, in order, once each ('a, b' strings are split)."""
+    out = []
+    for g in groups:
+        for i in ([g] if isinstance(g, str) else list(g)):
+            out += [x.strip() for x in str(i).split(",") if x.strip() and x.strip() != "nan"]
+    return list(dict.fromkeys(out))
+
+
 def card(h: dict) -> str:
     """Markdown of a notebook's headline cell (tag ``headline``): the headline, then its key numbers.
     The site's index card shows the same two parts."""
@@ -268,8 +277,29 @@ def doubao_demand(**p) -> dict:
         "fleet_year": app_year.year, "app_token_share_p50": share[50.0],
         **{f"{k}{e}": float(v[f"share{e}"]) for k, v in (("fleet_share", mine), ("traffic_fleet_share", alltr)) for e in ("", "_low", "_high")},
         "traffic_h100_p50": alltr["need_p50"],
+        "sources": dict(zip([k for k, _ in [
+            (f"{chip}s needed at peak", 0), (f"App share of the {app_year:%Y} fleet (H100e, decode)", 0),
+            (f"All Doubao traffic, share of the {latest.date:%Y} fleet", 0), (f"Growth, {span}", 0)]], [
+            _ids(d["source_ids"], demand.assumptions().source_id, _spec_ids(p["chip_id"])),
+            _ids(d["source_ids"], demand.assumptions().source_id, _fleet_ids(app_year.year)),
+            _ids([latest.source_id], demand.assumptions().source_id, _fleet_ids(latest.date.year)),
+            _ids(*(([g["rows"][0].source_id, g["rows"][1].source_id]) for g in (tok, mau) if g))])),
         "token_growth": tok["multiple"] if tok else float("nan"), "mau_growth": mau["multiple"] if mau else float("nan"),
         "top_driver": demand.LABELS[top]}
+
+
+def _spec_ids(chip_id: str) -> list:
+    from helpers import data
+
+    specs = data.load("chip_specs")
+    return list(specs[specs.chip_id == chip_id].source_id)
+
+
+def _fleet_ids(year: int) -> list:
+    from helpers import data
+
+    est = data.load("fleet_estimates")
+    return list(est[est.year <= year].source_id)
 
 
 # ============================================================================ 04 Nvidia China revenue
@@ -339,6 +369,8 @@ def china_revenue(**p) -> dict:
                           (f"ByteDance's reported Nvidia orders, {inr.year.min()}–{inr.year.max()}", f"{fmt.rng(lo, hi)} of China revenue"),
                           ("H20 after the April 2025 licence rule", f"USD {h20['h20_charge'] / 1e3:g} bn charge, USD {h20['h20_unshipped'] / 1e3:g} bn unshipped")]
     out["findings"] = findings
+    out["sources"] = dict(zip([k for k, _ in out["key_numbers"]], [
+        _ids(s.source_id), _ids(inr.source_id), _ids(data.load("h20_disclosures").source_id)]))
     return out
 
 
@@ -369,6 +401,9 @@ def claims(**p) -> dict:
                 f"{fmt.md(e.error)} ({e.verdict}: {e.claims})" for e in errors.itertuples()) + ".",
         ],
         "claims": n, "checked": checked, **counts, "errors": len(errors),
+        "sources": {label: _ids(table.loc[table.verdict != "unverifiable", "reference_sources"].str.split().explode()
+                                .loc[lambda x: x != "recomputed"].dropna())
+                    for label in ("hold up", "underlying errors", "superseded / unverifiable")},
     }
 
 
@@ -413,4 +448,7 @@ def fleet(**p) -> dict:
             f"ByteDance's 2024 Hopper orders (Omdia) are {vs}: H20s count for much more in inference than in training."],
         "year": year, **{f"{c}_{e}": float(tot[f"{c}_{e}"]) for c in ("units", "h100e_dense_bf16", "h100e_decode") for e in ("low", "high")},
         "china_share": float(china_share), "peer": top.owner, "peer_units_ratio": float(bd.units / top.units),
+        "sources": dict(zip([f"H100-equivalents by {year}, dense BF16", f"H100-equivalents by {year}, decode (batch {p['decode_batch']})",
+                             f"Accelerators by {year}", f"2024 Hopper orders vs {top.owner} (Omdia)"],
+                            [_ids(_fleet_ids(year))] * 3 + [_ids([bd.source_id, top.source_id])])),
         **{f"peer_{b}_ratio": r for b, r in ratio.items()}, "widest_group": wide.group_id, "n_groups": int(np.size(fl.group_id))}

@@ -92,7 +92,6 @@ def test_aggregator_only_rule_by_hand():
 @pytest.mark.parametrize("stem", list(headlines.NOTEBOOKS))
 def test_headline_key_numbers_rest_on_more_than_aggregators(stem):
     h = headlines.for_notebook(stem)
-    if "sources" not in h:
-        pytest.skip(f"{stem}: headline does not yet list its sources")  # 03-06: to do (issue 13)
+    assert "sources" in h, f"{stem}: the headline lists no sources for its key numbers"
     assert set(h["sources"]) == {label for label, _ in h["key_numbers"]}
     assert aggregator_only(h["sources"], data.load("sources").set_index("id")["tier"].to_dict()) == []
