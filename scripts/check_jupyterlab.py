@@ -130,9 +130,16 @@ def run_all(page, panel: str) -> None:
     except Exception:  # noqa: BLE001 - no dialog: the kernel started by itself
         pass
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-    page.wait_for_function("""(p) => { const el = document.querySelector(p);
-        return el && [...el.querySelectorAll('.jp-InputArea-prompt')].every(x => !x.textContent.includes('*'))
-            && el.querySelectorAll('.jp-OutputArea-output').length > 0; }""", arg=panel, timeout=40_000)
+    done = """(p) => { const el = document.querySelector(p);
+        return !!el && [...el.querySelectorAll('.jp-InputArea-prompt')].every(x => !x.textContent.includes('*'))
+            && el.querySelectorAll('.jp-OutputArea-output').length > 0; }"""
+    try:
+        page.wait_for_function(done, arg=panel, timeout=90_000)
+    except Exception:
+        state = page.evaluate("""(p) => { const el = document.querySelector(p); return el ? {
+            busy: [...el.querySelectorAll('.jp-InputArea-prompt')].filter(x => x.textContent.includes('*')).length,
+            outputs: el.querySelectorAll('.jp-OutputArea-output').length} : 'no panel ' + p; }""", panel)
+        raise SystemExit(f"FAIL run all did not finish within 90 s: {state}") from None
 
 
 def main() -> int:
