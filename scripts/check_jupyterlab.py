@@ -124,11 +124,19 @@ def open_notebook(page, name: str, mode: str = "tab-after") -> str:  # noqa: D41
 
 
 def run_all(page, panel: str) -> None:
-    accept = page.locator(".jp-Dialog .jp-mod-accept")  # "Select Kernel": the notebook's own, Python 3
-    try:
-        accept.click(timeout=5_000)
-    except Exception:  # noqa: BLE001 - no dialog: the kernel started by itself
-        pass
+    """Run every cell of the current notebook once its kernel is connected (accepting JupyterLab's
+    "Select Kernel" dialog, whenever it appears, with the notebook's own Python 3)."""
+    ready = """() => { const w = window.jupyterapp.shell.currentWidget;
+        const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+        return !!k && k.connectionStatus === 'connected' && k.status === 'idle'; }"""
+    end = time.time() + 90
+    while not page.evaluate(ready):
+        if time.time() > end:
+            raise SystemExit("FAIL the notebook's kernel did not start within 90 s")
+        dialog = page.locator(".jp-Dialog .jp-mod-accept")
+        if dialog.count():
+            dialog.first.click()
+        time.sleep(0.25)
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     done = """(p) => { const el = document.querySelector(p);
         return !!el && [...el.querySelectorAll('.jp-InputArea-prompt')].every(x => !x.textContent.includes('*'))
