@@ -316,12 +316,13 @@ def china_revenue(**p) -> dict:
     """China's share of Nvidia revenue by billing location from the filings (yearly, quarterly), the share
     changes split into numerator and denominator, the H20 disclosures, ByteDance's reported Nvidia orders
     as a share of China revenue (every estimate with its basis) and the H20 forecast against China revenue.
-    Figures resting on an aggregator (the FY2026 customer-HQ recast) stay out."""
+    The customer-headquarters series (FY2026 10-K, prior years recast) is shown apart, never joined to
+    billing location; figures resting on an aggregator stay out."""
     from helpers import data, fmt, revenue
 
     p = _with_defaults("04_nvidia_china_revenue", p)
     s = revenue.share_series(p["fy_first"], p["fy_last"], verified_only=True)
-    s = s[s.geo_basis == "billing_location"].sort_values("fiscal_year")
+    s, hq = (s[s.geo_basis == b].sort_values("fiscal_year") for b in ("billing_location", "customer_hq"))
     peak, last = s.loc[s.china_share.idxmax()], s.iloc[-1]
     out = {"peak_fy": int(peak.fiscal_year), "peak_share": float(peak.china_share), "billing_last_fy": int(last.fiscal_year),
            "billing_last_share": float(last.china_share)}
@@ -336,8 +337,9 @@ def china_revenue(**p) -> dict:
     rep = revenue.bytedance_share(p["rate_id"], p["rmb_per_usd"], p["h20_price_usd"])
     inr, odd = rep[rep.in_range], rep[rep.item == "nvidia_spend_total"]
     lo, hi = float(inr.share_low.min()), float(inr.share_high.max())
+    lo_hq, hi_hq = float(inr.share_hq_low.min()), float(inr.share_hq_high.max())
     spans = "; ".join(f"{r.estimate}: {r.as_reported}" for r in inr.itertuples())
-    out.update(bd_share_low=lo, bd_share_high=hi, bd_estimates_in_range=list(inr.estimate),
+    out.update(bd_share_low=lo, bd_share_high=hi, bd_share_hq_low=lo_hq, bd_share_hq_high=hi_hq, bd_estimates_in_range=list(inr.estimate),
                rmb_per_usd=revenue.rate(p["rate_id"], p["rmb_per_usd"])["rmb_per_usd"],
                h20_sales_q1_fy2026=float(h20["h20_sales_before_requirement"]), h20_unshipped=float(h20["h20_unshipped"]),
                h20_charge=float(h20["h20_charge"]), h20_sales_china_q2_fy2026=float(h20["h20_sales_china"]))
@@ -348,29 +350,54 @@ def china_revenue(**p) -> dict:
             a.china_usd_bn, a.total_usd_bn, b.china_usd_bn, b.total_usd_bn).items()})
         findings[0] += (f" In FY{b.fiscal_year}: {_split(a.china_usd_bn, a.total_usd_bn, b.china_usd_bn, b.total_usd_bn)}; "
                         "the share fell because the rest of Nvidia grew faster.")
+    hq_move = ""
+    if len(hq) >= 2:
+        a, b = hq.iloc[-2], hq.iloc[-1]
+        hq_move = f"{fmt.pct(a.china_share)} (FY{a.fiscal_year}) → **{fmt.pct(b.china_share)}** (FY{b.fiscal_year})"
+        out.update(hq_last_fy=int(b.fiscal_year), hq_last_share=float(b.china_share), hq_prev_share=float(a.china_share),
+                   hq_china_change=float(b.china_usd_bn / a.china_usd_bn - 1))
+        qh = revenue.quarterly("customer_hq").query("quarter == 3")
+        same_q = (f" Quarter on the same quarter, Q3 FY{qh.fiscal_year.iloc[0]} → Q3 FY{qh.fiscal_year.iloc[-1]}: "
+                  f"{_split(*qh.iloc[0][['china_usd_m', 'total_usd_m']], *qh.iloc[-1][['china_usd_m', 'total_usd_m']])}."
+                  if len(qh) >= 2 else "")
+        if same_q:
+            out.update(hq_q3_share_before=float(qh.china_share.iloc[0]), hq_q3_share_after=float(qh.china_share.iloc[-1]))
+        findings.append(f"By customer headquarters (the FY{b.fiscal_year} 10-K's basis, earlier years recast) China's share went "
+                        f"{hq_move}: {_split(a.china_usd_bn, a.total_usd_bn, b.china_usd_bn, b.total_usd_bn)}.{same_q}")
     if drops:
         i = min(drops)[1]
         a, b = q.iloc[i], q.iloc[i + 1]
         out.update(steepest_quarter=b.label, **{f"steepest_{k}": float(v) for k, v in revenue.share_change(
             a.china_usd_m, a.total_usd_m, b.china_usd_m, b.total_usd_m).items()})
-        findings.append(f"Steepest quarterly fall, {a.label} → {b.label}: {_split(a.china_usd_m, a.total_usd_m, b.china_usd_m, b.total_usd_m)}.")
+        findings.append(f"Steepest quarterly fall, {a.label} → {b.label}: {_split(a.china_usd_m, a.total_usd_m, b.china_usd_m, b.total_usd_m)}"
+                        + ("." if a.seen and b.seen else f" (the Q3 FY{a.fiscal_year} 10-Q's China figures behind it were not read in retrieved text)."))
     findings += [
         f"After the April 2025 H20 licence requirement Nvidia booked a USD {h20['h20_charge'] / 1e3:g} bn charge; it had sold USD "
         f"{h20['h20_sales_before_requirement'] / 1e3:g} bn of H20 in Q1 FY2026, could not ship USD {h20['h20_unshipped'] / 1e3:g} bn more, "
-        + ("and sold none to China-based customers in Q2." if h20["h20_sales_china"] == 0 else
-           f"and sold USD {h20['h20_sales_china']:g} M to China in Q2."),
+        + ("and sold none to China-based customers in Q2" if h20["h20_sales_china"] == 0 else
+           f"and sold USD {h20['h20_sales_china']:g} M to China in Q2")
+        + (f"; the licences granted from August 2025 brought about USD {h20['h20_revenue_under_licences']:g} M of H20 revenue in "
+           "all of FY2026." if "h20_revenue_under_licences" in h20 else "."),
         f"ByteDance's reported Nvidia orders equal **{fmt.rng(lo, hi)}** of Nvidia's China revenue of the matching fiscal year "
-        f"({spans}). " + "".join(f"The {r.as_reported} of {r.year} ({fmt.pct(r.share_low)} of an unverified FY{r.fiscal_year} figure) "
-                                  "is left out: its basis is unclear and it equals ByteDance's 2026 all-vendor chip budget."
-                                  for r in odd.itertuples())]
-    out["headline"] = (f"China's share of Nvidia's revenue by billing location went {move}. ByteDance's reported Nvidia "
-                       f"orders are **{fmt.rng(lo, hi)}** of that China revenue ({len(inr)} estimates, {inr.year.min()}–{inr.year.max()}).")
+        f"by billing location ({spans}); {fmt.rng(lo_hq, hi_hq)} by customer headquarters. "
+        + "".join(f"The {r.as_reported} of {r.year} ({fmt.pct(r.share_low)} of FY{r.fiscal_year} China revenue by "
+                  f"{revenue.BASIS_LABEL[r.geo_basis].split(' (')[0]}{'' if r.verified else ', an unverified figure'}) "
+                  "is left out: its basis is unclear and it equals ByteDance's 2026 all-vendor chip budget."
+                  for r in odd.dropna(subset=["geo_basis"]).itertuples())]
+    fell = f"China revenue {out['hq_china_change']:+.0%}" if hq_move else ""
+    out["headline"] = (f"China's share of Nvidia's revenue went {move} by billing location"
+                       + (f" and {hq_move} by customer headquarters ({fell})" if hq_move else "") + ". ByteDance's reported Nvidia "
+                       f"orders are **{fmt.rng(lo, hi)}** of China revenue ({fmt.rng(lo_hq, hi_hq)} by headquarters; "
+                       f"{len(inr)} estimates, {inr.year.min()}–{inr.year.max()}).")
     out["key_numbers"] = [("China share of Nvidia revenue, by billing location", move.replace("**", "")),
-                          (f"ByteDance's reported Nvidia orders, {inr.year.min()}–{inr.year.max()}", f"{fmt.rng(lo, hi)} of China revenue"),
+                          *([("China share, by customer headquarters", hq_move.replace("**", "") + f"; {fell}")] if hq_move else []),
+                          (f"ByteDance's reported Nvidia orders, {inr.year.min()}–{inr.year.max()}",
+                           f"{fmt.rng(lo, hi)} of China revenue by billing location ({fmt.rng(lo_hq, hi_hq)} by customer headquarters)"),
                           ("H20 after the April 2025 licence rule", f"USD {h20['h20_charge'] / 1e3:g} bn charge, USD {h20['h20_unshipped'] / 1e3:g} bn unshipped")]
     out["findings"] = findings
     out["sources"] = dict(zip([k for k, _ in out["key_numbers"]], [
-        _ids(s.source_id), _ids(inr.source_id), _ids(data.load("h20_disclosures").source_id)]))
+        _ids(s.source_id), *([_ids(hq.source_id)] if hq_move else []), _ids(inr.source_id),
+        _ids(data.load("h20_disclosures").source_id)]))
     return out
 
 

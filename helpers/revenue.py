@@ -108,29 +108,43 @@ def quarter_bounds(fy: int, q: int) -> tuple[_dt.date, _dt.date]:
 
 def quarterly(basis: str = "billing_location") -> pd.DataFrame:
     """China (incl. HK) and total revenue (USD m) and China's share by fiscal quarter on one basis, each
-    period from its earliest filing. 10-Ks give no Q4, so Q4 = full year - nine months; a quarter missing
-    from the 10-Qs = nine months - the other two (``derived`` True). Never mixes bases."""
+    period from its earliest filing. A quarter not filed on its own is derived (``derived`` True): Q1 or
+    Q2 = six months - the other; one missing quarter of three = nine months - the other two; Q4 = full
+    year - nine months (10-Ks give no Q4), nine months being six months + Q3 where no 10-Q gives it.
+    Never mixes bases. ``seen`` is False when a figure behind the quarter was not read in retrieved text.
+    """
     rev = data.load("nvidia_revenue").query("geo_basis == @basis and region in ['china_incl_hk', 'total']")
     rev = rev[rev.reported_in_fy == rev.groupby(["fiscal_year", "fiscal_period", "region"]).reported_in_fy.transform("min")]
     v = {(r.fiscal_year, r.fiscal_period, r.region): r.revenue_usd_m for r in rev.itertuples()}
+    unseen = {(r.fiscal_year, r.fiscal_period, r.region) for r in rev.itertuples() if not r.seen_in_source_text}
     rows = []
     for fy in sorted(rev.fiscal_year.unique()):
         out = {}
         for region in ("china_incl_hk", "total"):
-            q = {k: v.get((fy, f"Q{k}", region)) for k in (1, 2, 3)}
-            nine, full, derived = v.get((fy, "9M", region)), v.get((fy, "FY", region)), set()
+            q, derived = {k: v.get((fy, f"Q{k}", region)) for k in (1, 2, 3)}, set()
+            used = {k: {f"Q{k}"} for k in q}  # the filed periods behind each quarter
+            six, nine, full = (v.get((fy, p, region)) for p in ("6M", "9M", "FY"))
+            n_used = {"9M"}
+            for k, other in ((1, 2), (2, 1)):
+                if q[k] is None and six is not None and q[other] is not None:
+                    q[k], derived, used[k] = six - q[other], derived | {k}, {"6M", f"Q{other}"}
+            if nine is None and six is not None and q[3] is not None:
+                nine, n_used = six + q[3], {"6M", "Q3"}
             missing = [k for k, x in q.items() if x is None]
             if len(missing) == 1 and nine is not None:
-                q[missing[0]], derived = nine - sum(x for x in q.values() if x is not None), {missing[0]}
-            nine = nine if nine is not None or None in q.values() else sum(q.values())
+                q[missing[0]], derived = nine - sum(x for x in q.values() if x is not None), derived | {missing[0]}
+                used[missing[0]] = n_used | {f"Q{k}" for k in q if k != missing[0]}
+            if nine is None and None not in q.values():
+                nine, n_used = sum(q.values()), {"Q1", "Q2", "Q3"}
             if full is not None and nine is not None:
-                q[4], derived = full - nine, derived | {4}
-            out[region] = {k: (x, k in derived) for k, x in q.items() if x is not None}
+                q[4], derived, used[4] = full - nine, derived | {4}, n_used | {"FY"}
+            out[region] = {k: (x, k in derived, not any((fy, p, region) in unseen for p in used[k]))
+                           for k, x in q.items() if x is not None}
         for k in sorted(set(out["china_incl_hk"]) & set(out["total"])):
-            (c, dc), (tot, dt) = out["china_incl_hk"][k], out["total"][k]
+            (c, dc, sc), (tot, dt, st) = out["china_incl_hk"][k], out["total"][k]
             start, end = quarter_bounds(int(fy), k)
             rows.append({"fiscal_year": int(fy), "quarter": k, "label": f"Q{k} FY{fy}", "china_usd_m": c, "total_usd_m": tot,
-                         "china_share": c / tot, "derived": dc or dt, "period_start": pd.Timestamp(start),
+                         "china_share": c / tot, "derived": dc or dt, "seen": sc and st, "period_start": pd.Timestamp(start),
                          "period_end": pd.Timestamp(end), "source_id": ", ".join(sorted(rev[rev.fiscal_year == fy].source_id.unique()))})
     return pd.DataFrame(rows)
 
@@ -389,8 +403,9 @@ def h20_price_range(h20_price_usd=None) -> tuple[float, float]:
 def bytedance_share(rate_id="fx10", rmb_per_usd=None, h20_price_usd=None) -> pd.DataFrame:
     """Every ByteDance chip-spending estimate of :data:`ESTIMATES` (denied rows left out) for calendar year Y,
     in USD bn, with ``measures`` and ``vendors``, as a share of Nvidia's China revenue in fiscal year Y+1
-    (``nvidia_fiscal_year(Y-07-01)``): the verified billing-location figure, else the aggregator's (``verified``
-    False); no share where no such year is reported. ``in_range``: Nvidia orders against verified revenue."""
+    (``nvidia_fiscal_year(Y-07-01)``): the verified billing-location figure, else the verified customer-HQ one,
+    else an aggregator's (``verified`` False); no share where no such year is reported. ``share_hq_*``: against
+    the customer-HQ figure of the same year (verified only). ``in_range``: Nvidia orders against verified revenue."""
     fx = rate(rate_id, rmb_per_usd)["rmb_per_usd"]
     bd = data.load("bytedance_spending")
     bd = bd[bd["item"].isin(list(ESTIMATES)) & (bd.basis != "denied")].assign(year=lambda d: d.period.str[:4].astype(int))
@@ -406,9 +421,14 @@ def bytedance_share(rate_id="fx10", rmb_per_usd=None, h20_price_usd=None) -> pd.
                      "spend_usd_bn_low": lo, "spend_usd_bn_high": hi, "source_id": ", ".join(sorted(g.source_id.unique()))})
     out = pd.DataFrame(rows)
     out["fiscal_year"] = nvidia_fiscal_year(pd.to_datetime(out.year.astype(str) + "-07-01").to_numpy())
-    s = share_series().sort_values("verified", ascending=False).drop_duplicates("fiscal_year").set_index("fiscal_year")
+    s = share_series()
+    s["rank"] = [{("billing_location", True): 0, ("customer_hq", True): 1}.get(k, 2) for k in zip(s.geo_basis, s.verified)]
+    hq = s[(s["rank"] == 1)].set_index("fiscal_year").china_usd_bn
+    s = s.sort_values(["fiscal_year", "rank"], kind="stable").drop_duplicates("fiscal_year").set_index("fiscal_year")
     out = out.join(s[["china_usd_bn", "geo_basis", "verified"]], on="fiscal_year")
     out["share_low"], out["share_high"] = out.spend_usd_bn_low / out.china_usd_bn, out.spend_usd_bn_high / out.china_usd_bn
+    out["china_hq_usd_bn"] = out.fiscal_year.map(hq)
+    out["share_hq_low"], out["share_hq_high"] = out.spend_usd_bn_low / out.china_hq_usd_bn, out.spend_usd_bn_high / out.china_hq_usd_bn
     out["in_range"] = out.measures.str.startswith("orders") & out.vendors.eq("Nvidia") & out.verified.eq(True)
     return out.sort_values(["year", "item"]).reset_index(drop=True)
 

@@ -125,11 +125,19 @@ def test_headline_defaults():
     assert (h["peak_fy"], h["billing_last_fy"]) == (2022, 2025)
     assert h["peak_share"] == pytest.approx(7111 / 26914)
     assert h["billing_last_share"] == pytest.approx(17108 / 130497)
-    # no customer-HQ number (an aggregator's) in the headline
-    assert "hq_first_fy" not in h and "9%" not in h["headline"] and "61%" not in h["headline"]
-    # ByteDance: 1 / 10.306 = 9.7% (2023) .. 2.99 / 17.108 = 17.5% (Omdia, 2024); three estimates named
+    # customer headquarters (FY2026 10-K): FY2025 25,048 / 130,497 = 19.2% -> FY2026 19,677 / 215,938 = 9.1%;
+    # China revenue 19,677 / 25,048 - 1 = -21.4%; the RMB 85 bn "spend" (61%) stays out
+    assert h["hq_last_fy"] == 2026 and h["hq_last_share"] == pytest.approx(19677 / 215938)
+    assert h["hq_prev_share"] == pytest.approx(25048 / 130497) and h["hq_china_change"] == pytest.approx(19677 / 25048 - 1)
+    assert "**9%** (FY2026) by customer headquarters (China revenue -21%)" in h["headline"] and "61%" not in h["headline"]
+    # ByteDance: 1 / 10.306 = 9.7% (2023) .. 2.99 / 17.108 = 17.5% (Omdia, 2024); three estimates named;
+    # by customer HQ: 2 / 25.048 = 8.0% (H20, 2024) .. 2.99 / 25.048 = 11.9%
     assert (h["bd_share_low"], h["bd_share_high"]) == pytest.approx((1 / 10.306, 2.99 / 17.108))
-    assert len(h["bd_estimates_in_range"]) == 3 and "**10–17%**" in h["headline"]
+    assert (h["bd_share_hq_low"], h["bd_share_hq_high"]) == pytest.approx((2 / 25.048, 2.99 / 25.048))
+    assert len(h["bd_estimates_in_range"]) == 3 and "**10–17%**" in h["headline"] and "8–12% by headquarters" in h["headline"]
+    assert "about USD 60 M of H20 revenue in all of FY2026" in " ".join(h["findings"])
+    # same quarter a year apart by customer HQ: 8,142 / 35,082 = 23.2% (Q3 FY2025) -> 2,973 / 57,006 = 5.2% (Q3 FY2026)
+    assert (h["hq_q3_share_before"], h["hq_q3_share_after"]) == pytest.approx((8142 / 35082, 2973 / 57006))
     # FY2025: China +66% but share 16.9% -> 13.1%; the steepest quarter is Q4 FY2024 (22.2% -> 8.8%)
     assert h["denominator_fy"] == 2025 and h["denominator_numerator"] > 0 > h["denominator_denominator"]
     assert h["steepest_quarter"] == "Q4 FY2024" and h["steepest_share_after"] == pytest.approx(1946 / 22103)
@@ -206,10 +214,12 @@ def test_bytedance_share_every_estimate_with_its_basis():
     r = t.loc["Omdia's Hopper orders x H20 price (2024)"]
     assert (r.spend_usd_bn_low, r.spend_usd_bn_high) == pytest.approx((2.76, 2.99))
     assert (r.share_low, r.share_high) == pytest.approx((2.76 / 17.108, 2.99 / 17.108))
-    # 2025: RMB 85 bn / 7.0572 = 12.04 bn against the unverified FY2026 HQ figure 19.677 bn = 61.2%: out of the range
+    # 2025: RMB 85 bn / 7.0572 = 12.04 bn against the FY2026 10-K's customer-HQ figure 19.677 bn = 61.2%: its
+    # basis is unclear, so out of the range; 2023 against FY2024 by customer HQ: 1 / 12.330 = 8.1%
     r = t.loc["'Nvidia spend' (2025)"]
     assert r.as_reported == "RMB 85 bn" and r.share_low == pytest.approx(85 / 7.0572 / 19.677)
-    assert (r.verified, r.in_range) == (False, False)
+    assert (r.geo_basis, r.verified, r.in_range) == ("customer_hq", True, False)
+    assert t.loc["A100/H800 orders (2023)"].share_hq_low == pytest.approx(1 / 12.330)
     # 2026 budgets (all vendors RMB 85 bn, Nvidia RMB 100 bn) have no fiscal year to compare with
     assert t.loc[["AI-chip budget (2026)", "Nvidia budget (2026)"]].share_low.isna().all()
     assert t.loc["AI-chip budget (2026)"].vendors == "all vendors"
@@ -220,11 +230,14 @@ def test_bytedance_share_every_estimate_with_its_basis():
 
 def test_aggregator_rows_are_marked_unverified():
     rev = data.load("nvidia_revenue")
-    kept = revenue.verified(rev)
-    assert set(rev.source_id) - set(kept.source_id) == {"rev_nvda_10k_fy2026_summary"}
+    # every revenue row now rests on a filing (the FY2026 customer-HQ rows were read in the 10-K itself)
+    assert len(revenue.verified(rev)) == len(rev)
     s = revenue.share_series(verified_only=True)
-    assert set(s.geo_basis) == {"billing_location"} and s.verified.all()
-    assert not revenue.share_series().query("geo_basis == 'customer_hq'").verified.any()
+    assert set(s.geo_basis) == {"billing_location", "customer_hq"} and s.verified.all()
+    # a row resting on an aggregator is dropped
+    sources = data.load("sources").set_index("id")
+    agg = sources.index[sources.tier == "aggregator"][0]
+    assert revenue.verified(rev.assign(source_id=[agg] + list(rev.source_id[1:]))).index[0] == 1
 
 
 def test_fiscal_quarters_by_hand():
@@ -244,14 +257,27 @@ def test_quarterly_derives_missing_quarters_by_hand():
     # Q4 FY2024 = FY 10,306 - nine months 8,360 = 1,946 (total 60,922 - 38,819 = 22,103)
     r = q.loc["Q4 FY2024"]
     assert (r.china_usd_m, r.total_usd_m, r.derived) == (1946, 22103, True)
-    # Q2 FY2025 = nine months 11,574 - Q1 2,491 - Q3 5,416 = 3,667 (total 91,166 - 26,044 - 35,082 = 30,040)
-    r = q.loc["Q2 FY2025"]
-    assert (r.china_usd_m, r.total_usd_m, r.derived) == (3667, 30040, True)
-    assert q.loc["Q3 FY2024"].china_share == pytest.approx(4030 / 18120) and not q.loc["Q3 FY2024"].derived
+    # every figure behind the quarters was read in a copy of its filing; Q1-Q3 are filed, Q4 derived
+    assert q.seen.all() and list(q.derived) == [False, False, False, True] * 2 + [False, False]
+    # FY2026 by billing location stops at Q2 (2,769 / 46,743 = 5.9%); by customer HQ Q3 FY2026 = 2,973 / 57,006 = 5.2%,
+    # Q4 = FY 19,677 - nine months 16,617 = 3,060 (total 215,938 - 147,811 = 68,127)
+    assert q.loc["Q2 FY2026"].china_share == pytest.approx(2769 / 46743) and "Q3 FY2026" not in q.index
+    h = revenue.quarterly("customer_hq").set_index("label")
+    assert list(h.index) == ["Q3 FY2025", "Q4 FY2025", "Q3 FY2026", "Q4 FY2026"]
+    assert (h.loc["Q4 FY2026"].china_usd_m, h.loc["Q4 FY2026"].total_usd_m, h.loc["Q4 FY2026"].derived) == (3060, 68127, True)
+    assert h.loc["Q3 FY2025"].china_usd_m == 8142  # the recast of billing location's 5,416
     # the filed quarters and the derived one add up to each 10-K year
-    for fy, g in q.groupby("fiscal_year"):
+    for fy, g in q[q.fiscal_year < 2026].groupby("fiscal_year"):
         full = revenue.share_series().query("fiscal_year == @fy and geo_basis == 'billing_location'").iloc[0]
         assert g.china_usd_m.sum() == pytest.approx(1000 * full.china_usd_bn) and len(g) == 4
+
+
+def test_quarterly_derives_q1_from_six_months(monkeypatch):
+    # without the Q1 rows: Q1 FY2025 = six months 6,158 - Q2 3,667 = 2,491 (total 56,084 - 30,040 = 26,044), derived
+    rev = data.load("nvidia_revenue")
+    monkeypatch.setattr(revenue.data, "load", lambda name: rev[rev.fiscal_period != "Q1"] if name == "nvidia_revenue" else data.load(name))
+    r = revenue.quarterly().set_index("label").loc["Q1 FY2025"]
+    assert (r.china_usd_m, r.total_usd_m, r.derived, r.seen) == (2491, 26044, True, True)
 
 
 def test_share_change_splits_numerator_and_denominator_by_hand():
@@ -304,8 +330,8 @@ def test_caveat_numbers_from_data():
     by = bl.set_index(["fiscal_year", "region"]).revenue_usd_m
     # FY2024 as restated in the FY2025 10-K, which first shows Singapore; FY2025 Singapore 23,684 / 130,497 = 18.1%
     assert by[(2024, "singapore")] == 6831 and by[(2025, "singapore")] / by[(2025, "total")] == pytest.approx(23684 / 130497)
-    # 37 of the 76 revenue rows unseen (18 read in the filings on 2026-12-02); bytedance_spending: 38 rows, 19 reported, 14 forecast, 5 denied
-    assert (len(rev), (~rev.seen_in_source_text.astype(bool)).sum()) == (76, 37)
+    # all 96 revenue rows read in copies of the filings; bytedance_spending: 38 rows, 19 reported, 14 forecast, 5 denied
+    assert (len(rev), (~rev.seen_in_source_text.astype(bool)).sum()) == (96, 0)
     n = data.load("bytedance_spending").basis.value_counts()
     assert (n.sum(), n["reported"], n["forecast"], n["denied"]) == (38, 19, 14, 5)
     # FY2026 (2025-01-27..2026-01-25): 339 of 364 days in 2025
