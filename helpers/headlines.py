@@ -369,7 +369,7 @@ def china_revenue(**p) -> dict:
         a, b = q.iloc[i], q.iloc[i + 1]
         out.update(steepest_quarter=b.label, **{f"steepest_{k}": float(v) for k, v in revenue.share_change(
             a.china_usd_m, a.total_usd_m, b.china_usd_m, b.total_usd_m).items()})
-        findings.append(f"Steepest quarterly fall, {a.label} → {b.label}: {_split(a.china_usd_m, a.total_usd_m, b.china_usd_m, b.total_usd_m)}"
+        findings.append(f"Steepest quarterly fall by billing location, {a.label} → {b.label}: {_split(a.china_usd_m, a.total_usd_m, b.china_usd_m, b.total_usd_m)}"
                         + ("." if a.seen and b.seen else f" (the Q3 FY{a.fiscal_year} 10-Q's China figures behind it were not read in retrieved text)."))
     findings += [
         f"After the April 2025 H20 licence requirement Nvidia booked a USD {h20['h20_charge'] / 1e3:g} bn charge; it had sold USD "

@@ -293,7 +293,7 @@ def delivered_pflops(units, dense_tflops, good_fraction=1.0):
 #: The two geography bases of ``nvidia_revenue``, never chained: billing location (10-Ks up to
 #: FY2025) and customer headquarters (the FY2026 10-K's recast of FY2024-FY2026).
 BASES = ("billing_location", "customer_hq")
-BASIS_LABEL = {"billing_location": "billing location (10-K)", "customer_hq": "customer headquarters (later 10-K recast)"}
+BASIS_LABEL = {"billing_location": "billing location (filings to Q2 FY2026)", "customer_hq": "customer headquarters (from Q3 FY2026, earlier years recast)"}
 #: ``bytedance_spending`` items that are ByteDance's reported Nvidia purchases (USD or RMB bn)
 SPEND_ITEMS = ("nvidia_spend_a100_h800", "nvidia_spend_h20", "nvidia_spend_total")
 #: every ByteDance chip-spending estimate -> (what it measures, whose chips); only Nvidia orders set against a
