@@ -356,10 +356,10 @@ def china_revenue(**p) -> dict:
         hq_move = f"{fmt.pct(a.china_share)} (FY{a.fiscal_year}) → **{fmt.pct(b.china_share)}** (FY{b.fiscal_year})"
         out.update(hq_last_fy=int(b.fiscal_year), hq_last_share=float(b.china_share), hq_prev_share=float(a.china_share),
                    hq_china_change=float(b.china_usd_bn / a.china_usd_bn - 1))
-        qh = revenue.quarterly("customer_hq").query("quarter == 3")
-        same_q = (f" Quarter on the same quarter, Q3 FY{qh.fiscal_year.iloc[0]} → Q3 FY{qh.fiscal_year.iloc[-1]}: "
+        qh = revenue.quarterly("customer_hq").query("quarter == 3").tail(2)  # the latest Q3 against the one a year before
+        same_q = (f" Same quarter a year apart, Q3 FY{qh.fiscal_year.iloc[0]} → Q3 FY{qh.fiscal_year.iloc[-1]}: "
                   f"{_split(*qh.iloc[0][['china_usd_m', 'total_usd_m']], *qh.iloc[-1][['china_usd_m', 'total_usd_m']])}."
-                  if len(qh) >= 2 else "")
+                  if len(qh) == 2 and qh.fiscal_year.diff().iloc[-1] == 1 else "")
         if same_q:
             out.update(hq_q3_share_before=float(qh.china_share.iloc[0]), hq_q3_share_after=float(qh.china_share.iloc[-1]))
         findings.append(f"By customer headquarters (the FY{b.fiscal_year} 10-K's basis, earlier years recast) China's share went "
