@@ -207,7 +207,8 @@ def _fingerprint(data_dir: Path) -> str:
     """Hash of the package file and every file it declares (contents, not times; recomputed only
     when a file's size or modification time changes)."""
     try:
-        key = (data_dir, tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(data_dir.iterdir())))
+        with os.scandir(data_dir) as entries:  # one stat per file: this runs on every load()
+            key = (data_dir, tuple(sorted((e.name, st.st_mtime_ns, st.st_size) for e in entries for st in [e.stat()])))
     except OSError:
         key = (data_dir, None)
     return _content_hash(key) if key[1] is not None else _hash_files(data_dir)
