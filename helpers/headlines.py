@@ -160,7 +160,8 @@ def cloud_costs(**p) -> dict:
     if ok.empty:  # no open route has a quote in the window: a row of NaN prices
         ok = t.iloc[:1].assign(route="No open route with a quote", **{c: float("nan") for c in t if c.startswith("usd_")})
     best, tok = ok.iloc[0], ok.sort_values("usd_per_m_tokens", kind="stable").iloc[0]
-    shut = t[t.status != "open"]
+    shut, h100 = t[t.status != "open"], t.set_index("route").loc["Rent H100 abroad"]
+    own_status = t.set_index("route").loc["Own H100 abroad (Malaysia)", "status"]
     rvb, seed, mal = costs.rent_vs_buy(**p), costs.seed_figures(), costs.cluster_payback(**costs.MALAYSIA_CLUSTER, **p)
     u_lo, u, u_hi = sorted(rvb[f"breakeven_u_{k}"] for k in ("low", "central", "high"))
     r_lo, r, r_hi = sorted(rvb[f"own_over_reserved_{k}"] for k in ("low", "central", "high"))
@@ -184,12 +185,16 @@ def cloud_costs(**p) -> dict:
            f"{dated('on-demand')} above **{u:.0%}** utilisation{span}")
     return {
         "headline": f"In {when} the cheapest route open to a China-headquartered firm is to **{low(best.route)}**: "
-                    f"**{usd(best)}** per dense BF16 PFLOP-hour ({rent} rent). H100 quotes of the window rest on aggregators only and "
-                    f"are not ranked; at {rvb['dates']['on-demand'][1]:%Y} prices owning an H100 beats on-demand rent above **{u:.0%}** utilisation.",
+                    f"**{usd(best)}** per dense BF16 PFLOP-hour ({rent} rent)"
+                    + (f"; H100s rent at USD {h100.usd_per_pflop_hour:.2f}" if h100.ranked else
+                       ". H100 rental quotes of the window rest on aggregators only and are not ranked")
+                    + (f". Owning an H100 beats on-demand rent above **{u:.0%}** utilisation" if own_status == "open" else
+                       f". Owning an H100 ({own_status}) would beat on-demand rent above **{u:.0%}** utilisation")
+                    + (f" ({rvb['dates']['buy'][1]:%Y} purchase prices)." if rvb["stale"]["buy"] else "."),
         "key_numbers": [(f"Cheapest open route, {when}: {low(best.route)}", f"{usd(best)} per dense BF16 PFLOP-hour"),
                         (f"Not open to a China-headquartered firm in {when}", closed or "none"),
                         (f"H100 owning beats on-demand USD {rvb['on_demand']:.2f}/h above", f"{u:.0%}{span} utilisation"
-                         f"{dated('on-demand')}")],
+                         f"{dated('on-demand')}" + (f" (purchase quotes of {rvb['dates']['buy'][1]:%b %Y})" if rvb["stale"]["buy"] else ""))],
         "sources": {f"Cheapest open route, {when}: {low(best.route)}": list(best.source_ids),
                     f"Not open to a China-headquartered firm in {when}": sorted(set(shut.rule_source)),
                     f"H100 owning beats on-demand USD {rvb['on_demand']:.2f}/h above": rvb["source_ids"]},

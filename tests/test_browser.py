@@ -15,7 +15,6 @@ import json
 import re
 import shutil
 import socketserver
-import subprocess
 import threading
 from pathlib import Path
 
@@ -104,17 +103,39 @@ def _charts_in(executed: Path) -> int:
                for c in nb["cells"] for o in c.get("outputs", []))
 
 
-def _dom(page: Path, proxy_port: int, tmp_path) -> str:
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-quic",
-           "--disable-default-apps", "--disable-extensions", "--disable-domain-reliability", "--no-pings",
-           "--disable-client-side-phishing-detection", "--disable-features=OptimizationHints,Translate,MediaRouter,NetworkTimeServiceQuerying",
-           f"--user-data-dir={tmp_path / 'profile'}", f"--proxy-server=http://127.0.0.1:{proxy_port}",
-           "--proxy-bypass-list=<-loopback>", "--allow-file-access-from-files",
-           "--virtual-time-budget=15000", "--dump-dom", page.as_uri()]
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    assert res.returncode == 0, res.stderr[-2000:]
-    return res.stdout
+@pytest.fixture(scope="module")
+def chrome(proxy):
+    """One headless Chromium (Debian's, driven by Playwright) for the module, every request it makes
+    sent to the refusing proxy; pages are read from file://."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+            "--disable-component-update", "--disable-sync", "--disable-quic", "--disable-default-apps",
+            "--disable-extensions", "--disable-domain-reliability", "--no-pings",
+            "--disable-client-side-phishing-detection",
+            "--disable-features=OptimizationHints,Translate,MediaRouter,NetworkTimeServiceQuerying",
+            f"--proxy-server=http://127.0.0.1:{proxy.server_address[1]}", "--proxy-bypass-list=<-loopback>",
+            "--allow-file-access-from-files"])
+        yield b
+        b.close()
+
+
+#: every chart div has finished: drawn (data-rendered) or failed (data-error)
+CHARTS_DONE = """() => [...document.querySelectorAll('div[id^="vega-chart-"]')]
+                         .every(d => d.dataset.rendered === 'true' || d.dataset.error !== undefined)"""
+
+
+def _dom(chrome, page: Path) -> str:
+    """The page's DOM once it has loaded and every chart has drawn or failed (30 s at most)."""
+    tab = chrome.new_page()
+    try:
+        tab.goto(page.as_uri(), wait_until="load")
+        tab.wait_for_function(CHARTS_DONE, timeout=30_000)
+        return tab.content()
+    finally:
+        tab.close()
 
 
 # Chromium's own background services (time sync, component updates, sign-in), not page loads.
@@ -140,14 +161,13 @@ def _page_requests(lines, baseline=frozenset()):
 
 
 @pytest.fixture(scope="module")
-def baseline(proxy, tmp_path_factory):
-    """Hosts Chromium contacts on its own: load a blank local page through the refusing proxy."""
+def baseline(proxy, chrome, tmp_path_factory):
+    """Hosts Chromium contacts on its own (from its start): load a blank local page through the refusing proxy."""
     folder = tmp_path_factory.mktemp("blank")
     blank = folder / "blank.html"
     blank.write_text("<!doctype html><title>blank</title><p>blank</p>", encoding="utf-8")
-    before = len(proxy.requests)
-    _dom(blank, proxy.server_address[1], folder)
-    return frozenset(_host(r) for r in proxy.requests[before:])
+    _dom(chrome, blank)
+    return frozenset(_host(r) for r in proxy.requests)
 
 
 PAGES = sorted(p.stem for p in (report.NB_DIR).glob("*.ipynb"))
@@ -209,12 +229,12 @@ def test_empty_mark_check_catches_zero_width_bars():
 
 @browser
 @pytest.mark.parametrize("name", PAGES)
-def test_page_draws_every_chart_offline(name, site, proxy, baseline, tmp_path):
+def test_page_draws_every_chart_offline(name, site, proxy, chrome, baseline):
     site, executed = site
     page = site / f"{name}.html"
     assert page.exists(), f"{page} was not built"
     before = len(proxy.requests)
-    dom = _dom(page, proxy.server_address[1], tmp_path)
+    dom = _dom(chrome, page)
     expected = _charts_in(executed / f"{name}.ipynb")
     divs = re.findall(r'<div[^>]*\bid="vega-chart-[^"]*"[^>]*>', dom)
     drawn = [d for d in divs if 'data-rendered="true"' in d]
@@ -232,10 +252,10 @@ def test_page_draws_every_chart_offline(name, site, proxy, baseline, tmp_path):
 
 
 @browser
-def test_index_lists_every_notebook(site, proxy, baseline, tmp_path):
+def test_index_lists_every_notebook(site, proxy, chrome, baseline):
     site, _ = site
     before = len(proxy.requests)
-    dom = _dom(site / "index.html", proxy.server_address[1], tmp_path)
+    dom = _dom(chrome, site / "index.html")
     for name in PAGES:
         assert f'href="{name}.html"' in dom
     assert _page_requests(proxy.requests[before:], baseline) == []
@@ -245,10 +265,10 @@ def test_index_lists_every_notebook(site, proxy, baseline, tmp_path):
 @browser
 @pytest.mark.parametrize("page, expected", [("sources.html", 150), ("05_claims_ledger.html", 10),
                                             ("index.html", 10)])
-def test_planted_markup_shows_as_text(site, proxy, tmp_path, page, expected):
+def test_planted_markup_shows_as_text(site, chrome, page, expected):
     """Data text with markup is shown literally (escaped), on the sources page, the index and a notebook page."""
     site, _ = site
-    dom = _dom(site / page, proxy.server_address[1], tmp_path)
+    dom = _dom(chrome, site / page)
     assert not re.search(r"<html[^>]*data-pwned", dom)
     assert dom.count("&lt;img src=x onerror=") >= expected
 

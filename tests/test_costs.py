@@ -171,17 +171,17 @@ def test_capital_recovery_networking_and_colocation_by_hand():
 
 def test_rent_vs_buy_at_equal_commitment_by_hand():
     r = costs.rent_vs_buy(**P)
-    # Aggregator-tier quotes are left out: the window's used-card price, its seven on-demand and two 1-yr quotes all are.
-    # The latest earlier vetted quotes (stale): Thinkmate node Aug 2024, 310,000 / 8 = 38,750 (high 317,000 / 8 = 39,625);
-    # AIMultiple index Jan 2024, 7.00 on demand; no vetted 1-yr reservation at all -> NaN.
-    assert r["stale"] == {"buy": True, "on-demand": True, "reserved 1 yr": True}
-    assert r["purchase_usd_per_gpu"]["central"] == 38_750 and r["on_demand"] == 7.00 and r["reserved"] != r["reserved"]
+    # Aggregator-tier quotes are left out: the window's used-card price and six of its seven on-demand quotes are.
+    # In the window: AWS on demand 55.04 / 8 = 6.88 (primary); SemiAnalysis 1-yr index 1.70 and 2.35 (reputable), median 2.025.
+    # Purchase: the latest earlier vetted quote (stale), Thinkmate node Aug 2024, 310,000 / 8 = 38,750 (high 317,000 / 8 = 39,625).
+    assert r["stale"] == {"buy": True, "on-demand": False, "reserved 1 yr": False}
+    assert r["purchase_usd_per_gpu"]["central"] == 38_750 and r["on_demand"] == 6.88 and r["reserved"] == pytest.approx(2.025)
     # Annual: 38,750 x 1.11 = 43,012.5 x 0.270570 = 11,637.9 + 1,951.45 + 2,816.12 = 16,405.47
     assert r["annual_central"] == pytest.approx(16_405.47, abs=0.01)
-    # 16,405.47 / (8760 x 7.00) = 0.26754
-    assert r["breakeven_u_central"] == pytest.approx(0.26754, abs=1e-5)
-    assert r["own_over_reserved_central"] != r["own_over_reserved_central"]  # NaN: no reservation price
-    # a reservation price given as a parameter replaces the missing median
+    # 16,405.47 / (8760 x 6.88) = 0.27221; a year of owning over a year reserved: 16,405.47 / (8760 x 2.025) = 0.92483
+    assert r["breakeven_u_central"] == pytest.approx(0.27221, abs=1e-5)
+    assert r["own_over_reserved_central"] == pytest.approx(0.92483, abs=1e-5)
+    # a reservation price given as a parameter replaces the median
     assert costs.rent_vs_buy(**{**P, "rental_price_usd_per_gpu_hour": 2.65})["own_over_reserved_central"] == pytest.approx(
         16_405.47 / (8760 * 2.65), abs=1e-5)
 
@@ -195,16 +195,17 @@ def test_vetted_drops_aggregator_quotes_only():
 def test_routes_like_for_like_by_hand():
     t = costs.routes(**P).set_index("route")
     assert list(t.index) == [r["route"] for r in costs.ROUTES]
-    # Rent H100 abroad: the seven on-demand quotes of Apr 2025-Mar 2026 all rest on aggregators -> left out, no price
+    # Rent H100 abroad: of the seven on-demand quotes of Apr 2025-Mar 2026 only AWS's (6.88, primary) is vetted;
+    # 6.88 USD/h / 0.9895 dense BF16 PFLOPS = 6.953 USD per PFLOP-hour
     h100 = t.loc["Rent H100 abroad"]
-    assert (h100.quotes, h100.aggregator_quotes) == (0, 7) and h100.usd_per_pflop_hour != h100.usd_per_pflop_hour
+    assert (h100.quotes, h100.aggregator_quotes) == (1, 6) and h100.usd_per_pflop_hour == pytest.approx(6.88 / 0.9895, abs=1e-3)
     # Own H100 abroad: its one quote (used card, aggregator) is left out too
     own = t.loc["Own H100 abroad (Malaysia)"]
     assert own.quotes == 0 and own.aggregator_quotes == 1 and own.status == "licence required"
     # B200/GB200 on demand in the window: 6.03 / 2.25 = 2.68 and 4.54 / 2.5 = 1.816 -> median 2.248, the cheapest open route
     b = t.loc["Rent B200/GB200 abroad"]
     assert (b.usd_per_pflop_hour_low, b.usd_per_pflop_hour, b.usd_per_pflop_hour_high) == pytest.approx((1.816, 2.248, 2.68))
-    assert list(t[t.ranked].index) == ["Rent H200 abroad", "Rent B200/GB200 abroad"]
+    assert list(t[t.ranked].index) == ["Rent H100 abroad", "Rent H200 abroad", "Rent B200/GB200 abroad"]
     assert t.loc["Buy Ascend 910B in China"].quotes == 0 and t.loc["Buy H200 in China under licence", "status"] == "blocked"
 
 
@@ -237,10 +238,16 @@ def test_cloud_costs_headline_at_defaults():
             ) == pytest.approx((1.816, 2.248, 2.68))
     assert h["not_open"] == {"Buy H800 in China": "blocked", "Buy H20 in China": "licence required",
                              "Buy H200 in China under licence": "blocked", "Own H100 abroad (Malaysia)": "licence required"}
-    assert h["own_over_reserved"] != h["own_over_reserved"] and h["breakeven_months"] != h["breakeven_months"]
-    assert h["breakeven_utilisation"] == pytest.approx(0.26754, abs=1e-5) and h["on_demand_price"] == 7.00
+    # in-window H100 quotes: AWS on-demand 55.04 / 8 = 6.88 (primary), SemiAnalysis 1-yr index 1.70 and 2.35 (median 2.025);
+    # a year of owning (Aug 2024 quote, the latest from a primary or reputable source) costs 16,405.6 USD =
+    # 0.26754 x 8,760 x 7.00 (the old on-demand quote): break-even 16,405.6 / (8,760 x 6.88) = 27.2%,
+    # own over reserved 16,405.6 / (8,760 x 2.025) = 92.5%
+    assert (h["on_demand_price"], h["reserved_price"]) == (6.88, pytest.approx(2.025))
+    assert h["breakeven_utilisation"] == pytest.approx(0.26754 * 7.00 / 6.88, abs=1e-5)
+    assert h["own_over_reserved"] == pytest.approx(0.26754 * 7.00 / 2.025, abs=1e-4) and h["breakeven_months"] == pytest.approx(39.8, abs=0.1)
     assert h["implied_price"] == pytest.approx(1.30, abs=1e-4)
-    assert "1.30" in " ".join(h["findings"]) and "**27%**" in h["headline"] and "aggregators only" in h["headline"]
+    assert "1.30" in " ".join(h["findings"]) and "**27%**" in h["headline"] and "H100s rent at USD 6.95" in h["headline"]
+    assert "Owning an H100 (licence required) would beat" in h["headline"] and "(2024 purchase prices)" in h["headline"]
     assert 3 <= len(h["findings"]) <= 5 and 2 <= len(h["key_numbers"]) <= 4 and len(h["headline"].split()) <= 50
 
 
