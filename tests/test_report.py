@@ -1,16 +1,16 @@
 """The site builder: a bad CSV stops the build and keeps the last good site; helpers of the builder."""
-import shutil
 from pathlib import Path
 
 import pytest
 
 from builder import report
+from conftest import copy_small_package
 
 
 @pytest.fixture
 def fake_root(tmp_path, monkeypatch):
     root = tmp_path / "proj"
-    shutil.copytree(report.DATA_DIR, root / "data")
+    copy_small_package(root / "data")
     (root / "notebooks").mkdir()
     site = root / "build" / "site"
     site.mkdir(parents=True)
