@@ -52,6 +52,9 @@ $(STAMP): pyproject.toml
 	  $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	@# jupyter-events pulls in rfc3987-syntax, which jsonschema imports whenever it is imported (so in every
+	@# kernel that imports altair) and which builds a parser for about 1 s. Nothing here checks IRIs: drop it.
+	$(PY) -m pip uninstall --quiet --yes rfc3987-syntax
 	@git config filter.notebook-outputs.clean "$(abspath $(PY)) scripts/strip_outputs.py" 2>/dev/null || true
 	@touch $(STAMP)
 
