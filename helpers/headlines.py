@@ -54,6 +54,12 @@ def _ids(*groups) -> list:
     return list(dict.fromkeys(out))
 
 
+def _numbers(*rows) -> dict:
+    """``key_numbers`` and ``sources`` from ``(label, value, source_ids)`` rows (rows that are None are skipped)."""
+    rows = [r for r in rows if r is not None]
+    return {"key_numbers": [(label, value) for label, value, _ in rows], "sources": {label: ids for label, _, ids in rows}}
+
+
 def card(h: dict) -> str:
     """Markdown of a notebook's headline cell (tag ``headline``): the headline, then its key numbers.
     The site's index card shows the same two parts."""
@@ -109,8 +115,8 @@ def chip_gap(**p) -> dict:
          "tokens_per_s_per_user": a["tokens_per_s_per_user"], "total_params_b": a["total_params_b"]}
     src = lambda c, *k: sorted(set(data.load("chip_specs").query("chip_id in @c and spec in @k").source_id))  # noqa: E731
     hw = ("h100_sxm", "h20")
-    keys = [k for k, _ in _chip_gap_text(h, True, fmt)["key_numbers"]]
-    return {**h, **_chip_gap_text(h, p["ascend_utilisation"] is None, fmt), "sources": dict(zip(keys, [
+    text = _chip_gap_text(h, p["ascend_utilisation"] is None, fmt)
+    return {**h, **text, "sources": dict(zip([k for k, _ in text["key_numbers"]], [
         src(hw, "dense_fp8_tflops", "sparse_fp8_tflops"), src(hw, f"dense_{p['training_precision']}_tflops"),
         src(hw, "dense_fp8_tflops", "memory_gb", "memory_bandwidth_tbps"), src(("h20", "b200_hgx"), "dense_bf16_tflops", "tdp_w")]))}
 
@@ -191,13 +197,10 @@ def cloud_costs(**p) -> dict:
                     + (f". Owning an H100 beats on-demand rent above **{u:.0%}** utilisation" if own_status == "open" else
                        f". Owning an H100 ({own_status}) would beat on-demand rent above **{u:.0%}** utilisation")
                     + (f" ({rvb['dates']['buy'][1]:%Y} purchase prices)." if rvb["stale"]["buy"] else "."),
-        "key_numbers": [(f"Cheapest open route, {when}: {low(best.route)}", f"{usd(best)} per dense BF16 PFLOP-hour"),
-                        (f"Not open to a China-headquartered firm in {when}", closed or "none"),
-                        (f"H100 owning beats on-demand USD {rvb['on_demand']:.2f}/h above", f"{u:.0%}{span} utilisation"
-                         f"{dated('on-demand')}" + (f" (purchase quotes of {rvb['dates']['buy'][1]:%b %Y})" if rvb["stale"]["buy"] else ""))],
-        "sources": {f"Cheapest open route, {when}: {low(best.route)}": list(best.source_ids),
-                    f"Not open to a China-headquartered firm in {when}": sorted(set(shut.rule_source)),
-                    f"H100 owning beats on-demand USD {rvb['on_demand']:.2f}/h above": rvb["source_ids"]},
+        **_numbers((f"Cheapest open route, {when}: {low(best.route)}", f"{usd(best)} per dense BF16 PFLOP-hour", list(best.source_ids)),
+                   (f"Not open to a China-headquartered firm in {when}", closed or "none", sorted(set(shut.rule_source))),
+                   (f"H100 owning beats on-demand USD {rvb['on_demand']:.2f}/h above", f"{u:.0%}{span} utilisation{dated('on-demand')}"
+                    + (f" (purchase quotes of {rvb['dates']['buy'][1]:%b %Y})" if rvb["stale"]["buy"] else ""), rvb["source_ids"])),
         "findings": [
             f"In {when} ({window}) {int(t.ranked.sum())} of {len(t)} routes are open to a China-headquartered firm and priced; "
             f"not open: {closed}.",
@@ -263,9 +266,14 @@ def doubao_demand(**p) -> dict:
         "headline": (f"Serving Doubao's app takes about **{sig(n[50.0])} {chip}s** at peak ({sig(n[5.0])}–{sig(n[95.0])}), "
                      f"**{app_share}** of ByteDance's estimated fleet that year. All Doubao-model traffic at {traffic} "
                      f"would take **{all_share}** of the {latest.date:%Y} fleet."),
-        "key_numbers": [(f"{chip}s needed at peak", gpus), (f"App share of the {app_year:%Y} fleet (H100e, decode)", app_share),
-                        (f"All Doubao traffic, share of the {latest.date:%Y} fleet", all_share),
-                        (f"Growth, {span}", f"tokens {tok['multiple']:.1f}×, MAU {mau['multiple']:.1f}×" if tok and mau else "n/a")],
+        **_numbers(
+            (f"{chip}s needed at peak", gpus, _ids(d["source_ids"], demand.assumptions().source_id, _spec_ids(p["chip_id"]))),
+            (f"App share of the {app_year:%Y} fleet (H100e, decode)", app_share,
+             _ids(d["source_ids"], demand.assumptions().source_id, _fleet_ids(app_year.year))),
+            (f"All Doubao traffic, share of the {latest.date:%Y} fleet", all_share,
+             _ids([latest.source_id], demand.assumptions().source_id, _fleet_ids(latest.date.year))),
+            (f"Growth, {span}", f"tokens {tok['multiple']:.1f}×, MAU {mau['multiple']:.1f}×" if tok and mau else "n/a",
+             _ids(*(([g["rows"][0].source_id, g["rows"][1].source_id]) for g in (tok, mau) if g)))),
         "findings": [
             f"Serving {who} takes about **{sig(n[50.0])} {chip}s** at peak (5th–95th percentile {sig(n[5.0])}–{sig(n[95.0])}, "
             f"{p['n_draws']:,} seeded draws): **{app_share}** of {fleet(f_app, app_year)}.",
@@ -282,13 +290,6 @@ def doubao_demand(**p) -> dict:
         "fleet_year": app_year.year, "app_token_share_p50": share[50.0],
         **{f"{k}{e}": float(v[f"share{e}"]) for k, v in (("fleet_share", mine), ("traffic_fleet_share", alltr)) for e in ("", "_low", "_high")},
         "traffic_h100_p50": alltr["need_p50"],
-        "sources": dict(zip([k for k, _ in [
-            (f"{chip}s needed at peak", 0), (f"App share of the {app_year:%Y} fleet (H100e, decode)", 0),
-            (f"All Doubao traffic, share of the {latest.date:%Y} fleet", 0), (f"Growth, {span}", 0)]], [
-            _ids(d["source_ids"], demand.assumptions().source_id, _spec_ids(p["chip_id"])),
-            _ids(d["source_ids"], demand.assumptions().source_id, _fleet_ids(app_year.year)),
-            _ids([latest.source_id], demand.assumptions().source_id, _fleet_ids(latest.date.year)),
-            _ids(*(([g["rows"][0].source_id, g["rows"][1].source_id]) for g in (tok, mau) if g))])),
         "token_growth": tok["multiple"] if tok else float("nan"), "mau_growth": mau["multiple"] if mau else float("nan"),
         "top_driver": demand.LABELS[top]}
 
@@ -394,15 +395,13 @@ def china_revenue(**p) -> dict:
                        + (f" and {hq_move} by customer headquarters ({fell})" if hq_move else "") + ". ByteDance's reported Nvidia "
                        f"orders are **{fmt.rng(lo, hi)}** of China revenue ({fmt.rng(lo_hq, hi_hq)} by headquarters; "
                        f"{len(inr)} estimates, {inr.year.min()}–{inr.year.max()}).")
-    out["key_numbers"] = [("China share of Nvidia revenue, by billing location", move.replace("**", "")),
-                          *([("China share, by customer headquarters", hq_move.replace("**", "") + f"; {fell}")] if hq_move else []),
-                          (f"ByteDance's reported Nvidia orders, {inr.year.min()}–{inr.year.max()}",
-                           f"{fmt.rng(lo, hi)} of China revenue by billing location ({fmt.rng(lo_hq, hi_hq)} by customer headquarters)"),
-                          ("H20 after the April 2025 licence rule", f"USD {h20['h20_charge'] / 1e3:g} bn charge, USD {h20['h20_unshipped'] / 1e3:g} bn unshipped")]
-    out["findings"] = findings
-    out["sources"] = dict(zip([k for k, _ in out["key_numbers"]], [
-        _ids(s.source_id), *([_ids(hq.source_id)] if hq_move else []), _ids(inr.source_id),
-        _ids(data.load("h20_disclosures").source_id)]))
+    out.update(_numbers(
+        ("China share of Nvidia revenue, by billing location", move.replace("**", ""), _ids(s.source_id)),
+        ("China share, by customer headquarters", hq_move.replace("**", "") + f"; {fell}", _ids(hq.source_id)) if hq_move else None,
+        (f"ByteDance's reported Nvidia orders, {inr.year.min()}–{inr.year.max()}",
+         f"{fmt.rng(lo, hi)} of China revenue by billing location ({fmt.rng(lo_hq, hi_hq)} by customer headquarters)", _ids(inr.source_id)),
+        ("H20 after the April 2025 licence rule", f"USD {h20['h20_charge'] / 1e3:g} bn charge, USD {h20['h20_unshipped'] / 1e3:g} bn unshipped",
+         _ids(data.load("h20_disclosures").source_id))), findings=findings)
     return out
 
 
@@ -417,13 +416,15 @@ def claims(**p) -> dict:
     errors, n = ledger.findings(table), len(table)
     held = counts["consistent"] + counts["rounding"]
     checked = n - counts["unverifiable"]
+    refs = _ids(table.loc[table.verdict != "unverifiable", "reference_sources"].str.split().explode()
+                .loc[lambda x: x != "recomputed"].dropna())
     return {
         "headline": (f"Of the articles' **{n} numeric claims**, **{held}** hold up against independent data and "
                      f"**{len(errors)} underlying errors** ({int(table.verdict.isin(ledger.ERRORS).sum())} claims) misuse or "
                      f"misstate a number; **{counts['unverifiable']}** cannot be checked from reputable sources."),
-        "key_numbers": [("hold up", f"{held} of {n} ({counts['rounding']} only within rounding)"),
-                        ("underlying errors", f"{len(errors)} ({', '.join(dict.fromkeys(errors.error))})"),
-                        ("superseded / unverifiable", f"{counts['superseded']} / {counts['unverifiable']}")],
+        **_numbers(("hold up", f"{held} of {n} ({counts['rounding']} only within rounding)", refs),
+                   ("underlying errors", f"{len(errors)} ({', '.join(dict.fromkeys(errors.error))})", refs),
+                   ("superseded / unverifiable", f"{counts['superseded']} / {counts['unverifiable']}", refs)),
         "findings": [
             f"**{checked} of {n}** claims could be checked; {counts['unverifiable']} ({fmt.pct(counts['unverifiable'] / n)}) "
             "could not (no independent figure, only aggregator sources, or no stated period or tracker).",
@@ -433,9 +434,6 @@ def claims(**p) -> dict:
                 f"{fmt.md(e.error)} ({e.verdict}: {e.claims})" for e in errors.itertuples()) + ".",
         ],
         "claims": n, "checked": checked, **counts, "errors": len(errors),
-        "sources": {label: _ids(table.loc[table.verdict != "unverifiable", "reference_sources"].str.split().explode()
-                                .loc[lambda x: x != "recomputed"].dropna())
-                    for label in ("hold up", "underlying errors", "superseded / unverifiable")},
     }
 
 
@@ -466,9 +464,10 @@ def fleet(**p) -> dict:
     return {
         "headline": (f"By {year} ByteDance had acquired about **{units} AI accelerators**, **{dense} H100-equivalents** in dense BF16 "
                      f"compute ({dec} in decode throughput); about {fmt.pct(china_share)} were bought in China."),
-        "key_numbers": [(f"H100-equivalents by {year}, dense BF16", dense), (f"H100-equivalents by {year}, decode (batch {p['decode_batch']})", dec),
-                        (f"Accelerators by {year}", f"{units} chips, {fmt.pct(china_share)} bought in China"),
-                        (f"2024 Hopper orders vs {top.owner} (Omdia)", vs)],
+        **_numbers((f"H100-equivalents by {year}, dense BF16", dense, _ids(_fleet_ids(year))),
+                   (f"H100-equivalents by {year}, decode (batch {p['decode_batch']})", dec, _ids(_fleet_ids(year))),
+                   (f"Accelerators by {year}", f"{units} chips, {fmt.pct(china_share)} bought in China", _ids(_fleet_ids(year))),
+                   (f"2024 Hopper orders vs {top.owner} (Omdia)", vs, _ids([bd.source_id, top.source_id]))),
         "findings": [
             f"By {year}: **{units}** accelerators, **{dense}** H100-equivalents in dense BF16 compute and **{dec}** in decode "
             f"throughput (batch {p['decode_batch']}, shared serving model); cumulative, nothing retired.",
@@ -480,7 +479,4 @@ def fleet(**p) -> dict:
             f"ByteDance's 2024 Hopper orders (Omdia) are {vs}: H20s count for much more in inference than in training."],
         "year": year, **{f"{c}_{e}": float(tot[f"{c}_{e}"]) for c in ("units", "h100e_dense_bf16", "h100e_decode") for e in ("low", "high")},
         "china_share": float(china_share), "peer": top.owner, "peer_units_ratio": float(bd.units / top.units),
-        "sources": dict(zip([f"H100-equivalents by {year}, dense BF16", f"H100-equivalents by {year}, decode (batch {p['decode_batch']})",
-                             f"Accelerators by {year}", f"2024 Hopper orders vs {top.owner} (Omdia)"],
-                            [_ids(_fleet_ids(year))] * 3 + [_ids([bd.source_id, top.source_id])])),
         **{f"peer_{b}_ratio": r for b, r in ratio.items()}, "widest_group": wide.group_id, "n_groups": int(np.size(fl.group_id))}
