@@ -2,6 +2,8 @@
 
 nbval compares those cells on every test run, so after an intended change of data or method:
     make report && make refresh-outputs   (then review the diff of notebooks/)
+or, from one run made by hand (papermill ... --cwd notebooks):
+    python scripts/refresh_outputs.py --from build/out.ipynb 05_claims_ledger
 Every other cell's outputs are stripped, so the committed notebooks stay clean.
 """
 import sys
@@ -16,14 +18,15 @@ from builder import report  # noqa: E402
 TAG = "nbval-check-output"
 
 
-def refresh(name: str) -> int:
+def refresh(name: str, executed: Path | None = None) -> int:
     src = ROOT / "notebooks" / f"{name}.ipynb"
-    executed = report.EXECUTED / f"{name}.ipynb"
-    state = report.load_state().get(name, {})
-    fresh_hash = report.exec_hash(src)
-    if state.get("status") != "ok" or state.get("exec_hash") != fresh_hash or not executed.exists():
-        print(f"{name}: no fresh successful run in build/ — run `make report` first", file=sys.stderr)
-        return 1
+    if executed is None:
+        executed = report.EXECUTED / f"{name}.ipynb"
+        state = report.load_state().get(name, {})
+        fresh_hash = report.exec_hash(src)
+        if state.get("status") != "ok" or state.get("exec_hash") != fresh_hash or not executed.exists():
+            print(f"{name}: no fresh successful run in build/ — run `make report` first", file=sys.stderr)
+            return 1
     nb = nbformat.read(src, as_version=4)
     done = {c.get("id"): c for c in nbformat.read(executed, as_version=4).cells}
     kept = 0
@@ -42,5 +45,10 @@ def refresh(name: str) -> int:
 
 
 if __name__ == "__main__":
-    names = sys.argv[1:] or [p.stem for p in report.notebooks()]
+    args = sys.argv[1:]
+    if args[:1] == ["--from"]:
+        if len(args) != 3:
+            sys.exit("usage: refresh_outputs.py --from EXECUTED.ipynb NAME")
+        sys.exit(refresh(args[2], Path(args[1])))
+    names = args or [p.stem for p in report.notebooks()]
     sys.exit(max([refresh(n) for n in names] or [0]))
