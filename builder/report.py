@@ -27,6 +27,8 @@ import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from builder import page
+
 ROOT = Path(__file__).resolve().parent.parent
 NB_DIR = ROOT / "notebooks"
 DATA_DIR = ROOT / "data"
@@ -97,23 +99,20 @@ def load_state() -> dict:
 
 # ----------------------------------------------------------------------------- notebook facts
 def describe(nb: dict) -> dict:
-    """Title, question and headline finding of an (executed) notebook, for the index card."""
-    title, question, headline = "", "", ""
+    """Title and question of an (executed) notebook, and the finding it recorded (helpers.record),
+    for the index card and the overview."""
+    from helpers import record
+
+    title, question = "", ""
     for cell in nb.get("cells", []):
-        if cell.get("cell_type") == "markdown" and not title:
+        if cell.get("cell_type") == "markdown":
             text = "".join(cell.get("source", ""))
             lines = [ln.strip() for ln in text.splitlines()]
             title = next((ln.lstrip("# ") for ln in lines if ln.startswith("# ")), "")
             paras = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip() and not p.strip().startswith("#")]
             question = paras[0] if paras else ""
-        tags = cell.get("metadata", {}).get("tags", [])
-        if "headline" in tags:
-            for out in cell.get("outputs", []):
-                data = out.get("data", {})
-                text = data.get("text/markdown") or data.get("text/plain") or out.get("text")
-                if text:
-                    headline = "".join(text).strip().strip("'\"")
-    return {"title": title, "question": question, "headline": headline}
+            break
+    return {"title": title, "question": question, "record": record.read(nb)}
 
 
 def _md_inline(text: str) -> str:
@@ -122,14 +121,6 @@ def _md_inline(text: str) -> str:
     out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
     out = re.sub(r"(?<![*\\])\*(?!\*)(.+?)\*", r"<em>\1</em>", out)
     return re.sub(r"\\([\\`*_{}\[\]()#+\-.!|~>$])", r"\1", out)  # Markdown escapes show as the character
-
-
-def card_parts(headline: str) -> tuple[str, list[str]]:
-    """The index card of a notebook from its headline cell: (headline paragraph, key-number bullets)."""
-    lines = headline.strip().splitlines()
-    bullets = [ln[2:].strip() for ln in lines if ln.startswith("- ")]
-    text = " ".join(ln.strip() for ln in lines if ln.strip() and not ln.startswith("- "))
-    return text, bullets
 
 
 # ----------------------------------------------------------------------------- work in a worker
@@ -181,6 +172,7 @@ def execute(src: str, out: str, parameters: dict) -> dict:
             if meta.get(key):
                 meta[key] = _relative(meta[key])
         meta["output_path"] = _relative(out)
+        page.fill_key_findings(nb)  # the recorded bullets at the top, in JupyterLab as on the site
         NotebookNotary().sign(nb)  # executed notebooks are trusted: JupyterLab shows their charts
         nbformat.write(nb, tmp)
         os.replace(tmp, out)
@@ -213,8 +205,8 @@ def _relative(path: str) -> str:
 NB_LINK_RE = re.compile(r'href="([0-9]{2}_[A-Za-z0-9_]+)\.ipynb')
 
 
-def render(executed: str, page: str, nav: dict) -> dict:
-    """Render an executed notebook to one offline HTML page; return its size."""
+def render(executed: str, page_file: str, nav: dict) -> dict:
+    """Render an executed notebook to one offline HTML article page (builder.page); return its size."""
     _kernel_env()
     import nbformat
     from nbconvert import HTMLExporter
@@ -222,34 +214,45 @@ def render(executed: str, page: str, nav: dict) -> dict:
 
     cfg = Config()
     cfg.TagRemovePreprocessor.enabled = True
-    cfg.TagRemovePreprocessor.remove_input_tags = {"hide-input"}
-    cfg.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
+    cfg.TagRemovePreprocessor.remove_input_tags = {"hide-input", "key-findings", "headline"}
     exporter = HTMLExporter(config=cfg, template_name="offline",
                             extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    nb = nbformat.read(executed, as_version=4)
+    nb = page.prepare(nbformat.read(executed, as_version=4))
     body, _ = exporter.from_notebook_node(nb, resources={"nav": nav})
-    page_path = Path(page)
+    page_path = Path(page_file)
     match = BUNDLE_RE.search(body)
     if match:
-        bundle = page_path.parent / BUNDLE_FILE
-        if not bundle.exists():
-            bundle.parent.mkdir(parents=True, exist_ok=True)
-            bundle.write_text(match.group(1), encoding="utf-8")
+        _write_asset(page_path.parent / BUNDLE_FILE, match.group(1))
         body = BUNDLE_RE.sub(lambda _m: f'<script src="{BUNDLE_FILE}"></script>', body, count=1)
         body = BUNDLE_RE.sub("", body)  # every later copy (one per cell run) is the same file
     body = NB_LINK_RE.sub(r'href="\1.html', body)  # links between notebooks point at their pages
+    body, css = page.finish(body, nav)
+    _write_asset(page_path.parent / page.CSS_FILE, css)
     tmp = page_path.with_name(f"{page_path.name}.{os.getpid()}.partial")
     tmp.write_text(body, encoding="utf-8")
     os.replace(tmp, page_path)
     return {"bytes": page_path.stat().st_size}
 
 
-def _job(src: str, out: str, parameters: dict, page: str, nav: dict, run: bool) -> dict:
+def _write_asset(path: Path, text: str) -> None:
+    """Write a shared site asset unless it already holds ``text`` (written whole, then renamed)."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _job(src: str, out: str, parameters: dict, page_file: str, nav: dict, run: bool) -> dict:
     result = execute(src, out, parameters) if run else {"status": "ok"}
     if Path(out).exists():
-        target = page if result["status"] == "ok" else page.replace(".html", ".failed.html")
+        target = page_file if result["status"] == "ok" else page_file.replace(".html", ".failed.html")
         try:
             result.update(render(out, target, nav))
             result["page"] = Path(target).name
@@ -293,18 +296,20 @@ def _template(name: str):
 
 
 def write_index(site: Path, state: dict, order: list[str]) -> None:
-    """The index page (templates/index.html.j2): one card per notebook, then the data tables."""
+    """The index page (templates/index.html.j2): one card per notebook from the finding it recorded
+    (its headline and key numbers), then the data tables. A failed notebook keeps the card of its
+    last good run, marked."""
     cards = []
     for name in order:
         s = state.get(name, {})
-        headline, numbers = card_parts(s.get("headline", ""))
+        rec = s.get("record") or {}
         cards.append({"name": name, "title": s.get("title") or name, "question": s.get("question", ""),
-                      "headline": headline, "numbers": numbers, "status": s.get("status", "not run"),
+                      "headline": rec.get("headline", ""),
+                      "numbers": [f"**{label}**: {text}" for label, text, *_ in rec.get("key_numbers", [])],
                       "ok": s.get("status") == "ok", "error": s.get("error", ""),
-                      "seconds": s.get("seconds", "?"), "finished": s.get("finished", ""),
                       "page": (site / f"{name}.html").exists(), "failed_page": (site / f"{name}.failed.html").exists()})
-    page = _template("index.html.j2").render(cards=cards, tables=_sources_by_file())
-    (site / "index.html").write_text(page, encoding="utf-8")
+    page_html = _template("index.html.j2").render(cards=cards, tables=_sources_by_file())
+    (site / "index.html").write_text(page_html, encoding="utf-8")
 
 
 def write_sources(site: Path) -> None:
@@ -322,8 +327,8 @@ def write_sources(site: Path) -> None:
         src["cited_in"] = cited.get(src["id"], [])
         url = src.get("url") or ""
         src["safe_url"] = url if re.match(r"https?://", url) else ""
-    page = _template("sources.html.j2").render(sources=sources)
-    (site / "sources.html").write_text(page, encoding="utf-8")
+    page_html = _template("sources.html.j2").render(sources=sources)
+    (site / "sources.html").write_text(page_html, encoding="utf-8")
 
 
 # ----------------------------------------------------------------------------- commands
@@ -371,6 +376,68 @@ def _die_with_parent() -> None:
         pass
 
 
+OVERVIEW = "00_overview"
+
+
+def _overview_key(shared: str, state: dict, order: list[str]) -> str:
+    """What the overview's run depends on besides its notebook: the shared inputs and the findings,
+    titles and questions the other notebooks recorded."""
+    seen = {n: [state.get(n, {}).get(k) for k in ("record", "title", "question")] for n in order if n != OVERVIEW}
+    return shared + json.dumps(seen, sort_keys=True)
+
+
+def _stale(nbs: list[Path], state: dict, parameters: dict, shared: str, render_hash: str) -> dict:
+    """``{name: (path, exec hash, run?)}`` of the notebooks to execute (inputs changed) or re-render."""
+    todo = {}
+    for p in nbs:
+        name = p.stem
+        ehash = exec_hash(p, parameters.get(name, {}), shared)
+        s = state.get(name, {})
+        run = not (s.get("exec_hash") == ehash and s.get("status") == "ok"
+                   and (EXECUTED / f"{name}.ipynb").exists())
+        if run or s.get("render_hash") != render_hash or not (SITE / f"{name}.html").exists():
+            todo[name] = (p, ehash, run)
+    return todo
+
+
+def _run(todo: dict, state: dict, parameters: dict, staging: Path, nav: dict, render_hash: str, jobs: int) -> list:
+    """Execute and render ``todo`` in parallel; update ``state``; return the names executed."""
+    if not todo:
+        return []
+    ran = [n for n, t in todo.items() if t[2]]
+    workers = min(jobs, len(todo))
+    print(f"Executing {len(ran)} and re-rendering {len(todo)} notebook(s) with {workers} parallel job(s).")
+    with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) as pool:
+        futures = {}
+        for name, (p, ehash, run) in todo.items():
+            print(f"  … {name}{'' if run else ' (render only)'}", flush=True)
+            futures[pool.submit(_job, str(p), str(EXECUTED / f"{name}.ipynb"), parameters.get(name, {}),
+                                str(staging / f"{name}.html"), nav[name], run)] = (name, ehash, run)
+        for fut in as_completed(futures):
+            name, ehash, run = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:
+                res = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+            prev = state.get(name, {})
+            if res["status"] != "ok":  # the card keeps the last good run's title and finding
+                res = {k: v for k, v in res.items() if k not in ("title", "question", "record") or not prev.get(k)}
+            entry = {**prev, **res, "exec_hash": ehash, "render_hash": render_hash}
+            if run:
+                entry["finished"] = time.strftime("%Y-%m-%d %H:%M")
+            state[name] = entry
+            if res["status"] == "ok":
+                (staging / f"{name}.failed.html").unlink(missing_ok=True)
+                notebook = staging / "notebooks" / f"{name}.ipynb"
+                notebook.parent.mkdir(exist_ok=True)
+                shutil.copy2(EXECUTED / f"{name}.ipynb", notebook)
+                print(f"  ok     {name} ({res.get('seconds', 0)} s)", flush=True)
+            else:
+                print(f"  FAILED {name}: {res.get('error')}\n         executed notebook kept: "
+                      f"{(EXECUTED / f'{name}.ipynb').relative_to(ROOT)}", flush=True)
+    return ran
+
+
 def build(jobs: int | None = None, parameters: dict | None = None) -> int:
     """Build the site; ``parameters`` maps a notebook stem to papermill parameters (default: none,
     every notebook at the defaults of its parameters cell)."""
@@ -402,23 +469,18 @@ def _build(jobs: int | None, parameters: dict) -> int:
     order = [p.stem for p in nbs]
     shared = shared_hash()
     render_hash = _digest(RENDER_CODE)
-    todo = {}
-    for i, p in enumerate(nbs):
-        name = p.stem
-        ehash = exec_hash(p, parameters.get(name, {}), shared)
-        s = state.get(name, {})
-        run = not (s.get("exec_hash") == ehash and s.get("status") == "ok"
-                   and (EXECUTED / f"{name}.ipynb").exists())
-        rerender = run or s.get("render_hash") != render_hash or not (SITE / f"{name}.html").exists()
-        if rerender:
-            nav = {"index": "index.html",
-                   "prev": f"{order[i - 1]}.html" if i > 0 else "",
-                   "next": f"{order[i + 1]}.html" if i + 1 < len(order) else ""}
-            todo[name] = (p, ehash, run, nav)
+    nav = {name: {"index": "index.html", "notebook": f"notebooks/{name}.ipynb",
+                  "prev": f"{order[i - 1]}.html" if i > 0 else "",
+                  "next": f"{order[i + 1]}.html" if i + 1 < len(order) else ""} for i, name in enumerate(order)}
+    # The overview reads the findings the others recorded, so it runs after them, keyed on those records.
+    first = [p for p in nbs if p.stem != OVERVIEW]
+    last = [p for p in nbs if p.stem == OVERVIEW]
+    todo = _stale(first, state, parameters, shared, render_hash)
     data_hash = _digest(data_files(), render_hash)
     index_stale = (state.get("_site", {}).get("data_hash") != data_hash
                    or state.get("_site", {}).get("order") != order or not (SITE / "index.html").exists())
-    if not todo and not index_stale:
+    if not todo and not index_stale and not _stale(last, state, parameters, _overview_key(shared, state, order),
+                                                    render_hash):
         print(f"Site is up to date ({len(order)} notebooks; nothing executed) — build/site/index.html "
               f"[{time.perf_counter() - t0:.2f} s]")
         return 0 if all(state.get(n, {}).get("status") == "ok" for n in order) else 1
@@ -430,34 +492,9 @@ def _build(jobs: int | None, parameters: dict) -> int:
     staging.mkdir(parents=True, exist_ok=True)
     EXECUTED.mkdir(parents=True, exist_ok=True)
     jobs = jobs or os.cpu_count() or 1
-    ran = [n for n, t in todo.items() if t[2]]
-    print(f"Executing {len(ran)} of {len(order)} notebooks with {min(jobs, max(len(todo), 1))} "
-          f"parallel jobs; re-rendering {len(todo)}.")
-    with ProcessPoolExecutor(max_workers=min(jobs, max(len(todo), 1)), initializer=_die_with_parent) as pool:
-        futures = {}
-        for name, (p, ehash, run, nav) in todo.items():
-            print(f"  … {name}{'' if run else ' (render only)'}", flush=True)
-            futures[pool.submit(_job, str(p), str(EXECUTED / f"{name}.ipynb"), parameters.get(name, {}),
-                                str(staging / f"{name}.html"), nav, run)] = (name, ehash, run)
-        for fut in as_completed(futures):
-            name, ehash, run = futures[fut]
-            try:
-                res = fut.result()
-            except Exception as exc:
-                res = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-            prev = state.get(name, {})
-            if res["status"] != "ok":  # the card keeps the last good run's title and headline
-                res = {k: v for k, v in res.items() if k not in ("title", "question", "headline") or not prev.get(k)}
-            entry = {**prev, **res, "exec_hash": ehash, "render_hash": render_hash}
-            if run:
-                entry["finished"] = time.strftime("%Y-%m-%d %H:%M")
-            state[name] = entry
-            if res["status"] == "ok":
-                (staging / f"{name}.failed.html").unlink(missing_ok=True)
-                print(f"  ok     {name} ({res.get('seconds', 0)} s)", flush=True)
-            else:
-                print(f"  FAILED {name}: {res.get('error')}\n         executed notebook kept: "
-                      f"{(EXECUTED / f'{name}.ipynb').relative_to(ROOT)}", flush=True)
+    ran = _run(todo, state, parameters, staging, nav, render_hash, jobs)
+    ran += _run(_stale(last, state, parameters, _overview_key(shared, state, order), render_hash),
+                state, parameters, staging, nav, render_hash, jobs)
     for name in list(state):
         if not name.startswith("_") and name not in order:
             del state[name]
@@ -521,7 +558,7 @@ def run_one(name: str, params: list[tuple[str, str]]) -> int:
               f"{(out_dir / src.name).relative_to(ROOT)}", file=sys.stderr)
         return 1
     print(f"ok {src.stem} with {values} in {res['seconds']} s -> "
-          f"{(out_dir / (src.stem + '.html')).relative_to(ROOT)}\n  headline: {res.get('headline', '')}")
+          f"{(out_dir / (src.stem + '.html')).relative_to(ROOT)}\n  headline: {(res.get('record') or {}).get('headline', '')}")
     return 0
 
 

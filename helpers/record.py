@@ -92,18 +92,29 @@ def read(notebook: dict | str | Path) -> dict | None:
     return None
 
 
+def title(nb: dict) -> str:
+    """The notebook's title: the first ``# `` line of its first Markdown cell."""
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            text = "".join(cell.get("source", ""))
+            return next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ")), "")
+    return ""
+
+
 def read_all(folder: str | Path, stems) -> dict:
-    """``{stem: record}`` of the executed notebooks ``folder/STEM.ipynb``; FileNotFoundError naming the
-    notebooks that have not run (or recorded nothing) and the command that runs them."""
+    """``{stem: record}`` of the executed notebooks ``folder/STEM.ipynb``, each with the notebook's
+    ``title`` added; FileNotFoundError naming the notebooks that have not run (or recorded nothing)
+    and the command that runs them."""
     folder = Path(folder)
     out, missing = {}, []
     for stem in stems:
         path = folder / f"{stem}.ipynb"
-        rec = read(path) if path.exists() else None
+        nb = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        rec = read(nb)
         if rec is None:
             missing.append(stem)
         else:
-            out[stem] = rec
+            out[stem] = {**rec, "title": title(nb)}
     if missing:
         raise FileNotFoundError(f"no recorded finding for {', '.join(missing)} in {folder}: run `make report` "
                                 "first (it executes every notebook before the overview)")

@@ -34,13 +34,31 @@ def test_broken_csv_stops_build_and_keeps_site(fake_root, capsys):
     assert (fake_root / "build" / "site" / "index.html").read_text() == "last good site"
 
 
-def test_describe_reads_title_question_and_headline():
-    nb = {"cells": [
-        {"cell_type": "markdown", "source": "# The title\n\nHow far behind is X?\n\nMore text."},
-        {"cell_type": "code", "metadata": {"tags": ["headline"]}, "outputs": [
-            {"output_type": "execute_result", "data": {"text/markdown": "X is **6.7×** behind."}}]}]}
-    assert report.describe(nb) == {"title": "The title", "question": "How far behind is X?",
-                                   "headline": "X is **6.7×** behind."}
+REC = {"headline": "X is **6.7×** behind.", "key_numbers": [["gap", "6.7×", ["s1"]]], "findings": ["X is far"],
+       "numbers": {"gap": 6.7}}
+
+
+def test_describe_reads_title_question_and_the_recorded_finding():
+    from helpers import record
+
+    nb = {"cells": [{"cell_type": "markdown", "source": "# The title\n\nHow far behind is X?"},
+                    {"cell_type": "code", "metadata": {"tags": ["headline"]}, "outputs": [
+                        {"output_type": "display_data", "data": {"text/markdown": "shown", record.MIME: REC}}]}]}
+    assert report.describe(nb) == {"title": "The title", "question": "How far behind is X?", "record": REC}
+
+
+def test_index_shows_the_recorded_values(tmp_path):
+    """The index card is the recorded finding: change one recorded value and the index shows it."""
+    (tmp_path / "01_a.html").write_text("page")
+    state = {"01_a": {"status": "ok", "title": "A", "question": "Q?", "record": REC}}
+    report.write_index(tmp_path, state, ["01_a"])
+    page = (tmp_path / "index.html").read_text()
+    assert "X is <strong>6.7×</strong> behind." in page and "<strong>gap</strong>: 6.7×" in page
+    state["01_a"]["record"] = {**REC, "key_numbers": [["gap", "7.1× <b>", ["s1"]]]}
+    report.write_index(tmp_path, state, ["01_a"])
+    page = (tmp_path / "index.html").read_text()
+    assert "<strong>gap</strong>: 7.1× &lt;b&gt;" in page and "6.7×</li>" not in page
+    assert "ran in" not in page  # no build log on a card
 
 
 @pytest.mark.parametrize("text, value", [("2.5", 2.5), ("7", 7), ("true", True), ("fp8", "fp8"),
@@ -79,9 +97,7 @@ def test_only_declared_data_files_are_inputs(fake_root):
     assert report.shared_hash() != before
 
 
-def test_card_parts_split_headline_and_key_numbers():
-    text = "A **short** finding.\n\n- **gap**: 6.7×\n- **range**: 2–3"
-    assert report.card_parts(text) == ("A **short** finding.", ["**gap**: 6.7×", "**range**: 2–3"])
+def test_md_inline_escapes_and_keeps_emphasis():
     assert report._md_inline("<b>x</b> **y** 1\\.30") == "&lt;b&gt;x&lt;/b&gt; <strong>y</strong> 1.30"
 
 
@@ -99,19 +115,29 @@ def _notebook(path, cells):
     nbformat.write(nb, path)
 
 
-A = [("md", "# Notebook A\n\nWhat is A?", ()), ("code", "x = 1  # 0 to 5: a number", ("parameters",)),
+A = [("md", "# Notebook A\n\nWhat is A?", ()), ("code", "from helpers import record\nrecord.placeholder()", ("key-findings",)),
+     ("code", "x = 1  # 0 to 5: a number", ("parameters",)),
      ("code", "import altair as alt\nimport pandas as pd\nfrom IPython.display import Markdown\n"
               "from helpers import charts, fmt\ncharts.setup()\n"
               "fmt.table(pd.DataFrame({'v': [1.5, 2000.0], 'source_id': ['s1', 's2']}))", ()),
      ("code", "alt.Chart(pd.DataFrame({'x': [1, 2]})).mark_bar().encode(x='x:Q')", ()),
-     ("code", "Markdown('A is **1**.\\n\\n- **k**: 1')", ("headline",))]
+     ("code", "from helpers import record\nrec = record.finding('A is **1**.', [('k', str(x), ['s1'])], ['A is one'], {'k': x})",
+      ("headline",))]
 
 
 def _b(fail: bool):
     return [("md", "# Notebook B\n\nWhat is B?", ()), ("code", "y = 2  # 0 to 5: a number", ("parameters",)),
             ("code", "from IPython.display import Markdown", ()),
             ("code", "raise ValueError('planted failure')" if fail else "z = y", ()),
-            ("code", "Markdown('B is **2**.')", ("headline",))]
+            ("code", "from helpers import record\nrec = record.finding('B is **2**.', [('k', '2', [])], ['B is two'], {'k': y})",
+             ("headline",))]
+
+
+#: reads the findings the others recorded (as notebooks/00_overview does), recomputes nothing
+OVERVIEW = [("md", "# Overview\n\nWhat do A and B find?", ()), ("code", "d = '../build/executed'  # text: folder", ("parameters",)),
+            ("code", "from helpers import record\nR = record.read_all(d, ['01_a', '02_b'])\n"
+                     "rec = record.finding('All: ' + ' '.join(r['headline'] for r in R.values()), "
+                     "[r['key_numbers'][0] for r in R.values()], ['two'])", ("headline",))]
 
 
 def _comparable(path):
@@ -130,11 +156,18 @@ def test_incremental_build_failure_and_identical_rerun(fake_root, capsys):
     nbs = fake_root / "notebooks"
     _notebook(nbs / "01_a.ipynb", A)
     _notebook(nbs / "02_b.ipynb", _b(fail=False))
+    _notebook(nbs / "00_overview.ipynb", OVERVIEW)
     site, executed = fake_root / "build" / "site", fake_root / "build" / "executed"
     assert report.build(jobs=2) == 0
     first = _comparable(executed / "01_a.ipynb")
     state = report.load_state()
-    assert state["02_b"]["headline"] == "B is **2**." and (site / "01_a.html").exists()
+    assert state["02_b"]["record"]["headline"] == "B is **2**." and (site / "01_a.html").exists()
+    # the overview ran after the others and gathered what they recorded; the top of A shows A's bullets
+    assert state["00_overview"]["record"]["headline"] == "All: A is **1**. B is **2**."
+    assert state["00_overview"]["record"]["key_numbers"] == [["k", "1", ["s1"]], ["k", "2", []]]
+    assert "A is one" in str(_comparable(executed / "01_a.ipynb")["cells"][1]["outputs"])
+    page = (site / "01_a.html").read_text()
+    assert page.index("A is one") < page.index("Assumptions") and "x = 1" not in page
     assert "id=\"T_t" in (site / "01_a.html").read_text()  # table ids come from the content, not at random
     capsys.readouterr()
 
@@ -145,17 +178,24 @@ def test_incremental_build_failure_and_identical_rerun(fake_root, capsys):
     rates.write_text(rates.read_text().replace("Calendar-year 2023 average", "Calendar-year 2023 mean", 1))
     _notebook(nbs / "02_b.ipynb", _b(fail=True))
     assert report.build(jobs=2) == 1
-    assert "Executing 2 of 2 notebooks" in capsys.readouterr().out
+    assert "Executing 2 and re-rendering 2 notebook(s)" in capsys.readouterr().out
     assert _comparable(executed / "01_a.ipynb") == first  # the same inputs give the same notebook
     s = report.load_state()["02_b"]
     assert s["status"] == "failed" and s["error"].startswith("cell 3 (id c3): ValueError: planted failure")
-    assert s["headline"] == "B is **2**."  # the card keeps the last good headline
+    assert s["record"]["headline"] == "B is **2**."  # the card keeps the last good finding
     assert (site / "02_b.html").exists() and (site / "02_b.failed.html").exists()
     assert "planted failure" in (site / "index.html").read_text()
 
     _notebook(nbs / "02_b.ipynb", _b(fail=False))
     assert report.build(jobs=2) == 0
     assert not (site / "02_b.failed.html").exists()
+
+    _notebook(nbs / "01_a.ipynb", [c if c[2] != ("parameters",) else ("code", "x = 3  # 0 to 5: a number", c[2]) for c in A])
+    capsys.readouterr()
+    assert report.build(jobs=2) == 0  # A's finding changed: A and the overview run again, B does not
+    out = capsys.readouterr().out
+    assert "… 01_a\n" in out and "… 00_overview\n" in out and "… 02_b\n" not in out
+    assert report.load_state()["00_overview"]["record"]["key_numbers"][0] == ["k", "3", ["s1"]]
 
 
 def test_interrupted_run_keeps_the_last_complete_notebook(fake_root, monkeypatch):
