@@ -64,16 +64,21 @@ def bad_cells(cells) -> list[str]:
     return out
 
 
+def evaluate(tab) -> dict:
+    """Measure the page open in ``tab`` (a Playwright page) at its current width."""
+    out = tab.evaluate(MEASURE_JS)
+    out["bad_cells"] = bad_cells(out.pop("cells"))
+    out["overflow"] = out["scrollWidth"] > out["innerWidth"] + 1
+    return out
+
+
 def measure(browser, page_uri: str, width: int) -> dict:
     """Load ``page_uri`` at ``width`` px (charts drawn or failed, 30 s at most) and measure it."""
     tab = browser.new_page(viewport={"width": width, "height": 900})
     try:
         tab.goto(page_uri, wait_until="load")
         tab.wait_for_function(CHARTS_DONE, timeout=30_000)
-        out = tab.evaluate(MEASURE_JS)
-        out["bad_cells"] = bad_cells(out.pop("cells"))
-        out["overflow"] = out["scrollWidth"] > out["innerWidth"] + 1
-        return out
+        return evaluate(tab)
     finally:
         tab.close()
 

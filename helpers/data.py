@@ -4,7 +4,8 @@ The package file is a Frictionless Data Package; :func:`validate` runs the Frict
 validator over it (types, constraints, primary and foreign keys) and turns every error into one
 readable line naming the file, the line, the column and the rule. :func:`load` validates once per
 version of the files (a stamp in the environment records a package already found valid, so
-notebook kernels do not repeat the check) and returns a typed DataFrame.
+notebook kernels do not repeat the check; the stamp lives in ``build/cache/`` and is keyed by the
+content of the data and of the validator) and returns a typed DataFrame.
 """
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import hashlib
 import json
 import os
 import re
-import sys
 from functools import lru_cache, wraps
 from pathlib import Path
 
@@ -20,8 +20,9 @@ from pathlib import Path
 DATA_DIR = Path(os.environ.get("PROJECT_DATA_DIR") or Path(__file__).resolve().parent.parent / "data")
 PACKAGE_FILE = "datapackage.json"
 MAX_REPORTED = 20
-#: Where a stamp records that one version of data/ passed validation.
-STAMP_DIR = Path(sys.prefix) / "share" / "data-validated"
+#: Where a stamp records that one version of data/ passed one version of the validator (in build/, never
+#: in the environment: ``make clean`` forgets it, and a new validator never trusts an old verdict).
+STAMP_DIR = Path(__file__).resolve().parent.parent / "build" / "cache" / "data-validated"
 
 
 class DataError(ValueError):
@@ -237,10 +238,22 @@ def _hash_files(data_dir: Path) -> str:
     return h.hexdigest()[:20]
 
 
+@lru_cache(maxsize=1)
+def _validator_key() -> str:
+    """Hash of what decides validity besides the data: this module's code and the Frictionless version."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("frictionless")
+    except metadata.PackageNotFoundError:
+        version = "?"
+    return hashlib.sha256(Path(__file__).read_bytes() + version.encode()).hexdigest()[:12]
+
+
 @lru_cache(maxsize=8)
 def _validated(data_dir: Path, fingerprint: str) -> tuple[dict, list[str]]:
     pkg = read_package(data_dir)
-    stamp = STAMP_DIR / fingerprint
+    stamp = STAMP_DIR / f"{fingerprint}-{_validator_key()}"
     if stamp.exists():
         return pkg, []
     problems = _problems(pkg, data_dir)

@@ -28,8 +28,14 @@ browser = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed
 
 
 class _Refuse(socketserver.BaseRequestHandler):
+    """Logs the request line of every request and refuses it. A connection that closes without sending
+    anything made no request: Chromium opens spare connections to its proxy ahead of use (preconnect)
+    and closes the unused ones, which once logged an empty line as a "request that left the site"."""
+
     def handle(self):
         line = self.request.recv(4096).split(b"\r\n", 1)[0].decode(errors="replace")
+        if not line.strip():
+            return
         self.server.requests.append(line)
         self.request.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
 
@@ -127,13 +133,20 @@ CHARTS_DONE = """() => [...document.querySelectorAll('div[id^="vega-chart-"]')]
                          .every(d => d.dataset.rendered === 'true' || d.dataset.error !== undefined)"""
 
 
-def _dom(chrome, page: Path) -> str:
-    """The page's DOM once it has loaded and every chart has drawn or failed (30 s at most)."""
-    tab = chrome.new_page()
+def _dom(chrome, page: Path, widths=()) -> tuple[str, dict]:
+    """The page's DOM once it has loaded and every chart has drawn or failed (30 s at most), and what a
+    reader sees at each of ``widths`` (builder.pagecheck; one load, the window resized between)."""
+    from builder import pagecheck
+
+    tab = chrome.new_page(viewport={"width": max(widths, default=1280), "height": 900})
     try:
         tab.goto(page.as_uri(), wait_until="load")
         tab.wait_for_function(CHARTS_DONE, timeout=30_000)
-        return tab.content()
+        seen = {}
+        for width in sorted(widths, reverse=True):
+            tab.set_viewport_size({"width": width, "height": 900})
+            seen[width] = pagecheck.evaluate(tab)
+        return tab.content(), seen
     finally:
         tab.close()
 
@@ -171,6 +184,23 @@ def baseline(proxy, chrome, tmp_path_factory):
 
 
 PAGES = sorted(p.stem for p in (report.NB_DIR).glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def visit(site, proxy, chrome, baseline):
+    """``visit(name)``: (DOM, requests the page made beyond Chromium's own, {width: what a reader sees}) of
+    ``name``.html, loaded once per module."""
+    from builder import pagecheck
+
+    seen = {}
+
+    def get(name):
+        if name not in seen:
+            before = len(proxy.requests)
+            dom, widths = _dom(chrome, site[0] / f"{name}.html", pagecheck.WIDTHS)
+            seen[name] = dom, _page_requests(proxy.requests[before:], baseline), widths
+        return seen[name]
+    return get
 
 
 def _case(name):
@@ -229,12 +259,11 @@ def test_empty_mark_check_catches_zero_width_bars():
 
 @browser
 @pytest.mark.parametrize("name", PAGES)
-def test_page_draws_every_chart_offline(name, site, proxy, chrome, baseline):
+def test_page_draws_every_chart_offline(name, site, visit):
     site, executed = site
     page = site / f"{name}.html"
     assert page.exists(), f"{page} was not built"
-    before = len(proxy.requests)
-    dom = _dom(chrome, page)
+    dom, left, _ = visit(name)
     expected = _charts_in(executed / f"{name}.ipynb")
     divs = re.findall(r'<div[^>]*\bid="vega-chart-[^"]*"[^>]*>', dom)
     drawn = [d for d in divs if 'data-rendered="true"' in d]
@@ -243,7 +272,6 @@ def test_page_draws_every_chart_offline(name, site, proxy, chrome, baseline):
     assert len(divs) == expected and len(drawn) == expected, f"{len(drawn)}/{expected} charts drew"
     assert dom.count('class="mark-') >= expected, "charts drew no SVG marks"
     assert _empty_mark_groups(dom) == [], "bar or area layers drew only zero-size marks"
-    left = _page_requests(proxy.requests[before:], baseline)
     assert left == [], f"requests left the site: {left}"
     assert not EXTERNAL_REF.search(page.read_text(encoding="utf-8")), "the page links a script/style/image outside the site"
     assert not re.search(r"<html[^>]*data-pwned", dom), "markup planted in data/ ran in the page"
@@ -252,25 +280,62 @@ def test_page_draws_every_chart_offline(name, site, proxy, chrome, baseline):
 
 
 @browser
-def test_index_lists_every_notebook(site, proxy, chrome, baseline):
-    site, _ = site
-    before = len(proxy.requests)
-    dom = _dom(chrome, site / "index.html")
+@pytest.mark.parametrize("name", PAGES + ["index", "sources"])
+def test_page_reads_as_an_article(name, visit):
+    """At 1,400 and 390 px: no table cell shows a code, a boolean, nan, scientific notation or a year with a
+    separator; the page never scrolls sideways; no chart text is under 9 px; visible code is shorter than prose."""
+    _, _, widths = visit(name)
+    for width, seen in widths.items():
+        assert seen["bad_cells"] == [], f"at {width} px, cells a reader should not see: {seen['bad_cells'][:8]}"
+        assert not seen["overflow"], f"at {width} px the page is {seen['scrollWidth']} px wide"
+        assert seen["small"] == [], f"at {width} px, chart text under 9 px: {seen['small'][:5]}"
+        assert seen["code"] <= seen["prose"], f"visible code ({seen['code']} chars) outweighs prose ({seen['prose']})"
+
+
+def test_page_check_flags_what_a_reader_should_not_see():
+    from builder import pagecheck
+
+    bad = [("Route", "bought_in_china"), ("Counted", "True"), ("Value", "6.147e+05"), ("Share", "+nan pts"),
+           ("Fiscal year", "2,026")]
+    good = [("Route", "Bought in China"), ("Value", "614,700"), ("Fiscal year", "2026"), ("Units", "2,026"),
+            ("Source", "https://example.com/a_b"), ("Note", "Truest figure")]
+    assert len(pagecheck.bad_cells(bad)) == len(bad) and pagecheck.bad_cells(good) == []
+
+
+@browser
+def test_index_lists_every_notebook(visit):
+    dom, left, _ = visit("index")
     for name in PAGES:
         assert f'href="{name}.html"' in dom
-    assert _page_requests(proxy.requests[before:], baseline) == []
+    assert left == []
     assert not re.search(r"<html[^>]*data-pwned", dom)
 
 
 @browser
-@pytest.mark.parametrize("page, expected", [("sources.html", 150), ("05_claims_ledger.html", 10),
-                                            ("index.html", 10)])
-def test_planted_markup_shows_as_text(site, chrome, page, expected):
+@pytest.mark.parametrize("page, expected", [("sources", 150), ("05_claims_ledger", 10), ("index", 10)])
+def test_planted_markup_shows_as_text(visit, page, expected):
     """Data text with markup is shown literally (escaped), on the sources page, the index and a notebook page."""
-    site, _ = site
-    dom = _dom(chrome, site / page)
+    dom, _, _ = visit(page)
     assert not re.search(r"<html[^>]*data-pwned", dom)
     assert dom.count("&lt;img src=x onerror=") >= expected
+
+
+def test_refusing_proxy_logs_requests_not_idle_connections():
+    """A spare connection closed unused is no request (the cause of a flaky 'requests left the site: ['']')."""
+    import socket
+
+    server = socketserver.TCPServer(("127.0.0.1", 0), _Refuse)
+    server.requests = []
+    with server:
+        idle = socket.create_connection(server.server_address)
+        idle.close()
+        asking = socket.create_connection(server.server_address)
+        asking.sendall(b"GET http://cdn.example/x.js HTTP/1.1\r\nHost: cdn.example\r\n\r\n")
+        server.handle_request()
+        server.handle_request()
+        assert asking.recv(100).startswith(b"HTTP/1.1 403")
+        asking.close()
+    assert server.requests == ["GET http://cdn.example/x.js HTTP/1.1"]
 
 
 def test_request_filter_keeps_page_requests():

@@ -163,3 +163,39 @@ def test_bom_bad_byte_and_open_quote_name_file_and_line(data_copy):
     path.write_bytes(b"\n".join(lines[:4] + [lines[4].replace(b"fx04,", b'fx04,"2024-11-01,')] + lines[5:]))
     assert any("exchange_rates.csv, line 5: cannot be read as CSV" in p and "unterminated quote" in p
                for p in data.validate(data_copy))
+
+
+def test_valid_verdict_is_kept_per_validator_in_build(data_copy, tmp_path, monkeypatch):
+    """The stamp that spares kernels a second validation lives in build/, keyed by the data and by the
+    validator: the same pair is validated once; a changed validator validates again."""
+    monkeypatch.setattr(data, "STAMP_DIR", tmp_path / "stamps")
+    calls = []
+    real = data._problems
+    monkeypatch.setattr(data, "_problems", lambda pkg, d: calls.append(d) or real(pkg, d))
+    data._validated.cache_clear()
+    assert data.validate(data_copy) == [] and len(calls) == 1
+    data._validated.cache_clear()  # as a new process would: the stamp is found, nothing is re-checked
+    assert data.validate(data_copy) == [] and len(calls) == 1
+    monkeypatch.setattr(data, "_validator_key", lambda: "another-validator")
+    data._validated.cache_clear()
+    assert data.validate(data_copy) == [] and len(calls) == 2
+    data._validated.cache_clear()
+
+
+def test_broken_data_is_reported_again_by_every_process(data_copy):
+    import subprocess
+    import sys
+
+    path = data_copy / "chips.csv"
+    path.write_text(path.read_text().replace(",2022-09-20,", ",2022-13-20,", 1))
+    code = f"from helpers import data; print(len(data.validate({str(data_copy)!r})))"
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           cwd=data.Path(data.__file__).parent.parent).stdout.strip() for _ in range(2)]
+    assert runs == ["1", "1"]
+
+
+def test_stamps_live_in_build_not_in_the_environment():
+    import sys
+
+    assert data.STAMP_DIR.is_relative_to(data.Path(data.__file__).resolve().parent.parent / "build")
+    assert not data.STAMP_DIR.is_relative_to(sys.prefix)
