@@ -109,7 +109,6 @@ def test_gpu_seconds_per_query_compute_bound_decode():
 
 # ----------------------------------------------------------------------------- Doubao's app, on data/
 # Values checked by hand from the CSVs.
-SMALL = dict(n_draws=5_000, seed=1)
 SIM = ("h20", "fp8", 32, None, 5_000, 1, None)  # chip, precision, batch, KV (shared), draws, seed, DAU (reports)
 
 
@@ -169,28 +168,49 @@ def test_simulation_orders_chips_on_the_same_draws_and_is_seeded():
     assert np.array_equal(app, tokens)
 
 
-def test_doubao_headline():
-    from helpers import headlines
+def _fleet_shares(per_chip, app, year=2026, decode_batch=32):
+    """Notebook 03's fleet comparison: the app's own traffic and the latest all-traffic report against
+    ByteDance's fleet (H100e, decode basis, shared serving model) at the end of ``year``."""
+    f = d.fleet_by_year(d.fleet(decode_batch)).groupby("year").sum(numeric_only=True).loc[year]
+    app_need = d.traffic_need(per_chip, app, app, f.h100e_decode_low, f.h100e_decode_high)
+    all_need = d.traffic_need(per_chip, app, d.reported_tokens().tokens_per_day_trillions * 1e12, f.h100e_decode_low, f.h100e_decode_high)
+    return app_need, all_need
 
-    h = headlines.doubao_demand(**SMALL)
-    assert h["chip"] == "H20" and h["gpus_p5"] < h["gpus_p50"] < h["gpus_p95"]
-    # the app against the fleet of its DAU reports' year, all traffic against the fleet of the latest token report
-    assert h["fleet_share_low"] < h["fleet_share"] < h["fleet_share_high"] and h["fleet_year"] == 2026
-    assert h["traffic_fleet_share_low"] < h["traffic_fleet_share"] < h["traffic_fleet_share_high"]
-    assert (h["token_growth"], h["mau_growth"]) == pytest.approx((12.5, 226 / 75))
-    assert h["top_driver"] == "queries per daily user" and "H20s" in h["headline"]
-    assert 3 <= len(h["findings"]) <= 5 and 2 <= len(h["key_numbers"]) <= 4 and len(h["headline"].split()) <= 45
-    with pytest.raises(ValueError, match="unknown parameter"):
-        headlines.doubao_demand(users=1)
+
+def test_doubao_finding_numbers():
+    """The numbers notebook 03 records, from the helper calls its cells make (a small Monte Carlo)."""
+    from helpers import chips, params
+
+    p = params.defaults("03_doubao_demand")
+    first, per_chip, app = d.simulate(*SIM)
+    n = d.percentiles(per_chip["h20"])
+    assert chips.short_name("h20") == "H20" and n[5.0] < n[50.0] < n[95.0]
+    # the app against the fleet of its DAU reports' year, all traffic against the fleet of the latest token report: both 2026
+    assert d.dau_range()["date"].year == d.reported_tokens().date.year == 2026
+    assert d.fleet_by_year(d.fleet(32)).year.max() == 2026
+    app_need, all_need = _fleet_shares(per_chip, app)
+    assert app_need["share_low"] < app_need["share"] < app_need["share_high"]
+    assert all_need["share_low"] < all_need["share"] < all_need["share_high"]
+    users = d.app_users()
+    tok = d.growth(d.token_volumes(), "date", "tokens_per_day_trillions", p["growth_from"], p["growth_to"])
+    mau = d.growth(users[users.metric == "mau"], "period", "value_millions", p["growth_from"], p["growth_to"])
+    assert (tok["multiple"], mau["multiple"]) == pytest.approx((12.5, 226 / 75))
+    top = d.swing(d.ranges(p["dau_millions"]), d.chip_model(p["chip_id"], p["precision"], p["decode_batch"], p["kv_cache_gb_per_seq"]))[0][0]
+    assert d.LABELS[top] == "queries per daily user"
 
 
 def test_defaults_are_the_notebooks_and_give_its_numbers():
-    from helpers import headlines, params
+    from helpers import params
 
     assert params.rules("03_doubao_demand")["chip_id"].choices == tuple(d.CHIPS)
-    h = headlines.for_notebook("03_doubao_demand")  # the numbers the notebook's nbval cell prints
-    assert f"{h['gpus_p50']:,.3g} {h['fleet_share']:,.3g} {h['app_token_share_p50']:,.3g}" == "7.27e+03 0.00622 0.0332"
-    assert f"{h['traffic_fleet_share']:,.3g} {h['traffic_h100_p50']:,.3g}" == "0.672 4.45e+05"
+    p = params.defaults("03_doubao_demand")  # the numbers the notebook's nbval cell prints, from the same calls
+    first, per_chip, app = d.simulate(p["chip_id"], p["precision"], p["decode_batch"], p["kv_cache_gb_per_seq"],
+                                      p["n_draws"], p["seed"], p["dau_millions"])
+    gpus_p50 = d.percentiles(per_chip[p["chip_id"]])[50.0]
+    token_share = d.percentiles(app / 1e12)[50.0] / d.reported_tokens(d.dau_range(p["dau_millions"])["date"]).tokens_per_day_trillions
+    app_need, all_need = _fleet_shares(per_chip, app, decode_batch=p["decode_batch"])
+    assert f"{gpus_p50:,.3g} {app_need['share']:,.3g} {token_share:,.3g}" == "7.27e+03 0.00622 0.0332"
+    assert f"{all_need['share']:,.3g} {all_need['need_p50']:,.3g}" == "0.672 4.45e+05"
 
 
 def test_hundred_thousand_draws_are_vectorised():

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from helpers import chips, demand as d, headlines, params
+from helpers import chips, data, demand as d, params
 
 # the shared serving model: 23B active parameters, 1 byte per weight, MFU = MBU = 0.6, 0.25 GB KV cache per sequence
 A = {"active_params_b": 23.0, "bytes_per_param": 1.0, "mfu": 0.6, "mbu": 0.6, "kv_cache_gb_per_seq": 0.25}
@@ -64,12 +64,18 @@ def test_traffic_need_by_hand():
     assert x["share_high"] == pytest.approx(np.percentile([500, 1000, 1500], 95) / 1_000)
 
 
-def test_fleet_headline():
-    h = headlines.fleet(**params.defaults("06_bytedance_fleet"))
-    assert h["year"] == 2026 and h["units_low"] < h["units_high"]
-    assert h["h100e_dense_bf16_low"] < h["h100e_decode_low"]  # H20s weigh more in decode than in dense compute
+def test_fleet_finding_numbers():
+    """The numbers notebook 06 records, from the helper calls its cells make, at its defaults."""
+    p = params.defaults("06_bytedance_fleet")
+    fl = d.fleet(p["decode_batch"], p["h20_price_usd"])
+    yr = d.fleet_by_year(fl)
+    end = yr[yr.year == yr.year.max()].sum(numeric_only=True)
+    assert yr.year.max() == 2026 and end.units_low < end.units_high
+    assert end.h100e_dense_bf16_low < end.h100e_decode_low  # H20s weigh more in decode than in dense compute
     # 2024 Hopper orders vs Microsoft (Omdia): 230,000 / 485,000 = 47% of the chips; dense 230,000 x 148 / 989.5 / 485,000 = 7.1%
-    assert h["peer"] == "Microsoft" and h["peer_units_ratio"] == pytest.approx(230 / 485)
-    assert h["peer_dense_bf16_ratio"] == pytest.approx(230_000 * 148 / 989.5 / 485_000)
-    assert h["widest_group"] == "g2025_china_h20"
-    assert 3 <= len(h["findings"]) <= 5 and 2 <= len(h["key_numbers"]) <= 4 and len(h["headline"].split()) <= 45
+    peers = data.load("peer_fleets").query("measure == 'bought_in_year'")
+    bd, top = peers[peers.owner == "ByteDance"].iloc[0], peers[peers.owner != "ByteDance"].sort_values("units").iloc[-1]
+    assert top.owner == "Microsoft" and bd.units / top.units == pytest.approx(230 / 485)
+    dense = d.h100e(bd.units, bd.chip_id, "dense_bf16") / d.h100e(top.units, top.chip_id, "dense_bf16")
+    assert float(dense) == pytest.approx(230_000 * 148 / 989.5 / 485_000)
+    assert fl.loc[(fl.h100e_decode_high - fl.h100e_decode_low).idxmax()].group_id == "g2025_china_h20"
