@@ -72,17 +72,56 @@ def dependency_versions() -> str:
 
 
 def shared_inputs() -> list[Path]:
-    """Files every notebook depends on: the helpers package and the declared data files."""
-    return sorted((ROOT / "helpers").glob("*.py")) + data_files()
+    """Files every notebook depends on: the declared data files (each notebook's helper modules are
+    added by :func:`helper_files`)."""
+    return data_files()
+
+
+HELPER_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+helpers(?:\.(\w+))?[ \t]+import[ \t]+(\([^)]*\)|[\w \t,]+)"
+                           r"|import[ \t]+helpers(\.\w+)?)", re.M)
+
+
+def _helpers_named(text: str, package: Path) -> set[str]:
+    """Modules of ``package`` that ``text`` imports (``import helpers`` alone: all of them)."""
+    every = {p.stem for p in package.glob("*.py")}
+    out = set()
+    for sub, names, plain in HELPER_IMPORT.findall(text):
+        if sub:
+            out.add(sub)
+        elif names:
+            for name in (n.split(" as ")[0].strip() for n in names.strip("()").split(",")):
+                if name:
+                    out |= {name} if name in every else every  # a name that is no module: the whole package
+        else:
+            out |= {plain.lstrip(".")} if plain else every
+    return out & every
+
+
+def helper_files(notebook: Path) -> list[Path]:
+    """The helper modules a notebook imports, directly or through other helpers, and the package's __init__."""
+    package = ROOT / "helpers"
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+        text = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
+    except (OSError, ValueError):
+        return sorted(package.glob("*.py"))
+    todo, seen = _helpers_named(text, package), {"__init__"}
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo |= _helpers_named((package / f"{name}.py").read_text(encoding="utf-8"), package)
+    return sorted(package / f"{name}.py" for name in seen)
 
 
 def exec_hash(notebook: Path, parameters: dict | None = None, shared: str | None = None) -> str:
-    """Hash of one notebook's run: the notebook, its parameters and everything of :func:`shared_hash`."""
-    return _digest([notebook], (shared or shared_hash()) + json.dumps(parameters or {}, sort_keys=True))
+    """Hash of one notebook's run: the notebook, the helper modules it imports, its parameters and
+    everything of :func:`shared_hash`."""
+    return _digest([notebook, *helper_files(notebook)], (shared or shared_hash()) + json.dumps(parameters or {}, sort_keys=True))
 
 
 def shared_hash() -> str:
-    """Hash of everything a notebook's output depends on besides the notebook itself."""
+    """Hash of everything every notebook's output depends on besides the notebook and its helpers."""
     return _digest(shared_inputs(), dependency_versions())
 
 

@@ -355,3 +355,37 @@ def test_executed_notebooks_are_trusted(site):
     for name in PAGES:
         nb = nbformat.read(executed / f"{name}.ipynb", as_version=4)
         assert notary.check_signature(nb), f"{name} is not trusted"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_recorded_finding_is_whole_and_rests_on_more_than_aggregators(name, site):
+    """Each notebook records one finding: a short headline, 2–4 key numbers (the overview: one per notebook),
+    3–5 key findings; every key number lists sources, not all of aggregator tier; the executed notebook
+    shows the bullets at its top."""
+    from helpers import data, record
+    from test_sources import aggregator_only
+
+    nb = json.loads((site[1] / f"{name}.ipynb").read_text())
+    rec = record.read(nb)
+    assert rec, f"{name} recorded no finding"
+    others = len(PAGES) - 1
+    assert len(rec["headline"].split()) <= 70
+    assert 2 <= len(rec["key_numbers"]) <= (others if name == "00_overview" else 4)
+    assert 3 <= len(rec["findings"]) <= (others if name == "00_overview" else 5)
+    tiers = data.load("sources").set_index("id")["tier"].to_dict()
+    assert aggregator_only({label: ids for label, _, ids in rec["key_numbers"]}, tiers) == []
+    top = [c for c in nb["cells"] if "key-findings" in c["metadata"].get("tags", [])]
+    assert top and record.bullets(rec) in json.dumps(top[0]["outputs"], ensure_ascii=False).replace("\\n", "\n")
+
+
+def test_overview_gathers_the_recorded_findings(site):
+    """The overview shows what each notebook recorded (read, not recomputed): its key numbers are each
+    notebook's first one, and its page and the index show them."""
+    from helpers import record
+
+    records = {n: record.read(json.loads((site[1] / f"{n}.ipynb").read_text())) for n in PAGES}
+    overview = records.pop("00_overview")
+    assert [k[1:] for k in overview["key_numbers"]] == [r["key_numbers"][0][1:] for r in records.values()]
+    index = (site[0] / "index.html").read_text()
+    for r in records.values():
+        assert report._md_inline(f"**{r['key_numbers'][0][0]}**: {r['key_numbers'][0][1]}") in index

@@ -1,4 +1,5 @@
 """The site builder: a bad CSV stops the build and keeps the last good site; helpers of the builder."""
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from conftest import copy_small_package
 def fake_root(tmp_path, monkeypatch):
     root = tmp_path / "proj"
     copy_small_package(root / "data")
+    shutil.copytree(Path(report.__file__).resolve().parent.parent / "helpers", root / "helpers",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     (root / "notebooks").mkdir()
     site = root / "build" / "site"
     site.mkdir(parents=True)
@@ -196,6 +199,13 @@ def test_incremental_build_failure_and_identical_rerun(fake_root, capsys):
     out = capsys.readouterr().out
     assert "… 01_a\n" in out and "… 00_overview\n" in out and "… 02_b\n" not in out
     assert report.load_state()["00_overview"]["record"]["key_numbers"][0] == ["k", "3", ["s1"]]
+
+    with (fake_root / "helpers" / "charts.py").open("a") as f:  # only A imports charts: only A runs again
+        f.write("\n# an edit\n")
+    capsys.readouterr()
+    assert report.build(jobs=2) == 0
+    out = capsys.readouterr().out
+    assert "Executing 1 and re-rendering 1" in out and "… 01_a\n" in out and "… 02_b" not in out
 
 
 def test_interrupted_run_keeps_the_last_complete_notebook(fake_root, monkeypatch):

@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 import pandas as pd
 import pytest
 
-from helpers import data, headlines, ledger
+from helpers import data, ledger
 
 #: hosts and URLs a reviewer would not accept: dev/test/staging hosts, throwaway pages.dev sites,
 #: search or query pages, and look-alike copies of real hosts
@@ -87,11 +87,3 @@ def aggregator_only(sources: dict, tiers) -> list:
 def test_aggregator_only_rule_by_hand():
     tiers = {"a": "aggregator", "r": "reputable", "p": "primary"}
     assert aggregator_only({"x": ["a"], "y": ["a", "r"], "z": [], "w": ["p"], "v": ["unknown"]}, tiers) == ["x", "z", "v"]
-
-
-@pytest.mark.parametrize("stem", list(headlines.NOTEBOOKS))
-def test_headline_key_numbers_rest_on_more_than_aggregators(stem):
-    h = headlines.for_notebook(stem)
-    assert "sources" in h, f"{stem}: the headline lists no sources for its key numbers"
-    assert set(h["sources"]) == {label for label, _ in h["key_numbers"]}
-    assert aggregator_only(h["sources"], data.load("sources").set_index("id")["tier"].to_dict()) == []
