@@ -181,3 +181,14 @@ def test_ledger_on_project_data():
 def test_unknown_rate_is_named():
     with pytest.raises(ValueError, match="rate_id 'fx99'"):
         ledger.verdicts(rate_id="fx99")
+
+
+def test_verdict_counts_and_underlying_errors_on_project_data():
+    # (moved from test_headlines: notebook 05's finding counts these; its nbval-check cell prints them)
+    table = ledger.verdicts()
+    counts = table.verdict.value_counts().reindex(ledger.VERDICTS, fill_value=0)
+    assert (len(table), counts["consistent"], counts["rounding"], counts["inconsistent"], counts["superseded"],
+            counts["unverifiable"]) == (53, 21, 1, 2, 2, 24)
+    assert counts["consistent"] + counts["rounding"] == 22                      # "22 hold up"
+    assert counts[list(ledger.ERRORS)].sum() == 5                              # five claims at fault ...
+    assert len(ledger.findings(table)) == 4   # ... four underlying errors: c017+c018 (one error), c027, c037, c052

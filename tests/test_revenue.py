@@ -116,43 +116,73 @@ def test_delivered_pflops_by_hand():
 
 
 # ----------------------------------------------------------------------------- the project's tables (notebook 04)
-from helpers import chips, data, headlines, params, revenue  # noqa: E402
+from helpers import chips, data, fmt, params, revenue  # noqa: E402
 
 
-def test_headline_defaults():
-    h = headlines.china_revenue(**params.defaults("04_nvidia_china_revenue"))
+def _bases(fy_first=None, fy_last=None):
+    """Notebook 04's headline series: verified figures only, each basis on its own, by fiscal year."""
+    s = revenue.share_series(fy_first, fy_last)
+    return (s[s.verified & s.geo_basis.eq(b)].set_index("fiscal_year") for b in revenue.BASES)
+
+
+def test_headline_numbers_at_the_defaults():
+    # (notebook 04 composes these into its finding; its nbval-check cell prints them)
+    assert params.defaults("04_nvidia_china_revenue")["fy_last"] is None
+    bill, hq = _bases()
     # billing location: peak FY2022 7,111 / 26,914 = 0.2642; FY2025 17,108 / 130,497 = 0.1311
-    assert (h["peak_fy"], h["billing_last_fy"]) == (2022, 2025)
-    assert h["peak_share"] == pytest.approx(7111 / 26914)
-    assert h["billing_last_share"] == pytest.approx(17108 / 130497)
+    assert (bill.china_share.idxmax(), bill.index.max()) == (2022, 2025)
+    assert bill.china_share.max() == pytest.approx(7111 / 26914)
+    assert bill.china_share.iloc[-1] == pytest.approx(17108 / 130497)
     # customer headquarters (FY2026 10-K): FY2025 25,048 / 130,497 = 19.2% -> FY2026 19,677 / 215,938 = 9.1%;
-    # China revenue 19,677 / 25,048 - 1 = -21.4%; the RMB 85 bn "spend" (61%) stays out
-    assert h["hq_last_fy"] == 2026 and h["hq_last_share"] == pytest.approx(19677 / 215938)
-    assert h["hq_prev_share"] == pytest.approx(25048 / 130497) and h["hq_china_change"] == pytest.approx(19677 / 25048 - 1)
-    assert "**9%** (FY2026) by customer headquarters (China revenue -21%)" in h["headline"] and "61%" not in h["headline"]
-    # ByteDance: 1 / 10.306 = 9.7% (2023) .. 2.99 / 17.108 = 17.5% (Omdia, 2024); three estimates named;
-    # by customer HQ: 2 / 25.048 = 8.0% (H20, 2024) .. 2.99 / 25.048 = 11.9%
-    assert (h["bd_share_low"], h["bd_share_high"]) == pytest.approx((1 / 10.306, 2.99 / 17.108))
-    assert (h["bd_share_hq_low"], h["bd_share_hq_high"]) == pytest.approx((2 / 25.048, 2.99 / 25.048))
-    assert len(h["bd_estimates_in_range"]) == 3 and "**10–17%**" in h["headline"] and "8–12% by headquarters" in h["headline"]
-    assert "about USD 60 M of H20 revenue in all of FY2026" in " ".join(h["findings"])
+    # China revenue 19,677 / 25,048 - 1 = -21.4%, shown as "**9%** (FY2026) ... (China revenue -21%)"
+    assert hq.index.max() == 2026 and hq.china_share[2026] == pytest.approx(19677 / 215938)
+    assert hq.china_share[2025] == pytest.approx(25048 / 130497)
+    assert hq.china_usd_bn[2026] / hq.china_usd_bn[2025] - 1 == pytest.approx(19677 / 25048 - 1)
+    assert (fmt.pct(hq.china_share[2026]), f"{hq.china_usd_bn[2026] / hq.china_usd_bn[2025] - 1:+.0%}") == ("9%", "-21%")
+    # FY2025: China +66% but share 16.9% -> 13.1%: the numerator adds, the denominator takes away more
+    x = revenue.share_change(*bill.loc[2024, ["china_usd_bn", "total_usd_bn"]], *bill.loc[2025, ["china_usd_bn", "total_usd_bn"]])
+    assert bill.china_usd_bn[2025] > bill.china_usd_bn[2024] and x["numerator"] > 0 > x["denominator"]
+    assert x["share_after"] - x["share_before"] == pytest.approx(x["numerator"] + x["denominator"])
+
+
+def test_headline_bytedance_range():
+    # ByteDance: 1 / 10.306 = 9.7% (2023) .. 2.99 / 17.108 = 17.5% (Omdia, 2024); three estimates in the range;
+    # by customer HQ: 2 / 25.048 = 8.0% (H20, 2024) .. 2.99 / 25.048 = 11.9%; the RMB 85 bn "spend" (61%) stays out
+    t = revenue.bytedance_share(*(params.defaults("04_nvidia_china_revenue")[k] for k in ("rate_id", "rmb_per_usd", "h20_price_usd")))
+    inr = t[t.in_range]
+    assert len(inr) == 3 and "nvidia_spend_total" not in set(inr.item)
+    assert (inr.share_low.min(), inr.share_high.max()) == pytest.approx((1 / 10.306, 2.99 / 17.108))
+    assert (inr.share_hq_low.min(), inr.share_hq_high.max()) == pytest.approx((2 / 25.048, 2.99 / 25.048))
+    assert fmt.rng(inr.share_low.min(), inr.share_high.max()) == "10–17%"
+    assert fmt.rng(inr.share_hq_low.min(), inr.share_hq_high.max()) == "8–12%"
+    # at the test parameters (USD 11,000 per H20, 7.25 RMB per USD): 230,000 x 11,000 = 2.53 bn / 17.108 = 14.8%
+    t = revenue.bytedance_share(rmb_per_usd=7.25, h20_price_usd=11_000)
+    assert fmt.rng(t[t.in_range].share_low.min(), t[t.in_range].share_high.max()) == "10–15%"
+    assert fmt.rng(t[t.in_range].share_hq_low.min(), t[t.in_range].share_hq_high.max()) == "8–10%"
+
+
+def test_headline_quarters_and_h20_disclosures():
+    # the steepest quarterly fall by billing location is Q4 FY2024 (22.2% -> 1,946 / 22,103 = 8.8%)
+    q = revenue.quarterly()
+    worst = q.loc[q.china_share.diff().idxmin()]
+    assert worst.label == "Q4 FY2024" and worst.china_share == pytest.approx(1946 / 22103)
     # same quarter a year apart by customer HQ: 8,142 / 35,082 = 23.2% (Q3 FY2025) -> 2,973 / 57,006 = 5.2% (Q3 FY2026)
-    assert (h["hq_q3_share_before"], h["hq_q3_share_after"]) == pytest.approx((8142 / 35082, 2973 / 57006))
-    # FY2025: China +66% but share 16.9% -> 13.1%; the steepest quarter is Q4 FY2024 (22.2% -> 8.8%)
-    assert h["denominator_fy"] == 2025 and h["denominator_numerator"] > 0 > h["denominator_denominator"]
-    assert h["steepest_quarter"] == "Q4 FY2024" and h["steepest_share_after"] == pytest.approx(1946 / 22103)
-    assert (h["h20_charge"], h["h20_unshipped"], h["h20_sales_china_q2_fy2026"]) == (4500, 2500, 0)
-    assert 3 <= len(h["findings"]) <= 5 and 2 <= len(h["key_numbers"]) <= 4
-    assert len(h["headline"].split()) <= 45
+    q3 = revenue.quarterly("customer_hq").query("quarter == 3")
+    assert list(q3.label) == ["Q3 FY2025", "Q3 FY2026"]
+    assert q3.china_share.tolist() == pytest.approx([8142 / 35082, 2973 / 57006])
+    # Nvidia's H20 disclosures: USD 4.5 bn charge, 2.5 bn unshipped, no Q2 sales to China, about USD 60 M under licences in FY2026
+    d = data.load("h20_disclosures").set_index("item").value_usd_m
+    assert (d["h20_charge"], d["h20_unshipped"], d["h20_sales_china"], d["h20_revenue_under_licences"]) == (4500, 2500, 0, 60)
 
 
-def test_headline_over_a_shorter_range():
+def test_headline_numbers_over_a_shorter_range():
     # up to FY2023: the latest share is 5,785 / 26,974 = 21.4%; no quarter of the data lies in it
-    h = headlines.china_revenue(fy_last=2023)
-    assert (h["billing_last_fy"], h["peak_fy"]) == (2023, 2022) and "steepest_quarter" not in h
-    assert h["billing_last_share"] == pytest.approx(5785 / 26974)
-    h = headlines.china_revenue(fy_first=2023, fy_last=2025)
-    assert h["peak_fy"] == 2023 and h["peak_share"] == pytest.approx(5785 / 26974)
+    bill, _ = _bases(fy_last=2023)
+    assert (bill.index.max(), bill.china_share.idxmax()) == (2023, 2022)
+    assert bill.china_share.iloc[-1] == pytest.approx(5785 / 26974)
+    assert not revenue.quarterly().fiscal_year.between(*revenue.fiscal_range(None, 2023)).any()
+    bill, _ = _bases(2023, 2025)
+    assert bill.china_share.idxmax() == 2023 and bill.china_share.max() == pytest.approx(5785 / 26974)
 
 
 def test_fiscal_range_defaults_to_the_data():
