@@ -70,6 +70,23 @@ def _bundle() -> str:
             f"if (!window.vegaEmbed) {{ (function () {{\n{code}\n}})(); {_UNPATCH} }}</script>")
 
 
+#: On a screen narrower than a chart (a phone), the chart is laid out for it when it is drawn: side-by-side
+#: panels stack, each panel's width shrinks to the screen and legends go below, so labels keep their size
+#: (a chart scaled down to fit would shrink its 11-px text to 5 px). What still does not fit scrolls inside
+#: the chart's box, never the page.
+_FIT = ("function fit(spec, w) { if (!w || w >= 720) { return spec; } var s = JSON.parse(JSON.stringify(spec));"
+        " var width = Math.max(w - 150, 160);"
+        " (function walk(node, inLayer) { if (!node || typeof node !== 'object') { return; }"
+        " if (node.hconcat) { node.vconcat = node.hconcat; delete node.hconcat; }"
+        " if (node.concat) { node.columns = 1; }"
+        " ['vconcat', 'concat'].forEach(function (k) { (node[k] || []).forEach(function (c) { walk(c, false); }); });"
+        " (node.layer || []).forEach(function (c) { walk(c, true); });"
+        " if (!inLayer && (node.mark || node.layer) && !node.facet && (node.width === undefined || node.width > width)) {"
+        " node.width = width; } })(s, false);"
+        " s.config = s.config || {}; s.config.legend = Object.assign({}, s.config.legend, {orient: 'bottom'});"
+        " return s; }")
+
+
 def chart_html(spec: dict, include_bundle: bool, index: int) -> str:
     """HTML for one chart: optional bundle, a div with a deterministic id, and the embed call."""
     payload = json.dumps(spec, sort_keys=True, separators=(",", ":"))
@@ -80,10 +97,11 @@ def chart_html(spec: dict, include_bundle: bool, index: int) -> str:
         "<script type=\"text/javascript\">(function () {"
         f"var el = (document.currentScript && document.currentScript.previousElementSibling) "
         f"|| document.getElementById('{div_id}');"
+        + _FIT +
         "function done() { if (--window.__vegaCompiling <= 0) { window.__vegaCompiling = 0; delete Set.prototype.toJSON; } }"
         "function draw() { window.__vegaCompiling = (window.__vegaCompiling || 0) + 1;"
         " if (window.__vegaSetToJSON) { Set.prototype.toJSON = window.__vegaSetToJSON; }"
-        " window.vegaEmbed(el, " + safe + ", {renderer: 'svg', actions: false})"
+        " window.vegaEmbed(el, fit(" + safe + ", el.clientWidth), {renderer: 'svg', actions: false})"
         ".then(function () { el.setAttribute('data-rendered', 'true'); done(); })"
         ".catch(function (e) { el.setAttribute('data-error', String(e)); el.textContent = 'Chart failed: ' + e; done(); }); }"
         "if (window.vegaEmbed) { draw(); } else { var n = 0; var t = setInterval(function () {"

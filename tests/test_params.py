@@ -63,3 +63,27 @@ def test_every_notebook_declares_readable_rules():
     for stem in ("00_overview", "01_chip_gap", "02_cloud_economics", "03_doubao_demand",
                  "04_nvidia_china_revenue", "05_claims_ledger"):
         assert params.rules(stem), stem
+
+
+def _bounded():
+    """(notebook, parameter, rule) of every numeric parameter with a declared range, in every notebook."""
+    stems = sorted(p.stem for p in params.NOTEBOOK_DIR.glob("*.ipynb"))
+    return [(stem, name, rule) for stem in stems for name, rule in params.rules(stem).items()
+            if rule.minimum is not None and rule.maximum is not None]
+
+
+@pytest.mark.parametrize("stem, name, rule", _bounded(), ids=lambda x: x if isinstance(x, str) else "")
+def test_every_declared_range_is_enforced_at_both_ends(stem, name, rule):
+    """Each end of a range is allowed and a step past it is refused with the parameter's name, a minimum of
+    0 included (negative shares must not pass)."""
+    step = 1 if rule.integer else max(abs(rule.maximum - rule.minimum) * 1e-3, 1e-9)
+    assert rule.check(name, rule.minimum) == rule.minimum and rule.check(name, rule.maximum) == rule.maximum
+    with pytest.raises(ParameterError, match=f"parameter '{name}' = .* is below its minimum"):
+        rule.check(name, rule.minimum - step)
+    with pytest.raises(ParameterError, match=f"parameter '{name}' = .* is above its maximum"):
+        rule.check(name, rule.maximum + step)
+
+
+def test_zero_minimum_is_enforced():
+    with pytest.raises(ParameterError, match="parameter 'share' = -0.01 is below its minimum 0"):
+        parse_rule("0 to 0.3: a share").check("share", -0.01)
