@@ -192,3 +192,13 @@ def test_verdict_counts_and_underlying_errors_on_project_data():
     assert counts["consistent"] + counts["rounding"] == 22                      # "22 hold up"
     assert counts[list(ledger.ERRORS)].sum() == 5                              # five claims at fault ...
     assert len(ledger.findings(table)) == 4   # ... four underlying errors: c017+c018 (one error), c027, c037, c052
+
+
+@pytest.mark.parametrize("scale, expected", [(1.0, "rounding"), (0.8, "rounding"), (0.7, "inconsistent"), (0.0, "inconsistent")])
+def test_tolerance_scale_moves_the_verdict_it_drives(scale, expected):
+    """c005 misses its reference by 2.31% against a documented tolerance of 3%: the parameter scales that
+    tolerance (0.8 -> 2.4%, still rounding; 0.7 -> 2.1%, inconsistent), so a scale that stops reaching
+    the check fails here."""
+    v = ledger.verdicts("fx10", scale).set_index("claim_id").loc["c005"]
+    assert v.gap == pytest.approx(0.023077, abs=1e-6)
+    assert v.verdict == expected
