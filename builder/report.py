@@ -434,9 +434,18 @@ def _stale(nbs: list[Path], state: dict, parameters: dict, shared: str, render_h
         s = state.get(name, {})
         run = not (s.get("exec_hash") == ehash and s.get("status") == "ok"
                    and (EXECUTED / f"{name}.ipynb").exists())
-        if run or s.get("render_hash") != render_hash or not (SITE / f"{name}.html").exists():
+        if run or s.get("render_hash") != render_hash or not _assets_present(SITE / f"{name}.html"):
             todo[name] = (p, ehash, run)
     return todo
+
+
+def _assets_present(page_file: Path) -> bool:
+    """The page exists and so does every shared asset it links (a deleted asset means: render again)."""
+    try:
+        text = page_file.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return all((page_file.parent / a).exists() for a in (page.CSS_FILE, BUNDLE_FILE) if f'"{a}' in text)
 
 
 def _run(todo: dict, state: dict, parameters: dict, staging: Path, nav: dict, render_hash: str, jobs: int) -> list:

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import chips
+from helpers import chips, params
 
 
 def _rules() -> pd.DataFrame:
@@ -387,3 +387,103 @@ def test_replica_on_data_h20_against_h100():
     assert h20["per_chip"] == pytest.approx(3_860.87, abs=0.01) and h100["per_chip"] == pytest.approx(7_538.86, abs=0.01)
     # the measured 910C/H100 inference ratio 0.6 over the modelled 7,432.78 / 7,538.86 = 0.98593 -> 0.60856
     assert chips.ascend_utilisation() == pytest.approx(0.60856, abs=1e-5)
+
+
+# --- notebook 01's findings (moved from test_headlines_chips.py): the helper calls its visible cells make, with the
+# notebook's own defaults (23B active of 230B, 1 byte per weight, KV 0.25 GB per sequence, MBU 0.6, decode MFU 0.6;
+# training MFU 0.4 in BF16, decode batch 32, sweep to batch 256) ----------------------------------------------------
+
+def _nb01(**given):
+    """Notebook 01's serving assumptions, Ascend factor and per-chip rates (indexed by chip and workload), as its cells
+    compute them, at its defaults or with ``given`` parameters."""
+    p = {**params.defaults("01_chip_gap"), **given}
+    a = chips.serving_assumptions(active_params_b=p["model_active_params_b"], bytes_per_param=p["bytes_per_param"],
+                                  mfu=p["mfu"], mbu=p["mbu"], kv_cache_gb_per_seq=p["kv_cache_gb_per_seq"],
+                                  tokens_per_s_per_user=p["tokens_per_s_per_user"])
+    util = chips.ascend_utilisation(a) if p["ascend_utilisation"] is None else p["ascend_utilisation"]
+    rates = chips.workload_rates(ROOFLINE, decode_batch=p["decode_batch"], training_mfu=p["training_mfu"],
+                                 training_precision=p["training_precision"], assumptions=a, ascend_utilisation=util)
+    return p, a, util, rates
+
+
+@pytest.fixture(scope="module")
+def nb01():
+    return _nb01()
+
+
+def test_nb01_dense_vs_sparse(nb01):
+    # H100 dense FP8 1979 / H20 dense FP8 296 = 6.6858; sparse headline 3958 / 296 = 13.3716
+    w = chips.specs()
+    assert w.loc["h100_sxm", "dense_fp8_tflops"] / w.loc["h20", "dense_fp8_tflops"] == pytest.approx(6.6858, abs=1e-4)
+    assert w.loc["h100_sxm", "sparse_fp8_tflops"] / w.loc["h20", "dense_fp8_tflops"] == pytest.approx(13.3716, abs=1e-4)
+    # training share at training_mfu 0.4 on both: 148 / 989.5 = 0.14957
+    r = nb01[3].set_index(["chip_id", "workload"])
+    assert r.loc[("h20", "training"), "ratio_to_h100"] == pytest.approx(0.14957, abs=1e-5)
+
+
+def test_nb01_decode_uses_the_shared_serving_model(nb01):
+    p, a, util, rates = nb01
+    r = rates.set_index(["chip_id", "workload"])
+    # decode MFU 0.6 (mfu_prefill central of data/model_assumptions.csv), not the training 0.4
+    assert a["mfu"] == 0.6
+    # batch 32: memory-bound on both, 4.0 / 3.35
+    assert r.loc[("h20", "decode"), "ratio_to_h100"] == pytest.approx(4.0 / 3.35)
+    assert r.loc[("h20", "decode"), "decode_bound_by"] == "memory bandwidth"
+    # batch 256: H20 compute-bound 296e12 x 0.6 / 46e9 = 3,860.9 against the H100's memory-bound
+    # 256 x 2.01e12 / 87e9 = 5,914.5 -> 0.65278 (the H20 turns compute-bound at batch 61.9, the H100 never)
+    big = p["max_decode_batch"]
+    assert chips.decode_rate("h20", big, assumptions=a) / chips.decode_rate("h100_sxm", big, assumptions=a) \
+        == pytest.approx(0.65278, abs=1e-5)
+    assert chips.decode_crossover("h20", assumptions=a) <= big < chips.decode_crossover("h100_sxm", assumptions=a)
+    assert chips.workload_rates(["h20", "h100_sxm"], decode_batch=big, training_mfu=p["training_mfu"],
+                                training_precision=p["training_precision"], assumptions=a).set_index(
+        ["chip_id", "workload"]).loc[("h20", "decode"), "decode_bound_by"] == "compute"
+    # H20 ahead while 3,860.9 >= b x 2.01e12 / (23e9 + 0.25e9 b), i.e. b <= 84.9 -> batches 1 to 84
+    every = np.arange(1, 4097)
+    ahead = every[chips.decode_rate("h20", every, assumptions=a) >= chips.decode_rate("h100_sxm", every, assumptions=a)]
+    assert ahead.max() == 84 and ahead.tolist() == list(range(1, 85))
+
+
+def test_nb01_ascend_at_the_measured_utilisation(nb01):
+    _, _, u, rates = nb01
+    r = rates.set_index(["chip_id", "workload"])
+    # Ascend rates carry the factor implied by the measured 910C/H100 inference ratio: 0.6 / 0.98593 = 0.60856
+    assert u == pytest.approx(0.60856, abs=1e-5)
+    lo_hi = lambda chip, wl: r.loc[(chip, wl), ["ratio_to_h100_low", "ratio_to_h100_high"]].tolist()  # noqa: E731
+    assert lo_hi("ascend_910b", "decode") == pytest.approx([0.8 * u / 3.35, 1.6 * u / 3.35])
+    assert lo_hi("ascend_910c", "decode") == pytest.approx([3.2 * u / 3.35, 3.2 * u / 3.35])
+    assert lo_hi("ascend_910b", "training") == pytest.approx([280 * u / 989.5, 376 * u / 989.5])
+
+
+def test_nb01_serving_replicas_and_b200(nb01):
+    _, a, _, rates = nb01
+    # 4 H20s at batch 462, 3,860.87 tokens/s per chip, against 8 H100s at batch 1,384, 7,538.86 per chip: 0.51213
+    h20, h100 = chips.replica("h20", a), chips.replica("h100_sxm", a)
+    assert (h20["chips"], h20["batch"], h100["chips"], h100["batch"]) == (4, 462, 8, 1384)
+    assert h20["per_chip"] / h100["per_chip"] == pytest.approx(3_860.87 / 7_538.86, abs=1e-5)
+    # 2250 / 148 = 15.2027 H20s per B200 in training; power 15.2027 x 400 W / 1000 W = 6.0811
+    e = chips.equivalence(rates, ["b200_hgx"], ["h20"]).set_index("workload").loc["training"]
+    assert e.chips_needed == pytest.approx(15.2027, abs=1e-4) and e.power_ratio == pytest.approx(6.0811, abs=1e-4)
+
+
+def test_nb01_follows_its_parameters():
+    # batch 1 with no KV cache, BF16 weights: memory-bound everywhere -> 4.0 / 3.35 again
+    _, a, _, rates = _nb01(decode_batch=1, kv_cache_gb_per_seq=0.0, bytes_per_param=2.0)
+    assert (a["kv_cache_gb_per_seq"], a["bytes_per_param"]) == (0.0, 2.0)
+    r = rates.set_index(["chip_id", "workload"])
+    assert r.loc[("h20", "decode"), "ratio_to_h100"] == pytest.approx(4.0 / 3.35)
+    # a decode MFU override moves the compute ceiling: 296e12 x 0.3 / 46e9 = 1,930.4 < 2,477.4 at batch 32
+    _, a, _, rates = _nb01(mfu=0.3)
+    r = rates.set_index(["chip_id", "workload"])
+    assert a["mfu"] == 0.3 and r.loc[("h20", "decode"), "decode_bound_by"] == "compute"
+    assert r.loc[("h20", "decode"), "tokens_per_s"] == pytest.approx(296e12 * 0.3 / 46e9)
+    assert r.loc[("h20", "training"), "ratio_to_h100"] == pytest.approx(0.14957, abs=1e-5)
+    # ascend_utilisation 0.5 is the factor used as given (the page says "at 50% of Nvidia's utilisation"): the Ascend
+    # rates are half their full-utilisation values, 910B decode 0.4..0.8 / 3.35, training 140..188 / 989.5
+    _, _, u, rates = _nb01(ascend_utilisation=0.5)
+    r = rates.set_index(["chip_id", "workload"])
+    assert u == 0.5
+    assert r.loc[("ascend_910b", "decode"), ["ratio_to_h100_low", "ratio_to_h100_high"]].tolist() == \
+        pytest.approx([0.4 / 3.35, 0.8 / 3.35])
+    assert r.loc[("ascend_910b", "training"), ["ratio_to_h100_low", "ratio_to_h100_high"]].tolist() == \
+        pytest.approx([140 / 989.5, 188 / 989.5])

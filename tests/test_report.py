@@ -207,6 +207,10 @@ def test_incremental_build_failure_and_identical_rerun(fake_root, capsys):
     out = capsys.readouterr().out
     assert "Executing 1 and re-rendering 1" in out and "… 01_a\n" in out and "… 02_b" not in out
 
+    (site / "assets" / "vega-bundle.js").unlink()  # a deleted asset: the page that links it is rendered again
+    assert report.build(jobs=2) == 0
+    assert "Executing 0 and re-rendering 1" in capsys.readouterr().out and (site / "assets" / "vega-bundle.js").exists()
+
 
 def test_interrupted_run_keeps_the_last_complete_notebook(fake_root, monkeypatch):
     """Ctrl-C in the middle of a run: the executed notebook of the last finished run stays whole, the
