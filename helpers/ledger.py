@@ -145,6 +145,11 @@ def referent_gap(claimed: str, reference: str) -> str:
     return "; ".join(f"{k}: {v}, not {ref[k]}" for k, _, v in parse_where(claimed) if k in ref and v != ref[k])
 
 
+def _words(referent: str) -> str:
+    """A referent description for people: 'measured_by' -> 'who measured it', other codes in words."""
+    return referent.replace("measured_by", "who measured it").replace("_", " ")
+
+
 def likely_cause(reported: float, ref_low: float, ref_high: float, unit: str, rmb_per_usd: float) -> str:
     """A likely cause for a gap, from the ratio of the claim to the nearest reference bound."""
     ratio = reported / (ref_high if reported > ref_high else ref_low)
@@ -186,17 +191,17 @@ def evaluate(claims: pd.DataFrame, checks: pd.DataFrame, tables: dict[str, pd.Da
         referent = referent_gap(cl.referent if isinstance(cl.referent, str) else "", get("referent"))
         if ": unstated," in referent:
             unstated = [part.split(":")[0] for part in referent.split("; ") if ": unstated," in part]
-            result, gap, cause = "unverifiable", math.nan, f"the claim states no {' or '.join(unstated)}"
+            result, gap, cause = "unverifiable", math.nan, f"the claim states no {_words(' or '.join(unstated))}"
         elif result == "inconsistent" and get("quote_where"):
             q_low, q_high, _ = _lookup(tables, ck["table"], ck["quote_where"], ck["column"], ck["scale"], tiers)
             if verdict(low, high, q_low, q_high, tol, digit)[0] in ("consistent", "rounding"):
                 result = "accurate quote, misleading comparison"
         if result in ("consistent", "rounding") and referent:
-            result, cause = "right number, wrong referent", f"a different referent ({referent})"
+            result, cause = "right number, wrong referent", f"a different referent ({_words(referent)})"
         elif result in ("inconsistent", "accurate quote, misleading comparison"):
             hint = IMPLIED.get(cl.claim_id)
             cause = hint(values, ctx) if hint else likely_cause(cl.value, ref_low, ref_high, cl.unit, ctx.rmb_per_usd)
-            cause = f"a different referent ({referent}); " + cause if referent else cause
+            cause = f"a different referent ({_words(referent)}); " + cause if referent else cause
         elif result == "rounding":
             cause = IMPLIED[cl.claim_id](values, ctx) if cl.claim_id in IMPLIED else f"off by {gap:+.1%}"
         if get("later_table") and (result in ("consistent", "rounding") or (result == "unverifiable" and not referent)):
