@@ -296,10 +296,10 @@ def route_quotes(route: dict, *, as_of, quote_window_months, rental_commitment, 
     else:
         q = in_window(rental_quotes(route["chips"], rental_commitment), as_of, quote_window_months)
         q = q.assign(gpu_hour_low=q.price_low, gpu_hour_central=q.price_usd_per_gpu_hour, gpu_hour_high=q.price_high)
-    a = chips.serving_assumptions(tokens_per_s_per_user=tokens_per_s_per_user)
-    for case, sfx in chips.BOUNDS.items():
-        q[f"tflops{sfx}"] = q.chip_id.map(chips.specs()[f"dense_bf16_tflops{sfx}"])
-        q[f"tokens_s{sfx}"] = [chips.replica(c, a, bound=case)["per_chip"] for c in q.chip_id]
+    a, w, ids = chips.serving_assumptions(tokens_per_s_per_user=tokens_per_s_per_user), chips.specs(), q.chip_id.unique()
+    for case, sfx in chips.BOUNDS.items():  # per chip, not per quote: a replica is a property of the chip
+        q[f"tflops{sfx}"] = q.chip_id.map(w[f"dense_bf16_tflops{sfx}"])
+        q[f"tokens_s{sfx}"] = q.chip_id.map({c: chips.replica(c, a, bound=case, w=w)["per_chip"] for c in ids})
     return q.rename(columns={"price_id": "quote_id"})
 
 
