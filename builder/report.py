@@ -193,8 +193,12 @@ def execute(src: str, out: str, parameters: dict) -> dict:
     result = {"status": "ok", "error": ""}
     tmp = f"{out}.{os.getpid()}.partial.ipynb"  # renamed to ``out`` only once the run has ended
     try:
+        # request_save_on_cell_execute=False: papermill would otherwise write (and validate) the whole notebook,
+        # its chart bundle included, after every cell: half of a notebook's run time. It still writes it at the end,
+        # also when a cell fails.
         pm.execute_notebook(src, tmp, parameters=parameters, cwd=str(NB_DIR), kernel_name="python3",
-                            progress_bar=False, log_output=False, kernel_manager_class=kernel_manager_class())
+                            progress_bar=False, log_output=False, kernel_manager_class=kernel_manager_class(),
+                            request_save_on_cell_execute=False)
     except pm.PapermillExecutionError as exc:
         result = {"status": "failed",
                   "error": f"{_source_cell(tmp, exc.cell_index)}: {exc.ename}: {exc.evalue}".strip()}
@@ -448,41 +452,39 @@ def _assets_present(page_file: Path) -> bool:
     return all((page_file.parent / a).exists() for a in (page.CSS_FILE, BUNDLE_FILE) if f'"{a}' in text)
 
 
-def _run(todo: dict, state: dict, parameters: dict, staging: Path, nav: dict, render_hash: str, jobs: int) -> list:
-    """Execute and render ``todo`` in parallel; update ``state``; return the names executed."""
+def _run(pool, todo: dict, state: dict, parameters: dict, staging: Path, nav: dict, render_hash: str) -> list:
+    """Execute and render ``todo`` on ``pool``; update ``state``; return the names executed."""
     if not todo:
         return []
     ran = [n for n, t in todo.items() if t[2]]
-    workers = min(jobs, len(todo))
-    print(f"Executing {len(ran)} and re-rendering {len(todo)} notebook(s) with {workers} parallel job(s).")
-    with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) as pool:
-        futures = {}
-        for name, (p, ehash, run) in todo.items():
-            print(f"  … {name}{'' if run else ' (render only)'}", flush=True)
-            futures[pool.submit(_job, str(p), str(EXECUTED / f"{name}.ipynb"), parameters.get(name, {}),
-                                str(staging / f"{name}.html"), nav[name], run)] = (name, ehash, run)
-        for fut in as_completed(futures):
-            name, ehash, run = futures[fut]
-            try:
-                res = fut.result()
-            except Exception as exc:
-                res = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-            prev = state.get(name, {})
-            if res["status"] != "ok":  # the card keeps the last good run's title and finding
-                res = {k: v for k, v in res.items() if k not in ("title", "question", "record") or not prev.get(k)}
-            entry = {**prev, **res, "exec_hash": ehash, "render_hash": render_hash}
-            if run:
-                entry["finished"] = time.strftime("%Y-%m-%d %H:%M")
-            state[name] = entry
-            if res["status"] == "ok":
-                (staging / f"{name}.failed.html").unlink(missing_ok=True)
-                notebook = staging / "notebooks" / f"{name}.ipynb"
-                notebook.parent.mkdir(exist_ok=True)
-                shutil.copy2(EXECUTED / f"{name}.ipynb", notebook)
-                print(f"  ok     {name} ({res.get('seconds', 0)} s)", flush=True)
-            else:
-                print(f"  FAILED {name}: {res.get('error')}\n         executed notebook kept: "
-                      f"{(EXECUTED / f'{name}.ipynb').relative_to(ROOT)}", flush=True)
+    print(f"Executing {len(ran)} and re-rendering {len(todo)} notebook(s).")
+    futures = {}
+    for name, (p, ehash, run) in todo.items():
+        print(f"  … {name}{'' if run else ' (render only)'}", flush=True)
+        futures[pool.submit(_job, str(p), str(EXECUTED / f"{name}.ipynb"), parameters.get(name, {}),
+                            str(staging / f"{name}.html"), nav[name], run)] = (name, ehash, run)
+    for fut in as_completed(futures):
+        name, ehash, run = futures[fut]
+        try:
+            res = fut.result()
+        except Exception as exc:
+            res = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+        prev = state.get(name, {})
+        if res["status"] != "ok":  # the card keeps the last good run's title and finding
+            res = {k: v for k, v in res.items() if k not in ("title", "question", "record") or not prev.get(k)}
+        entry = {**prev, **res, "exec_hash": ehash, "render_hash": render_hash}
+        if run:
+            entry["finished"] = time.strftime("%Y-%m-%d %H:%M")
+        state[name] = entry
+        if res["status"] == "ok":
+            (staging / f"{name}.failed.html").unlink(missing_ok=True)
+            notebook = staging / "notebooks" / f"{name}.ipynb"
+            notebook.parent.mkdir(exist_ok=True)
+            shutil.copy2(EXECUTED / f"{name}.ipynb", notebook)
+            print(f"  ok     {name} ({res.get('seconds', 0)} s)", flush=True)
+        else:
+            print(f"  FAILED {name}: {res.get('error')}\n         executed notebook kept: "
+                  f"{(EXECUTED / f'{name}.ipynb').relative_to(ROOT)}", flush=True)
     return ran
 
 
@@ -540,9 +542,14 @@ def _build(jobs: int | None, parameters: dict) -> int:
     staging.mkdir(parents=True, exist_ok=True)
     EXECUTED.mkdir(parents=True, exist_ok=True)
     jobs = jobs or os.cpu_count() or 1
-    ran = _run(todo, state, parameters, staging, nav, render_hash, jobs)
-    ran += _run(_stale(last, state, parameters, _overview_key(shared, state, order), render_hash),
-                state, parameters, staging, nav, render_hash, jobs)
+    _kernel_env()
+    import nbconvert  # noqa: F401  (imported once here, shared by the forked workers instead of once in each)
+    import papermill  # noqa: F401
+
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
+        ran = _run(pool, todo, state, parameters, staging, nav, render_hash)
+        ran += _run(pool, _stale(last, state, parameters, _overview_key(shared, state, order), render_hash),
+                    state, parameters, staging, nav, render_hash)
     for name in list(state):
         if not name.startswith("_") and name not in order:
             del state[name]

@@ -56,7 +56,8 @@ def prepare(work: Path) -> tuple[Path, Path]:
     os.environ["PROJECT_DATA_DIR"] = str(data)
     try:
         pm.execute_notebook(str(ROOT / "notebooks" / f"{NOTEBOOK}.ipynb"), str(executed), cwd=str(ROOT / "notebooks"),
-                            kernel_name="python3", progress_bar=False, kernel_manager_class=kernel_manager_class())
+                            kernel_name="python3", progress_bar=False, kernel_manager_class=kernel_manager_class(),
+                            request_save_on_cell_execute=False)
     finally:
         del os.environ["PROJECT_DATA_DIR"]
     nb = nbformat.read(executed, as_version=4)

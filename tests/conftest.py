@@ -29,3 +29,48 @@ def data_copy(tmp_path):
     """A writable copy of the data package (cut to four tables) to break in a test."""
     return copy_small_package(tmp_path / "data")
 
+
+
+# --- the hostile site build (tests/test_browser.py) starts with the session ---------------------------------
+_background = {}
+
+
+def pytest_configure(config):
+    """Start the hostile site build in the background when the browser tests will run (the whole suite, or
+    test_browser.py named): it is half the suite's work, and started first it overlaps the rest. Runs in
+    the controlling process only; xdist workers find it through HOSTILE_SITE_DIR."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    if os.environ.get("HOSTILE_SITE_DIR"):
+        return
+    args = [str(a) for a in config.args]
+    if args and not any("test_browser" in a or a.rstrip("/") in ("tests", ".", str(ROOT)) for a in args):
+        return
+    folder = tempfile.mkdtemp(prefix="hostile-site-")
+    log = open(Path(folder) / "build.log", "w")
+    code = "import sys; sys.path.insert(0, 'tests'); import test_browser; test_browser._hostile_main(sys.argv[1])"
+    _background["proc"] = subprocess.Popen([sys.executable, "-c", code, folder], cwd=ROOT, stdout=log,
+                                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    _background["folder"], _background["log"] = folder, log
+    os.environ["HOSTILE_SITE_DIR"] = folder
+
+
+def pytest_unconfigure(config):
+    proc = _background.pop("proc", None)
+    if proc is None:
+        return
+    import os
+
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    _background.pop("log").close()
+    os.environ.pop("HOSTILE_SITE_DIR", None)
+    shutil.rmtree(_background.pop("folder"), ignore_errors=True)
+
+

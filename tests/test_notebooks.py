@@ -15,10 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_bad_parameter_is_named(tmp_path):
-    """A value outside a parameter's range stops the run with an error that names the parameter."""
+    """A value outside a parameter's range stops the run with an error that names the parameter (the overview:
+    the notebook with the lightest imports; every notebook checks its parameters with the same params.check)."""
     with pytest.raises(pm.PapermillExecutionError) as err:
-        pm.execute_notebook(str(ROOT / "notebooks" / "05_claims_ledger.ipynb"), str(tmp_path / "out.ipynb"),
-                            parameters={"tolerance_scale": 9}, cwd=str(ROOT / "notebooks"), kernel_name="python3",
-                            progress_bar=False, kernel_manager_class=kernel_manager_class())
+        pm.execute_notebook(str(ROOT / "notebooks" / "00_overview.ipynb"), str(tmp_path / "out.ipynb"),
+                            parameters={"numbers_per_notebook": 9}, cwd=str(ROOT / "notebooks"), kernel_name="python3",
+                            progress_bar=False, kernel_manager_class=kernel_manager_class(),
+                            request_save_on_cell_execute=False)
     assert err.value.ename == "ParameterError"
-    assert "parameter 'tolerance_scale' = 9 is above its maximum 5" in err.value.evalue
+    assert "parameter 'numbers_per_notebook' = 9 is above its maximum 4" in err.value.evalue
