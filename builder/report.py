@@ -39,7 +39,7 @@ STATE_FILE = BUILD / "state.json"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 BUNDLE_RE = re.compile(r"<script[^>]*\bdata-vega-bundle\b[^>]*>(.*?)</script>", re.S)
 BUNDLE_FILE = "assets/vega-bundle.js"
-RENDER_CODE = [Path(__file__), *sorted(TEMPLATES.rglob("*.j2")), *sorted(TEMPLATES.rglob("*.json"))]
+RENDER_CODE = [*sorted(Path(__file__).resolve().parent.glob("*.py")), *sorted(TEMPLATES.rglob("*.j2")), *sorted(TEMPLATES.rglob("*.json"))]
 
 
 # ----------------------------------------------------------------------------- hashing / state

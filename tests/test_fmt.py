@@ -196,6 +196,9 @@ def test_table_id_from_content_and_sticky_class():
     assert re.search(r'<table id="T_t[0-9a-f]{8}"', one) and one == two
     assert fmt.table(df.assign(a=[3])).to_html() != one
     assert 'class="data-table"' in one
+    shown = fmt.table(df)._repr_html_()  # what a page carries: no per-cell ids, classes or style block
+    assert shown.startswith('<table class="data-table">') and "T_t" not in shown and "<style" not in shown
+    assert shown == fmt.table(df.copy())._repr_html_()
     wide = fmt.table(pd.DataFrame({c: [1] for c in "abcdef"})).to_html()
     assert f'class="{fmt.TABLE_CLASS} {fmt.STICKY_CLASS}"' in wide
 
