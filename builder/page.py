@@ -138,7 +138,7 @@ def finish(body: str, nav: dict) -> tuple[str, str]:
     rest = body[head_end:]
     toc = _toc(rest)
     if toc:  # after the first cell: the title and the question
-        first = rest.find('<div class="jp-Cell', rest.find('<div class="jp-Cell') + 1)
+        first = rest.find('<div class="jp-Cell ', rest.find('<div class="jp-Cell ') + 1)
         if first > 0:
             rest = rest[:first] + toc + rest[first:]
     links = []
