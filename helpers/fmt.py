@@ -56,6 +56,22 @@ def rng(lo: float, hi: float, fmt: str = ".0%") -> str:
     return f"{a}–{b}"
 
 
+def bounded(lo: float, hi: float, *, low: float | None = 0.0, high: float | None = None, fmt: str = ".0%",
+            spans: str = "", narrow: str = "") -> tuple[bool, str]:
+    """A range checked against the physical bounds of its quantity (a share cannot pass 100%, a remainder
+    cannot be negative): ``(True, '19–34%')`` when ``[lo, hi]`` lies within ``[low, high]``; otherwise
+    ``(False, 'not determined by the data (the range, 19–340%, passes 100%); <narrow>')``, so a page
+    reports the question as open instead of printing a headline number. ``spans`` says what the range
+    spans ('two chips of one vendor', '5th–95th percentile of 10,000 draws') and is appended in brackets."""
+    text = rng(lo, hi, fmt) + (f" ({spans})" if spans else "")
+    crossed = [f"below {format(low, fmt)}" for _ in [0] if low is not None and lo < low] + \
+              [f"past {format(high, fmt)}" for _ in [0] if high is not None and hi > high]
+    if not crossed:
+        return True, text
+    return False, (f"not determined by the data (the range, {rng(lo, hi, fmt)}, runs {' and '.join(crossed)})"
+                   + (f"; {narrow}" if narrow else ""))
+
+
 def sig(x: float, digits: int = 2) -> str:
     """``x`` to ``digits`` significant figures with thousands separators: 7268 -> '7,300'.
     For estimates, where more digits would be false precision."""

@@ -256,3 +256,14 @@ def test_chip_labels_agree_with_chips_short_name():
             if f["name"].startswith("chip_id"):
                 assert f.get("valueLabels"), f"{res['name']}.{f['name']}"
                 assert all(label == chips.short_name(code) for code, label in f["valueLabels"].items())
+
+
+def test_bounded_range_within_and_across_physical_bounds():
+    assert fmt.bounded(0.19, 0.34, high=1.0) == (True, "19–34%")
+    assert fmt.bounded(1.82, 2.68, fmt=".2f", spans="two Blackwell chips, one neocloud") == \
+        (True, "1.82–2.68 (two Blackwell chips, one neocloud)")
+    ok, text = fmt.bounded(0.19, 3.4, high=1.0, narrow="a count of H20s delivered in 2025 would narrow it")
+    assert not ok and text == ("not determined by the data (the range, 19–340%, runs past 100%); "
+                               "a count of H20s delivered in 2025 would narrow it")
+    assert fmt.bounded(-0.81, 0.5, high=1.0) == (False, "not determined by the data (the range, -81–50%, runs below 0%)")
+    assert fmt.bounded(-2.0, 5.0, low=None, fmt=".0f") == (True, "-2–5")
