@@ -360,6 +360,8 @@ def write_sources(site: Path) -> None:
     tables whose rows cite it."""
     import csv
 
+    from helpers import fmt
+
     with (DATA_DIR / "sources.csv").open(encoding="utf-8") as f:
         sources = list(csv.DictReader(f))
     cited: dict[str, list[str]] = {}
@@ -368,8 +370,7 @@ def write_sources(site: Path) -> None:
             cited.setdefault(src["id"], []).append(path)
     for src in sources:
         src["cited_in"] = cited.get(src["id"], [])
-        url = src.get("url") or ""
-        src["safe_url"] = url if re.match(r"https?://", url) else ""
+        src["safe_url"], src["safe_archive_url"] = fmt.safe_url(src.get("url")), fmt.safe_url(src.get("archive_url"))
     page_html = _template("sources.html.j2").render(sources=sources)
     (site / "sources.html").write_text(page_html, encoding="utf-8")
 

@@ -35,9 +35,10 @@ def html(text) -> str:
 
 def md(text) -> str:
     """``text`` safe inside Markdown: &, < and > escaped for HTML and Markdown punctuation
-    backslash-escaped, so it shows literally (no markup, no links, no LaTeX); one line."""
+    backslash-escaped, so it shows literally (no markup, no links — bare URLs included —, no LaTeX); one line."""
     text = _html.escape(str(text), quote=False).replace("\n", " ")
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("#", "&#35;")
+    # '#' and ':' as entities: no heading, and no bare URL that the Markdown renderer would turn into a link
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("#", "&#35;").replace(":", "&#58;")
 
 
 # ----------------------------------------------------------------------------- numbers
@@ -99,6 +100,21 @@ def usd(x: float, digits: int = 2) -> str:
 
 
 # ----------------------------------------------------------------------------- sources
+def safe_url(url) -> str:
+    """``url`` if it is an absolute http(s) URL with a host (checked by parsing, not by pattern), else ''.
+    The one rule for every URL written into a page as a link: sources, archived copies, data text."""
+    from urllib.parse import urlsplit
+
+    text = str(url or "").strip()
+    if not text or any(c.isspace() or ord(c) < 32 or c in "\"'<>`\\" for c in text):
+        return ""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    return text if parts.scheme in ("http", "https") and parts.hostname else ""
+
+
 def source_link(source_id: str) -> str:
     """Markdown/HTML link from a source id to its entry on the sources page."""
     sid = html(source_id)

@@ -1,4 +1,5 @@
 """helpers.fmt.table: tables for people, formatted from the metadata of data/datapackage.json."""
+import html as html_lib
 import math
 import re
 
@@ -267,3 +268,31 @@ def test_bounded_range_within_and_across_physical_bounds():
                                "a count of H20s delivered in 2025 would narrow it")
     assert fmt.bounded(-0.81, 0.5, high=1.0) == (False, "not determined by the data (the range, -81–50%, runs below 0%)")
     assert fmt.bounded(-2.0, 5.0, low=None, fmt=".0f") == (True, "-2–5")
+
+
+@pytest.mark.parametrize("text", ["[x](javascript:alert(1))", "see http://x.example/p", "(http://y.example)",
+                                  "<https://z.example>", "[a][r]\n\n[r]: http://x", "![i](http://x/i.png)"])
+def test_data_text_never_becomes_a_link_on_a_page(text):
+    """Escaped data text rendered the way pages are (nbconvert's Markdown): no link, no image, and the text
+    shows literally, bare URLs included."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": f"note: {fmt.md(text)}"})]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cell]
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    body = body[body.index("<body"):]
+    assert "<a " not in body and "<img" not in body
+    assert html_lib.escape(" ".join(text.split()), quote=False) in " ".join(body.split())
+
+
+@pytest.mark.parametrize("url, ok", [
+    ("https://www.sec.gov/a/b.htm", True), ("http://example.com/x?y=1#z", True),
+    ("javascript:alert(1)", False), ("JaVaScRiPt:alert(1)", False), ("javascript:alert(1)//https://x.com", False),
+    ("data:text/html,<script>alert(1)</script>", False), ("//evil.example/x", False), ("/relative/path", False),
+    ("https:///nohost", False), ("https://x.com/a b", False), ('https://x.com/"onmouseover=alert(1)', False),
+    (" https://x.com", True), ("vbscript:msgbox", False), ("", False), (None, False)])
+def test_safe_url_takes_only_absolute_http_urls(url, ok):
+    assert bool(fmt.safe_url(url)) is ok

@@ -1,4 +1,5 @@
 """The site builder: a bad CSV stops the build and keeps the last good site; helpers of the builder."""
+import re
 import shutil
 from pathlib import Path
 
@@ -222,3 +223,28 @@ def test_refresh_outputs_refuses_a_failed_or_stale_run(fake_root, capsys):
     report.STATE_FILE.write_text('{"01_a": {"status": "failed", "exec_hash": "x"}}')
     assert refresh.refresh("01_a") == 1
     assert "no fresh successful run" in capsys.readouterr().err
+
+
+def test_sources_page_links_only_safe_urls(fake_root):
+    """Hostile url and archive_url values are shown as text, never written into an href."""
+    import csv
+    import io
+
+    path = fake_root / "data" / "sources.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    hostile = ["javascript:alert(1)", "data:text/html,x", "//evil.example/x", "javascript:alert(1)//https://x.com"]
+    for row, bad in zip(rows, hostile):
+        row["url"], row["archive_url"] = bad, bad
+    rows[len(hostile)]["archive_url"] = "https://web.archive.org/web/2025/https://x.com"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    site = fake_root / "build" / "site"
+    report.write_sources(site)
+    page = (site / "sources.html").read_text()
+    hrefs = re.findall(r'href="([^"]*)"', page)
+    assert hrefs and all(h.startswith(("https://", "http://", "index.html")) for h in hrefs), hrefs
+    assert 'href="https://web.archive.org/web/2025/https://x.com"' in page
+    assert "javascript:alert(1)//https://x.com" in page  # shown as text
