@@ -15,6 +15,7 @@ shape (a Python float for scalar input).
 """
 from __future__ import annotations
 
+import functools
 import math
 import operator as _op
 
@@ -169,15 +170,59 @@ def training_tokens_per_s(dense_tflops, params_b, mfu):
     return _out(flops * u / (6.0 * n))
 
 
+def experts_touched(experts_per_token, routed_experts, batch):
+    """Expected distinct routed experts one mixture-of-experts layer reads in a decode step of ``batch`` tokens
+    (one per sequence): E x (1 - (1 - k/E)^b) for k experts per token out of E (all E when k >= E).
+
+    Assumes every token picks its k experts independently of the other tokens and uniformly (a balanced
+    router): a token misses a given expert with probability 1 - k/E, all b tokens with (1 - k/E)^b. Real
+    routers favour some experts, so a batch touches somewhat fewer distinct experts than this.
+    """
+    k = _as_array("experts_per_token", experts_per_token, positive=True)
+    e = _as_array("routed_experts", routed_experts, positive=True)
+    b = _as_array("batch", batch, positive=True)
+    return _out(e * (1.0 - (1.0 - np.minimum(k / e, 1.0)) ** b))
+
+
+def params_read_b(active_params_b, total_params_b, batch, experts_per_token=None, routed_experts=None):
+    """Billions of weights one decode step reads for ``batch`` sequences (one token each).
+
+    A dense model (``experts_per_token`` or ``routed_experts`` None, k >= E, or active >= total) reads all its
+    weights at every step, max(active, total). A mixture of experts reads its always-used part S (attention,
+    embeddings, shared experts, dense layers) plus the routed experts the batch touches:
+    ``S + (T - S) x experts_touched(k, E, b) / E``, with ``S = (A - T k/E) / (1 - k/E)`` so that one token reads
+    exactly its ``A`` active parameters (if ``A < T k/E``, S = 0 and each token reads the share A / T of the
+    experts). At batch 1 this is A; at a large batch it approaches T.
+    """
+    a = _as_array("active_params_b", active_params_b, positive=True)
+    t = _as_array("total_params_b", total_params_b, positive=True)
+    b = _as_array("batch", batch, positive=True)
+    if experts_per_token is None or routed_experts is None:
+        return _out(np.broadcast_to(np.maximum(a, t), np.broadcast(a, t, b).shape))
+    k = _as_array("experts_per_token", experts_per_token, positive=True)
+    e = _as_array("routed_experts", routed_experts, positive=True)
+    p = np.minimum(k / e, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shared = np.where(p < 1.0, (a - t * p) / np.where(p < 1.0, 1.0 - p, 1.0), t)
+    share = np.where(shared > 0, p, a / t)  # per token, of the routed experts
+    shared = np.clip(shared, 0.0, None)
+    read = shared + (t - shared) * (1.0 - (1.0 - share) ** b)
+    return _out(np.where(a >= t, a, read))
+
+
 def decode_tokens_per_s(bandwidth_tbps, dense_tflops, active_params_b, bytes_per_param,
-                        batch, mbu, mfu, kv_bytes_per_seq=0.0):
+                        batch, mbu, mfu, kv_bytes_per_seq=0.0, total_params_b=None,
+                        experts_per_token=None, routed_experts=None):
     """Roofline decode throughput in tokens/s (all sequences of the batch together).
 
-    Memory bound: each step reads the active weights once plus ``kv_bytes_per_seq`` of KV cache
+    Memory bound: each step reads the weights the batch needs, W(b) = :func:`params_read_b` (all of them
+    for a dense model; for a mixture of experts the always-used part plus the experts the batch touches;
+    ``total_params_b`` None = a dense model of ``active_params_b``), plus ``kv_bytes_per_seq`` of KV cache
     per sequence (default 0 = KV cache ignored), so
-    ``batch x bandwidth x mbu / (active_params x bytes_per_param + batch x kv_bytes_per_seq)``.
-    Compute bound: ``dense_tflops x mfu / (2 x active_params)``. Returns the smaller one.
-    ``bandwidth_tbps`` in TB/s, ``dense_tflops`` dense, ``active_params_b`` in billions,
+    ``batch x bandwidth x mbu / (W(b) x bytes_per_param + batch x kv_bytes_per_seq)``.
+    Compute bound: ``dense_tflops x mfu / (2 x active_params)`` (2 FLOPs per active weight per token at
+    any batch). Returns the smaller one.
+    ``bandwidth_tbps`` in TB/s, ``dense_tflops`` dense, ``*_params_b`` in billions,
     ``bytes_per_param`` e.g. 2 for BF16, 1 for FP8; ``mbu``/``mfu`` in (0, 1].
     """
     bw = _as_array("bandwidth_tbps", bandwidth_tbps) * 1e12
@@ -186,7 +231,9 @@ def decode_tokens_per_s(bandwidth_tbps, dense_tflops, active_params_b, bytes_per
     bpp = _as_array("bytes_per_param", bytes_per_param, positive=True)
     b = _as_array("batch", batch, positive=True)
     kv = _as_array("kv_bytes_per_seq", kv_bytes_per_seq)
-    memory_bound = b * bw * _fraction("mbu", mbu) / (n * bpp + b * kv)
+    read = n if total_params_b is None else np.asarray(
+        params_read_b(active_params_b, total_params_b, b, experts_per_token, routed_experts)) * 1e9
+    memory_bound = b * bw * _fraction("mbu", mbu) / (read * bpp + b * kv)
     compute_bound = flops * _fraction("mfu", mfu) / (2.0 * n)
     return _out(np.minimum(memory_bound, compute_bound))
 
@@ -248,24 +295,33 @@ def dense_tflops_at(bf16_tflops, fp8_tflops, precision: str):
 
 
 def decode_crossover_batch(bandwidth_tbps, dense_tflops, active_params_b, bytes_per_param,
-                           mbu, mfu, kv_bytes_per_seq=0.0):
+                           mbu, mfu, kv_bytes_per_seq=0.0, total_params_b=None, experts_per_token=None,
+                           routed_experts=None):
     """Batch size at which :func:`decode_tokens_per_s` turns from memory- to compute-bound.
 
-    Solves ``b x BW x mbu / (N x bpp + b x kv) = C`` with ``C = F x mfu / (2 N)``:
-    ``b* = C x N x bpp / (BW x mbu - kv x C)``. Returns ``inf`` when the KV cache traffic alone
-    keeps decode memory-bound at any batch (``BW x mbu <= kv x C``). Units as in
-    :func:`decode_tokens_per_s`; the result is a (fractional) number of sequences.
+    Solves ``b x BW x mbu / (W(b) x bpp + b x kv) = C`` with ``C = F x mfu / (2 N)``; the left side grows with
+    b, so the root is found by bisection (for a dense model, W = N: ``b* = C x N x bpp / (BW x mbu - kv x C)``).
+    Returns ``inf`` when the KV cache traffic alone keeps decode memory-bound at any batch
+    (``BW x mbu <= kv x C``). Units as in :func:`decode_tokens_per_s`; the result is a (fractional) number
+    of sequences.
     """
     bw = _as_array("bandwidth_tbps", bandwidth_tbps, positive=True) * 1e12
     flops = _as_array("dense_tflops", dense_tflops, positive=True) * 1e12
     n = _as_array("active_params_b", active_params_b, positive=True) * 1e9
     bpp = _as_array("bytes_per_param", bytes_per_param, positive=True)
     kv = _as_array("kv_bytes_per_seq", kv_bytes_per_seq)
+    mbu_ = _fraction("mbu", mbu)
     compute = flops * _fraction("mfu", mfu) / (2.0 * n)
-    denom = bw * _fraction("mbu", mbu) - kv * compute
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(denom > 0, compute * n * bpp / np.where(denom > 0, denom, 1.0), np.inf)
-    return _out(out)
+    never = bw * mbu_ <= kv * compute
+    lo, hi = np.full(np.broadcast(bw, compute, kv).shape, -6.0), np.full(np.broadcast(bw, compute, kv).shape, 12.0)
+    for _ in range(80):  # bisection on log10(batch)
+        mid = (lo + hi) / 2
+        b = 10.0 ** mid
+        read = n if total_params_b is None else np.asarray(
+            params_read_b(active_params_b, total_params_b, b, experts_per_token, routed_experts)) * 1e9
+        below = b * bw * mbu_ / (read * bpp + b * kv) < compute
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    return _out(np.where(never, np.inf, 10.0 ** ((lo + hi) / 2)))
 
 
 def _metric_values(tpp, pd, io_gbps) -> dict:
@@ -350,8 +406,16 @@ def rule_rects(rules: pd.DataFrame, rule_set: str, x_metric: str, y_metric: str,
 #: the same chip and model decode at one rate everywhere. keyword -> ``parameter`` of the table.
 SERVING = {"active_params_b": "active_params_b", "bytes_per_param": "bytes_per_param",
            "mfu": "mfu_prefill", "mbu": "mbu_decode", "kv_cache_gb_per_seq": "kv_cache_gb_per_seq",
-           "total_params_b": "total_params_b", "tokens_per_s_per_user": "tokens_per_s_per_user"}
+           "total_params_b": "total_params_b", "tokens_per_s_per_user": "tokens_per_s_per_user",
+           "experts_per_token": "experts_per_token", "routed_experts": "routed_experts"}
 BOUNDS = {"low": "_low", "central": "", "high": "_high"}
+#: The small-batch bound: one chip decoding this many sequences (every chip memory-bound, memory capacity
+#: not checked), where a high-bandwidth chip such as the H20 looks best. The serving basis is :func:`replica`.
+SMALL_BATCH = 32
+#: Largest batch a replica may run when the KV cache takes no memory (``kv_cache_gb_per_seq`` 0).
+MAX_BATCH = 4096
+#: Chips whose MFU and MBU carry the software-maturity factor :func:`ascend_utilisation`.
+ASCEND = ("ascend_910b", "ascend_910c")
 
 
 def short_name(chip_id: str) -> str:
@@ -373,8 +437,9 @@ def specs() -> pd.DataFrame:
 
 
 def serving_assumptions(**overrides) -> dict:
-    """The shared serving model: ``active_params_b``, ``bytes_per_param``, ``mfu`` (decode compute
-    ceiling, the prefill MFU row), ``mbu`` and ``kv_cache_gb_per_seq``, from the central values of
+    """The shared serving model: ``active_params_b``, ``total_params_b``, ``experts_per_token`` and
+    ``routed_experts`` (the model's shape), ``bytes_per_param``, ``mfu`` (decode compute ceiling, the prefill
+    MFU row), ``mbu``, ``kv_cache_gb_per_seq`` and ``tokens_per_s_per_user``, from the central values of
     data/model_assumptions.csv; an override that is not None replaces a value (a notebook parameter)."""
     unknown = set(overrides) - set(SERVING)
     if unknown:
@@ -387,11 +452,12 @@ def serving_assumptions(**overrides) -> dict:
 
 def decode_rate(chip_id: str, batch, bound: str = "central", assumptions: dict | None = None,
                 efficiency: float = 1.0, w: pd.DataFrame | None = None):
-    """Roofline decode tokens/s of one ``chip_id`` at ``batch`` under the shared serving model.
+    """Roofline decode tokens/s of one ``chip_id`` at ``batch`` under the shared serving model
+    (:func:`decode_tokens_per_s`; a mixture of experts reads more of its experts as the batch grows).
 
     ``bound`` picks the spec figures (low / central / high); ``efficiency`` scales MFU and MBU
-    (e.g. a software-maturity factor for Ascend chips). Decode runs at the FP8 rate when weights
-    are 1 byte or less and the chip has one, else at its BF16 rate.
+    (the software-maturity factor of Ascend chips, :func:`efficiency`). Decode runs at the FP8 rate when
+    weights are 1 byte or less and the chip has one, else at its BF16 rate.
     """
     return decode_tokens_per_s(batch=batch, **_decode_inputs(chip_id, bound, assumptions, efficiency, w))
 
@@ -404,35 +470,96 @@ def decode_crossover(chip_id: str, bound: str = "central", assumptions: dict | N
 
 def replica(chip_id: str, assumptions: dict | None = None, usable_memory: float = 0.9, bound: str = "central",
             efficiency: float = 1.0, w: pd.DataFrame | None = None) -> dict:
-    """A serving replica of the shared model on ``chip_id``, tensor parallel over n = 1, 2, 4 or 8 chips (one
-    8-GPU server; no communication cost): n chips decode n x :func:`decode_rate` (n x bandwidth and
-    compute). For each n whose ``usable_memory`` share of HBM holds the weights (``total_params_b`` x
-    ``bytes_per_param`` GB) and one sequence's KV cache (the fewest such chips if more than 8), the best
-    batch is the largest whose KV caches fit and whose per-user speed meets ``tokens_per_s_per_user``; the
-    replica kept is the n with the most tokens/s per chip. Returns chips, batch, tokens_per_s (replica), per_chip, per_user (tokens/s) and weights_gb;
-    batch 0 and no throughput if no replica meets the target."""
+    """A serving replica of the shared model on ``chip_id``: the one serving basis of every notebook.
+
+    Tensor parallel over n = 1, 2, 4 or 8 chips (one 8-GPU server; no communication cost): n chips decode
+    n x :func:`decode_rate` (n x bandwidth and compute). For each n whose ``usable_memory`` share of HBM holds
+    the weights (``total_params_b`` x ``bytes_per_param`` GB) and one sequence's KV cache (the fewest such chips
+    if more than 8), the best batch is the largest whose KV caches fit and whose per-user speed meets
+    ``tokens_per_s_per_user`` (per-user speed falls and throughput rises with the batch, so the largest such
+    batch is found by bisection); the replica kept is the n with the most tokens/s per chip. Returns chips,
+    batch, tokens_per_s (replica), per_chip, per_user (tokens/s) and weights_gb; batch 0 and no throughput if
+    no replica meets the target. Assumption values may be arrays (Monte Carlo draws): the result is then one
+    array per key.
+    """
     a = serving_assumptions() if assumptions is None else assumptions
     w = specs() if w is None else w
-    mem, weights, kv = (float(w.loc[chip_id, "memory_gb" + BOUNDS[bound]]) * usable_memory,
-                        a["total_params_b"] * a["bytes_per_param"], a["kv_cache_gb_per_seq"])
-    best = {"chips": math.ceil((weights + kv) / mem), "batch": 0, "tokens_per_s": 0.0, "per_chip": 0.0, "per_user": 0.0}
-    for n in [n for n in (1, 2, 4, 8) if n >= best["chips"]] or [best["chips"]]:
-        b = np.arange(1, (int((n * mem - weights) // kv) if kv > 0 else 4096) + 1)
-        rate = n * np.atleast_1d(decode_rate(chip_id, b, bound, a, efficiency, w))
-        ok = np.flatnonzero(rate / b >= a["tokens_per_s_per_user"])
-        if ok.size and rate[ok[-1]] / n > best["per_chip"]:
-            i = ok[-1]
-            best = {"chips": n, "batch": int(b[i]), "tokens_per_s": float(rate[i]), "per_chip": float(rate[i] / n),
-                    "per_user": float(rate[i] / b[i])}
-    return {**best, "weights_gb": weights}
+    mem = float(w.loc[chip_id, "memory_gb" + BOUNDS[bound]]) * usable_memory
+    weights = np.maximum(a["total_params_b"], a["active_params_b"]) * a["bytes_per_param"]
+    kv, target = a["kv_cache_gb_per_seq"], a["tokens_per_s_per_user"]
+    shape = np.broadcast(weights, np.asarray(a["mfu"]), np.asarray(a["mbu"]), np.asarray(target)).shape
+    fewest = np.broadcast_to(np.ceil((weights + kv) / mem), shape)
+    best = {"chips": fewest.copy(), "batch": np.zeros(shape), "per_chip": np.zeros(shape), "per_user": np.zeros(shape)}
+    inputs = _decode_inputs(chip_id, bound, a, efficiency, w)
+    rate = lambda b: decode_tokens_per_s(batch=b, **inputs)  # noqa: E731  (one chip, the whole batch: decode_rate)
+    for n in (1, 2, 4, 8, np.where(fewest > 8, fewest, 0)):
+        n = np.broadcast_to(np.asarray(n, dtype=float), shape)
+        cap = np.floor((n * mem - weights) / kv) if kv > 0 else np.full(shape, float(MAX_BATCH))
+        fast = lambda b: n * rate(b) / b >= target  # noqa: E731
+        lo, hi = np.ones(shape), np.where((n >= fewest) & (cap >= 1), cap, 0.0)
+        ok = (hi >= 1) & fast(lo)
+        while (todo := ok & (hi > lo)).any():  # the largest batch still fast enough
+            mid = np.floor((lo + hi + 1) / 2)
+            good = fast(mid)
+            lo, hi = np.where(todo & good, mid, lo), np.where(todo & ~good, mid - 1, hi)
+        per_chip = np.where(ok, rate(lo), 0.0)
+        better = ok & (per_chip > best["per_chip"])
+        for key, v in (("chips", n), ("batch", lo), ("per_chip", per_chip), ("per_user", n * per_chip / lo)):
+            best[key] = np.where(better, v, best[key])
+    best["tokens_per_s"] = best["chips"] * best["per_chip"] * (best["batch"] > 0)
+    if not shape:
+        return {k: int(v) if k in ("chips", "batch") else float(v) for k, v in best.items()} | {"weights_gb": float(weights)}
+    return {**best, "weights_gb": np.broadcast_to(weights, shape)}
 
 
-def ascend_utilisation(assumptions: dict | None = None, w: pd.DataFrame | None = None) -> float:
-    """Software-maturity factor of Ascend chips (scales their MFU and MBU) implied by the measured 910C/H100
-    inference ratio (row ascend_inference_vs_h100): the measured ratio over the replica ratio at full
-    utilisation (per-chip tokens/s of :func:`replica`; to first order the rate scales with the factor)."""
+def _ratio_at(u: float, basis: str, a: dict, w) -> float:
+    """Modelled 910C / H100 decode tokens/s per chip, the 910C at utilisation factor ``u``."""
+    if basis == "replica":  # NaN when no H100 replica meets the per-user speed (the factor falls back to the small batch)
+        h100 = replica("h100_sxm", a, w=w)["per_chip"]
+        return replica("ascend_910c", a, efficiency=u, w=w)["per_chip"] / h100 if h100 > 0 else math.nan
+    return float(decode_rate("ascend_910c", SMALL_BATCH, assumptions=a, efficiency=u, w=w)
+                 / decode_rate("h100_sxm", SMALL_BATCH, assumptions=a, w=w))
+
+
+@functools.lru_cache(maxsize=32)
+def _calibrated(key: tuple, basis: str) -> float:
+    a, w = dict(key), specs()
     measured = float(data.load("model_assumptions").set_index("parameter").loc["ascend_inference_vs_h100", "central"])
-    return measured / (replica("ascend_910c", assumptions, w=w)["per_chip"] / replica("h100_sxm", assumptions, w=w)["per_chip"])
+    if math.isnan(_ratio_at(1.0, basis, a, w)):
+        return _calibrated(key, "small_batch")
+    if _ratio_at(1.0, basis, a, w) <= measured:
+        return 1.0
+    lo, hi = 0.0, 1.0
+    for _ in range(40):  # the modelled ratio grows with the factor: bisection
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _ratio_at(mid, basis, a, w) < measured else (lo, mid)
+    return (lo + hi) / 2
+
+
+def ascend_utilisation(assumptions: dict | None = None, basis: str = "replica") -> float:
+    """The one software-maturity factor of Ascend chips: it multiplies their MFU and MBU (training, prefill and
+    decode) on every page and in H100-equivalents. Calibrated, not measured: the factor at which the model
+    reproduces the one measured ratio, DeepSeek's 910C at 60% of an H100 in inference (row
+    ascend_inference_vs_h100 of data/model_assumptions.csv), found by bisection. ``basis`` 'replica' (the
+    serving basis, the central value) matches it in the serving replicas (:func:`replica`), 'small_batch' one
+    chip at :data:`SMALL_BATCH`: the measurement's batch is not published, so the two bound the factor
+    (:func:`ascend_utilisation_range`). 1 if the model cannot reach the measured ratio; the small-batch value if no H100
+    replica meets the per-user speed."""
+    if basis not in ("replica", "small_batch"):
+        raise ValueError(f"basis must be 'replica' or 'small_batch', got {basis!r}")
+    a = serving_assumptions() if assumptions is None else assumptions
+    return _calibrated(tuple(sorted((k, float(v)) for k, v in a.items())), basis)
+
+
+def ascend_utilisation_range(assumptions: dict | None = None) -> tuple[float, float]:
+    """(low, high) of :func:`ascend_utilisation` over the two calibration bases (replica, small batch)."""
+    both = [ascend_utilisation(assumptions, b) for b in ("replica", "small_batch")]
+    return min(both), max(both)
+
+
+def efficiency(chip_id: str, assumptions: dict | None = None) -> float:
+    """The utilisation factor of ``chip_id``: :func:`ascend_utilisation` for Ascend chips, 1 for Nvidia's."""
+    return ascend_utilisation(assumptions) if chip_id in ASCEND else 1.0
 
 
 #: Legal status of a route, least to most restrictive (data/route_rules.csv).
@@ -464,8 +591,9 @@ def _decode_inputs(chip_id, bound, assumptions, efficiency, w) -> dict:
     flops = dense_tflops_at(s[f"dense_bf16_tflops{suffix}"], s.get(f"dense_fp8_tflops{suffix}", np.nan), precision)
     return dict(bandwidth_tbps=s[f"memory_bandwidth_tbps{suffix}"], dense_tflops=flops,
                 active_params_b=a["active_params_b"], bytes_per_param=a["bytes_per_param"],
-                mbu=min(a["mbu"] * efficiency, 1.0), mfu=min(a["mfu"] * efficiency, 1.0),
-                kv_bytes_per_seq=a["kv_cache_gb_per_seq"] * 1e9)
+                mbu=np.minimum(a["mbu"] * efficiency, 1.0), mfu=np.minimum(a["mfu"] * efficiency, 1.0),
+                kv_bytes_per_seq=a["kv_cache_gb_per_seq"] * 1e9, total_params_b=a.get("total_params_b"),
+                experts_per_token=a.get("experts_per_token"), routed_experts=a.get("routed_experts"))
 
 
 # ----------------------------------------------------------------------------- per-chip tables
@@ -518,27 +646,30 @@ def workload_rates(chip_ids, *, decode_batch, training_mfu, training_precision, 
                    ascend_utilisation: float = 1.0, reference: str = "h100_sxm", w: pd.DataFrame | None = None):
     """Training and decode tokens/s per chip, one row per chip and workload, at low / central / high specs.
 
-    Decode: :func:`decode_rate` at ``decode_batch`` under the shared serving model ``assumptions``.
-    Training: a dense model of ``active_params_b`` at 6 N FLOPs per token, ``training_mfu`` of the dense
-    peak at ``training_precision``. ``ascend_utilisation`` scales MFU and MBU of Ascend chips. Columns
-    ``tokens_per_s``, ``tokens_per_joule`` (per W of board TDP; NaN without one) and ``ratio_to_h100``
-    (to ``reference``'s central rate), each with ``_low`` / ``_high``; ``crossover_batch`` and
+    Decode: :func:`decode_rate` of one chip at ``decode_batch`` sequences (the small-batch bound), or with
+    ``decode_batch`` None the per-chip rate of the chip's serving replica (:func:`replica`, the serving basis; NaN
+    where no replica meets the per-user speed), under the shared serving model ``assumptions``. Training: a dense
+    model of ``active_params_b`` at 6 N FLOPs per token, ``training_mfu`` of the dense peak at ``training_precision``.
+    ``ascend_utilisation`` scales MFU and MBU of Ascend chips. Columns ``tokens_per_s``, ``tokens_per_joule`` (per W of board TDP; NaN without one) and
+    ``ratio_to_h100`` (to ``reference``'s central rate), each with ``_low`` / ``_high``; ``crossover_batch`` and
     ``decode_bound_by`` (central specs; see :func:`decode_crossover`).
     """
     a = serving_assumptions() if assumptions is None else assumptions
     w = specs() if w is None else w
     rows = []
     for chip in chip_ids:
-        s, eff = w.loc[chip], (ascend_utilisation if chip.startswith("ascend") else 1.0)
+        s, eff = w.loc[chip], (ascend_utilisation if chip in ASCEND else 1.0)
         cross = decode_crossover(chip, "central", a, eff, w)
+        served = {bound: replica(chip, a, bound=bound, efficiency=eff, w=w) for bound in BOUNDS} if decode_batch is None else {}
+        batch = served["central"]["batch"] if served else decode_batch
         for wl in WORKLOADS:
             row = {"chip_id": chip, "workload": wl, "crossover_batch": cross,
-                   "decode_bound_by": "compute" if wl == "training" or decode_batch >= cross else "memory bandwidth"}
+                   "decode_bound_by": "compute" if wl == "training" or batch >= cross else "memory bandwidth"}
             for bound, sfx in BOUNDS.items():
                 flops = dense_tflops_at(s["dense_bf16_tflops" + sfx], s.get("dense_fp8_tflops" + sfx, np.nan),
                                         training_precision)
-                rate = (training_tokens_per_s(flops, a["active_params_b"], min(training_mfu * eff, 1.0))
-                        if wl == "training" else decode_rate(chip, decode_batch, bound, a, eff, w))
+                rate = (training_tokens_per_s(flops, a["active_params_b"], min(training_mfu * eff, 1.0)) if wl == "training"
+                        else (served[bound]["per_chip"] or np.nan) if served else decode_rate(chip, decode_batch, bound, a, eff, w))
                 row["tokens_per_s" + sfx] = rate
                 row["tokens_per_joule" + sfx] = rate / s.get("tdp_w" + sfx, np.nan)
             rows.append(row)

@@ -187,6 +187,14 @@ OWNING_ROWS = {"cost_of_capital": "capital_coreweave_2025", "networking_share": 
 SERVER_POWER = ("power_dgx_h100_per_gpu", "power_h100_tdp")
 #: The seed's cloud-budget arithmetic: capacity row, rental price row, claimed GPU count (claims).
 SEED_ROWS = dict(budget="cap_cloud_budget_7b_seed", price="rent_h100_seed_longterm_2024", count="c005")
+#: Who sets a rental price (rental_prices ``provider_class``): a hyperscaler's published list price, a neocloud's or GPU
+#: marketplace's own posted price, or a negotiated contract / a survey, median or range across providers. Quotes are
+#: compared like for like within one class; a class's on-demand rents are paid per hour used, a contract around the clock.
+PROVIDER_CLASSES = ("hyperscaler_list", "neocloud_marketplace", "contract_or_index")
+#: The classes that post on-demand prices (the rent-or-own break-even is computed for each); the contract class is
+#: compared through its 1-year reservation, paid around the clock.
+ON_DEMAND_CLASSES = ("hyperscaler_list", "neocloud_marketplace")
+CONTRACT_CLASS = "contract_or_index"
 #: The Malaysian cluster: capacity row, the chips whose rental quotes price it, its power per GPU.
 MALAYSIA_CLUSTER = dict(capacity_id="cap_malaysia_aolani_seed", rent_chips=("b200_hgx", "gb200_per_gpu"),
                         power_row="power_nvl72_per_gpu")
@@ -260,11 +268,14 @@ def purchase_quotes(chip_ids, regions) -> pd.DataFrame:
                     usd_per_gpu_high=p.price_usd_high.fillna(p.price_usd) / n)
 
 
-def rental_quotes(chip_ids, commitment: str = "any") -> pd.DataFrame:
-    """Rental rows of the chips (of one ``commitment`` unless 'any'), with ``price_low`` / ``price_high``
-    (USD per GPU-hour; the quote where a row has no range)."""
+def rental_quotes(chip_ids, commitment: str = "any", provider_class: str = "any") -> pd.DataFrame:
+    """Rental rows of the chips (of one ``commitment`` and one ``provider_class`` of PROVIDER_CLASSES unless 'any'),
+    with ``price_low`` / ``price_high`` (USD per GPU-hour; the quote where a row has no range)."""
+    if provider_class != "any" and provider_class not in PROVIDER_CLASSES:
+        raise ValueError(f"provider_class {provider_class!r} is not one of {PROVIDER_CLASSES} or 'any'")
     r = data.load("rental_prices")
-    r = r[r.chip_id.isin(chip_ids) & ((r.commitment == commitment) if commitment != "any" else True)]
+    r = r[r.chip_id.isin(chip_ids) & ((r.commitment == commitment) if commitment != "any" else True)
+          & ((r.provider_class == provider_class) if provider_class != "any" else True)]
     return r.assign(price_low=r.price_usd_per_gpu_hour_low.fillna(r.price_usd_per_gpu_hour),
                     price_high=r.price_usd_per_gpu_hour_high.fillna(r.price_usd_per_gpu_hour))
 
@@ -283,10 +294,11 @@ def owning_inputs(route: dict, *, depreciation_years, pue, electricity_usd_per_k
 
 
 def route_quotes(route: dict, *, as_of, quote_window_months, rental_commitment, h200_fee_pass_through,
-                 tokens_per_s_per_user=None, **p) -> pd.DataFrame:
-    """One row per quote of a route dated in the window: USD per useful GPU-hour ``gpu_hour_<case>``,
-    the chip's dense BF16 ``tflops`` and decode ``tokens_s`` per chip of a serving replica at its best
-    batch (:func:`helpers.chips.replica`; suffix ``_low`` / ``_high``: spec low / high)."""
+                 tokens_per_s_per_user=None, provider_class="any", **p) -> pd.DataFrame:
+    """One row per quote of a route dated in the window (a rented route: of ``rental_commitment`` and
+    ``provider_class``): USD per useful GPU-hour ``gpu_hour_<case>``, the chip's dense BF16 ``tflops`` and decode
+    ``tokens_s`` per chip of a serving replica at its best batch (:func:`helpers.chips.replica`; suffix ``_low`` /
+    ``_high``: spec low / high)."""
     if route["mode"] == "buy":
         q, base = purchase_quotes(route["chips"], route["regions"]), owning_inputs(route, **p)
         q = in_window(q, as_of, quote_window_months)
@@ -294,12 +306,14 @@ def route_quotes(route: dict, *, as_of, quote_window_months, rental_commitment, 
         for case, sfx in chips.BOUNDS.items():
             q[f"gpu_hour_{case}"] = tco_per_gpu_hour(q[f"usd_per_gpu{sfx}"].to_numpy() * k, **base)
     else:
-        q = in_window(rental_quotes(route["chips"], rental_commitment), as_of, quote_window_months)
+        q = in_window(rental_quotes(route["chips"], rental_commitment, provider_class), as_of, quote_window_months)
         q = q.assign(gpu_hour_low=q.price_low, gpu_hour_central=q.price_usd_per_gpu_hour, gpu_hour_high=q.price_high)
     a, w, ids = chips.serving_assumptions(tokens_per_s_per_user=tokens_per_s_per_user), chips.specs(), q.chip_id.unique()
     for case, sfx in chips.BOUNDS.items():  # per chip, not per quote: a replica is a property of the chip
-        q[f"tflops{sfx}"] = q.chip_id.map(w[f"dense_bf16_tflops{sfx}"])
-        q[f"tokens_s{sfx}"] = q.chip_id.map({c: chips.replica(c, a, bound=case, w=w)["per_chip"] for c in ids})
+        # Ascend chips at the one utilisation factor of every page (chips.efficiency; 1 for Nvidia's), on both units
+        q[f"tflops{sfx}"] = q.chip_id.map({c: w.loc[c, f"dense_bf16_tflops{sfx}"] * chips.efficiency(c, a) for c in ids})
+        q[f"tokens_s{sfx}"] = q.chip_id.map({c: chips.replica(c, a, bound=case, efficiency=chips.efficiency(c, a), w=w)["per_chip"]
+                                             for c in ids})
     return q.rename(columns={"price_id": "quote_id"})
 
 
@@ -307,10 +321,10 @@ def route_cost(route: dict, q: pd.DataFrame) -> dict:
     """USD per useful GPU-hour, per dense BF16 PFLOP-hour and per million decode tokens of one route
     (``usd_per_<unit>`` with ``_low`` / ``_high``): low = cheapest quote on the best spec, high = dearest
     on the worst, central = median quote; NaN without a quote. Aggregator-tier quotes are left out (counted in
-    ``aggregator_quotes``)."""
+    ``aggregator_quotes``); ``quote_ids`` and ``chips`` name what the low–high range spans."""
     n, q = len(q), vetted(q)
     out = {"route": route["route"], "mode": route["mode"], "quotes": len(q), "aggregator_quotes": n - len(q),
-           "source_ids": sorted(set(q.source_id))}
+           "source_ids": sorted(set(q.source_id)), "quote_ids": list(q.quote_id), "chips": list(dict.fromkeys(q.chip_id))}
     per = {"usd_per_gpu_hour": lambda h, s: h,
            "usd_per_pflop_hour": lambda h, s: cost_per_dense_pflop_hour(h, q[f"tflops{s}"]),
            "usd_per_m_tokens": lambda h, s: cost_per_million_tokens(h, q[f"tokens_s{s}"])}
@@ -335,60 +349,96 @@ def routes(**p) -> pd.DataFrame:
     return t.assign(ranked=(t.status == "open") & t.usd_per_pflop_hour.notna())
 
 
-def rent_vs_buy(*, as_of, quote_window_months, rental_price_usd_per_gpu_hour=None, **p) -> dict:
-    """Own an H100 abroad or rent it, at equal commitment, with quotes of the window to ``as_of`` (the
-    latest earlier ones, flagged in ``stale``, where the window has none). Per purchase quote ``<case>`` (low /
-    central / high: cheapest / median / dearest): ``annual_`` (USD per GPU-year), ``tco_`` (per useful
-    GPU-hour), ``breakeven_u_`` against the median on-demand price (paid per hour used),
-    ``own_over_reserved_`` (a year of owning over a year of a 1-yr reservation paid around the clock,
-    ``rental_price_usd_per_gpu_hour`` or the median reserved quote) and ``breakeven_months_`` (cash).
-    Where no quote precedes ``as_of`` the earliest later one is used (also ``stale``); aggregator-tier quotes are
-    left out (:func:`vetted`), ``dates`` gives the quotes' date span and a price without a quote is NaN."""
+def _latest_quotes(q: pd.DataFrame, as_of, quote_window_months) -> tuple[pd.DataFrame, bool]:
+    """Vetted quotes of ``q`` dated in the window to ``as_of``, else the latest earlier ones, else the earliest later
+    ones; and whether they are ``stale`` (none in the window)."""
+    q = vetted(q)
+    w = in_window(q, as_of, quote_window_months)
+    if len(w):
+        return w, False
+    before = q[q.date <= as_of_end(as_of)]
+    nearest = before if len(before) else q[q.date == q.date.min()]  # none before as_of: the earliest after it
+    return nearest[nearest.date == nearest.date.max()], True
+
+
+def months_between(earlier, later) -> int:
+    """Whole calendar months from the month of ``earlier`` to the month of ``later`` (Aug 2024 -> Mar 2026: 19)."""
+    return (pd.Period(later, "M") - pd.Period(earlier, "M")).n
+
+
+def rent_vs_buy(*, as_of, quote_window_months, rental_price_usd_per_gpu_hour=None, provider_class="neocloud_marketplace",
+                **p) -> dict:
+    """Own an H100 abroad or rent it, at equal commitment and within one provider class, with quotes of the window to
+    ``as_of`` (the latest earlier ones, flagged in ``stale``, where the window has none). Per purchase quote ``<case>``
+    (low / central / high: cheapest / median / dearest): ``annual_`` (USD per GPU-year), ``tco_`` (per useful
+    GPU-hour), ``breakeven_u_`` against the median on-demand price of ``provider_class`` (paid per hour used;
+    ``on_demand``), ``own_over_reserved_`` (a year of owning over a year of a 1-yr reservation of the contract class
+    paid around the clock, ``rental_price_usd_per_gpu_hour`` or the median quote) and ``breakeven_months_`` (cash).
+    ``by_class`` repeats the on-demand comparison for each of ON_DEMAND_CLASSES (``on_demand``, ``quotes``, ``dates``,
+    ``stale``, ``source_ids``, ``breakeven_u``: {case: u}); ``reserved_source_ids`` the sources of the reservation quotes.
+    ``gap_months``: months from the latest purchase quote used to the latest rental quote used. Where no quote precedes
+    ``as_of`` the earliest later one is used (also ``stale``); aggregator-tier quotes are left out (:func:`vetted`),
+    ``dates`` gives the quotes' date span and a price without a quote is NaN."""
     route = next(r for r in ROUTES if r["route"].startswith("Own H100"))
     base = owning_inputs(route, **p)
-    out = {"power_kw": base["power_kw"], "electricity_usd_per_kwh": base["electricity_usd_per_kwh"], "stale": {}}
-    quotes = {"buy": purchase_quotes(route["chips"], route["regions"]), "on-demand": rental_quotes(route["chips"], "on-demand"),
-              "reserved 1 yr": rental_quotes(route["chips"], "reserved 1 yr")}
-    out["dates"] = {}
-    for k, q in quotes.items():
-        q = vetted(q)
-        w = in_window(q, as_of, quote_window_months)
-        before = q[q.date <= as_of_end(as_of)]
-        out["stale"][k] = w.empty
-        nearest = before if len(before) else q[q.date == q.date.min()]  # none before as_of: the earliest after it
-        quotes[k] = w if len(w) else nearest[nearest.date == nearest.date.max()]
-        out["dates"][k] = (quotes[k].date.min(), quotes[k].date.max())
-    q, od, res = quotes["buy"], quotes["on-demand"], quotes["reserved 1 yr"]
-    price = {"low": float(q.usd_per_gpu_low.min()), "central": float(q.usd_per_gpu.median()), "high": float(q.usd_per_gpu_high.max())}
-    on_demand = float(od.price_usd_per_gpu_hour.median())
-    reserved = float(res.price_usd_per_gpu_hour.median()) if rental_price_usd_per_gpu_hour is None else rental_price_usd_per_gpu_hour
     own = {k: v for k, v in base.items() if k != "utilisation"}
     cash = {k: v for k, v in own.items() if k not in ("years", "cost_of_capital")}
-    out.update(purchase_usd_per_gpu=price, on_demand=on_demand, reserved=reserved, quotes={k: len(v) for k, v in quotes.items()},
-               source_ids=sorted(set(q.source_id) | set(od.source_id) | set(res.source_id)), owning=own)
+    raw = {"buy": purchase_quotes(route["chips"], route["regions"]),
+           "on-demand": rental_quotes(route["chips"], "on-demand", provider_class),
+           "reserved 1 yr": rental_quotes(route["chips"], "reserved 1 yr", CONTRACT_CLASS)}
+    raw.update({f"on-demand {c}": rental_quotes(route["chips"], "on-demand", c) for c in ON_DEMAND_CLASSES})
+    quotes, stale = {}, {}
+    for k, q in raw.items():
+        quotes[k], stale[k] = _latest_quotes(q, as_of, quote_window_months)
+    dates = {k: (q.date.min(), q.date.max()) for k, q in quotes.items()}
+    q, od, res = quotes["buy"], quotes["on-demand"], quotes["reserved 1 yr"]
+    price = {"low": float(q.usd_per_gpu_low.min()), "central": float(q.usd_per_gpu.median()), "high": float(q.usd_per_gpu_high.max())}
+    median = lambda d: float(d.price_usd_per_gpu_hour.median()) if len(d) else float("nan")  # noqa: E731
+    on_demand = median(od)
+    reserved = median(res) if rental_price_usd_per_gpu_hour is None else rental_price_usd_per_gpu_hour
+    annual = {k: annual_owning_cost(c, **own) for k, c in price.items()}
+    u = lambda rent: {k: a / (HOURS_PER_YEAR * rent) if rent > 0 else float("nan") for k, a in annual.items()}  # noqa: E731
+    by_class = {c: {"on_demand": median(quotes[f"on-demand {c}"]), "quotes": len(quotes[f"on-demand {c}"]),
+                    "dates": dates[f"on-demand {c}"], "stale": stale[f"on-demand {c}"],
+                    "source_ids": sorted(set(quotes[f"on-demand {c}"].source_id))} for c in ON_DEMAND_CLASSES}
+    for c in by_class.values():
+        c["breakeven_u"] = u(c["on_demand"])
+    rented = [dates[k][1] for k in ("on-demand", "reserved 1 yr") if len(quotes[k])]  # latest rental quote of each kind
+    out = {"power_kw": base["power_kw"], "electricity_usd_per_kwh": base["electricity_usd_per_kwh"],
+           "provider_class": provider_class, "stale": {k: stale[k] for k in ("buy", "on-demand", "reserved 1 yr")},
+           "dates": {k: dates[k] for k in ("buy", "on-demand", "reserved 1 yr")}, "purchase_usd_per_gpu": price,
+           "on_demand": on_demand, "reserved": reserved, "quotes": {k: len(quotes[k]) for k in ("buy", "on-demand", "reserved 1 yr")},
+           "source_ids": sorted(set(q.source_id) | set(od.source_id) | set(res.source_id)),
+           "reserved_source_ids": sorted(set(res.source_id)), "owning": own, "by_class": by_class,
+           "gap_months": months_between(dates["buy"][1], max(rented)) if rented and len(q) else float("nan")}
     for k, c in price.items():
-        out[f"annual_{k}"] = annual_owning_cost(c, **own)
+        out[f"annual_{k}"] = annual[k]
         out[f"tco_{k}"] = tco_per_gpu_hour(c, **base)
-        out[f"breakeven_u_{k}"] = breakeven_utilisation(on_demand, c, **own)
-        out[f"own_over_reserved_{k}"] = out[f"annual_{k}"] / (HOURS_PER_YEAR * reserved)
+        out[f"breakeven_u_{k}"] = u(on_demand)[k] if on_demand == on_demand else float("nan")
+        out[f"own_over_reserved_{k}"] = annual[k] / (HOURS_PER_YEAR * reserved) if reserved == reserved else float("nan")
         out[f"breakeven_months_{k}"] = breakeven_months(reserved, c, **cash) if reserved > 0 else float("nan")
     return out
 
 
 def cluster_payback(capacity_id: str, rent_chips, power_row: str, *, pue, electricity_usd_per_kwh,
-                    hosting_share_per_year, utilisation, **_) -> dict:
+                    hosting_share_per_year, utilisation, provider_class="any", **_) -> dict:
     """A reported cluster (``bytedance_capacity`` row) bought at its value and rented out at the
-    cheapest / median / dearest quote of ``rent_chips`` (``rent``, USD per GPU-hour): value per GPU and
-    the months it takes to pay back (``payback_months``; ``_low`` at the dearest rent, ``_high`` at the
-    cheapest), with power per GPU from running_costs ``power_row`` at the site's electricity price."""
+    cheapest / median / dearest quote of ``rent_chips`` of ``provider_class`` (``rent``, USD per GPU-hour; any date)
+    for ``utilisation`` of the hours (1 for a lease paid around the clock): value per GPU and the months it takes to
+    pay back (``payback_months``; ``_low`` at the dearest rent, ``_high`` at the cheapest; NaN without a quote), with
+    power per GPU from running_costs ``power_row`` at the site's electricity price."""
     c = data.load("bytedance_capacity").set_index("capacity_id").loc[capacity_id]
-    r, power = rental_quotes(rent_chips), data.load("running_costs").set_index("item_id").loc[power_row]
-    rent = {"low": float(r.price_low.min()), "central": float(r.price_usd_per_gpu_hour.median()), "high": float(r.price_high.max())}
+    r = rental_quotes(rent_chips, provider_class=provider_class)
+    power = data.load("running_costs").set_index("item_id").loc[power_row]
+    nan = float("nan")
+    rent = ({"low": float(r.price_low.min()), "central": float(r.price_usd_per_gpu_hour.median()), "high": float(r.price_high.max())}
+            if len(r) else {"low": nan, "central": nan, "high": nan})
     run = dict(power_kw=float(power.value), pue=pue, electricity_usd_per_kwh=electricity(c.country, electricity_usd_per_kwh),
                hosting_share_per_year=hosting_share_per_year, utilisation=utilisation)
     per_gpu = float(c.value_usd) / float(c.gpu_count)
-    months = {k: breakeven_months(v, per_gpu, **run) for k, v in rent.items()}
+    months = {k: breakeven_months(v, per_gpu, **run) if v == v else nan for k, v in rent.items()}
     return {"gpus": float(c.gpu_count), "racks": float(c.racks), "value_usd": float(c.value_usd),
             "value_per_gpu": per_gpu, "rent": rent, **run, "payback_months": months["central"],
-            "payback_months_low": months["high"], "payback_months_high": months["low"],
+            "payback_months_low": months["high"], "payback_months_high": months["low"], "provider_class": provider_class,
+            "quote_ids": list(r.price_id), "dates": (r.date.min(), r.date.max()),
             "source_ids": sorted({c.source_id, power.source_id, *r.source_id})}

@@ -86,31 +86,25 @@ def gpus_needed(tokens_per_day, tokens_per_s_per_gpu, peak_to_average=1.0, utili
     return tokens / SECONDS_PER_DAY * peak / (rate * util)
 
 
-def gpu_seconds_per_query(prompt_tokens, answer_tokens, cache_hit_rate, active_params_b,
-                          dense_tflops, bandwidth_tbps, bytes_per_param, decode_batch,
-                          mfu_prefill, mbu_decode, kv_bytes_per_seq=0.0):
-    """GPU-seconds one query occupies on one chip: prefill (compute-bound) + decode (roofline).
+def gpu_seconds_per_query(prompt_tokens, answer_tokens, cache_hit_rate, active_params_b, dense_tflops,
+                          mfu_prefill, decode_tokens_per_s):
+    """GPU-seconds one query occupies on one chip: prefill (compute-bound) + decode.
 
-    - prefill: the uncached prompt tokens, ``prompt × (1 − cache_hit_rate)``, at the
-      compute-bound rate ``dense_tflops × mfu_prefill / (2 × active_params)``;
-    - decode: the answer tokens at ``helpers.chips.decode_tokens_per_s`` for a batch of
-      ``decode_batch`` sequences (memory-bound at small batches, compute-bound at large ones;
-      the compute limit uses ``mfu_prefill`` too), per sequence of the batch.
-    Units: tokens; ``dense_tflops`` dense at the serving precision; ``bandwidth_tbps`` in TB/s;
-    ``active_params_b`` in billions; ``bytes_per_param`` per stored weight; ``kv_bytes_per_seq``
-    bytes of KV cache read per sequence per step. Returns GPU-seconds per query.
+    - prefill: the uncached prompt tokens, ``prompt × (1 − cache_hit_rate)``, at the compute-bound rate
+      ``dense_tflops × mfu_prefill / (2 × active_params)``;
+    - decode: the answer tokens at ``decode_tokens_per_s``, the tokens/s one chip produces for all the
+      sequences it serves together (per chip of a serving replica at its best batch,
+      :func:`helpers.chips.replica`, the one serving basis): the batch shares the chip, so one answer costs
+      answer / rate GPU-seconds.
+    Units: tokens; ``dense_tflops`` dense at the serving precision; ``active_params_b`` in billions.
+    Returns GPU-seconds per query.
     """
     prompt = _arr("prompt_tokens", prompt_tokens)
     answer = _arr("answer_tokens", answer_tokens)
     cache = _ratio("cache_hit_rate", cache_hit_rate, 0.0, 1.0, lo_open=False)
     prefill_rate = compute_bound_rate(_arr("dense_tflops", dense_tflops, positive=True) * 1e12,
                                       active_params_b, mfu_prefill)
-    # the chip roofline, shared with the chip notebook
-    decode_batch_rate = chips.decode_tokens_per_s(bandwidth_tbps, dense_tflops, active_params_b,
-                                                  bytes_per_param, decode_batch, mbu_decode,
-                                                  mfu_prefill, kv_bytes_per_seq)
-    # the batch shares the chip, so one sequence's answer costs answer / batch-rate GPU-seconds
-    return prompt * (1 - cache) / prefill_rate + answer / np.asarray(decode_batch_rate, dtype=float)
+    return prompt * (1 - cache) / prefill_rate + answer / _arr("decode_tokens_per_s", decode_tokens_per_s, positive=True)
 
 
 def gpus_for_users(users, queries_per_user_per_day, gpu_seconds_per_query_, peak_to_average=1.0):
@@ -337,87 +331,36 @@ def ranges(dau_millions=None) -> dict:
     return out
 
 
-def chip_model(chip_id: str, precision: str, decode_batch, kv_cache_gb_per_seq=None) -> Callable:
-    """fn(dau, queries, prompt, answer, cache_hit, active_params_b, peak, mfu, mbu) -> GPUs of
-    ``chip_id`` needed at peak (dense peak at ``precision``, FP8 falling back to BF16; KV cache
-    per sequence None = the shared value of ``chips.serving_assumptions``)."""
+def chip_model(chip_id: str, precision: str, kv_cache_gb_per_seq=None) -> Callable:
+    """fn(dau, queries, prompt, answer, cache_hit, active_params_b, peak, mfu, mbu) -> GPUs of ``chip_id``
+    needed at peak. Prefill at the dense peak at ``precision`` (FP8 falling back to BF16); decode at the
+    per-chip rate of the chip's serving replica (:func:`helpers.chips.replica`) on every draw, with
+    ``precision``'s bytes per weight, the model shape of the shared serving model and its KV cache per
+    sequence (None = the shared value). Ascend chips carry :func:`helpers.chips.efficiency` on MFU and MBU."""
     s = chips.specs().loc[chip_id]
     tflops = chips.dense_tflops_at(s.dense_bf16_tflops, s.dense_fp8_tflops, precision)
-    kv = chips.serving_assumptions(kv_cache_gb_per_seq=kv_cache_gb_per_seq)["kv_cache_gb_per_seq"]
+    base = chips.serving_assumptions(bytes_per_param=BYTES_PER_WEIGHT[precision], kv_cache_gb_per_seq=kv_cache_gb_per_seq)
+    eff = chips.efficiency(chip_id, base)
 
     def fn(dau, queries, prompt, answer, cache_hit, active_params_b, peak, mfu, mbu):
-        sec = gpu_seconds_per_query(prompt, answer, cache_hit, active_params_b, tflops, s.memory_bandwidth_tbps,
-                                    BYTES_PER_WEIGHT[precision], decode_batch, mfu, mbu, kv * 1e9)
+        rep = chips.replica(chip_id, {**base, "active_params_b": active_params_b, "mfu": mfu, "mbu": mbu}, efficiency=eff)
+        sec = gpu_seconds_per_query(prompt, answer, cache_hit, active_params_b, tflops, np.minimum(mfu * eff, 1.0),
+                                    rep["per_chip"])
         return gpus_for_users(dau, queries, sec, peak)
     return fn
 
 
 @lru_cache(maxsize=8)
-def simulate(chip_id: str, precision: str, decode_batch, kv_cache_gb_per_seq, n_draws: int, seed: int, dau_millions):
+def simulate(chip_id: str, precision: str, kv_cache_gb_per_seq, n_draws: int, seed: int, dau_millions):
     """The Monte Carlo for ``chip_id``, then every chip of ``CHIPS`` on the SAME draws (like for
     like). Returns (MonteCarloResult, {chip: GPUs per draw}, app tokens/day per draw)."""
-    first = monte_carlo(n_draws, seed, ranges(dau_millions), chip_model(chip_id, precision, decode_batch, kv_cache_gb_per_seq))
-    per_chip = {c: chip_model(c, precision, decode_batch, kv_cache_gb_per_seq)(**first.draws) for c in CHIPS}
+    first = monte_carlo(n_draws, seed, ranges(dau_millions), chip_model(chip_id, precision, kv_cache_gb_per_seq))
+    per_chip = {c: chip_model(c, precision, kv_cache_gb_per_seq)(**first.draws) for c in CHIPS}
     d = first.draws
     return first, per_chip, tokens_per_day(d["dau"], d["queries"], d["prompt"] + d["answer"])
 
 
-# ----------------------------------------------------------------------------- ByteDance's fleet, from data/
-
-#: Routes of data/fleet_estimates.csv -> readable names.
-ROUTES = {"bought_in_china": "bought in China", "rented_abroad": "rented abroad",
-          "operated_abroad": "operated abroad (own or partners')", "in_house_asic": "in-house ASIC"}
-H100E_BASES = ("dense_bf16", "decode")
-
-
-def h100e(units, chip_id: str, basis: str = "dense_bf16", decode_batch=32, assumptions=None, w=None):
-    """H100-equivalents of ``units`` chips of ``chip_id``: units x the chip's rate / the H100 SXM's, the rate
-    being dense BF16 TFLOPS (``basis`` 'dense_bf16') or roofline decode tokens/s at ``decode_batch`` under
-    the shared serving model (``'decode'``, :func:`helpers.chips.decode_rate`)."""
-    w = chips.specs() if w is None else w
-    if basis == "dense_bf16":
-        ratio = w.loc[chip_id, "dense_bf16_tflops"] / w.loc["h100_sxm", "dense_bf16_tflops"]
-    elif basis == "decode":
-        ratio = (chips.decode_rate(chip_id, decode_batch, assumptions=assumptions, w=w)
-                 / chips.decode_rate("h100_sxm", decode_batch, assumptions=assumptions, w=w))
-    else:
-        raise ValueError(f"basis must be one of {H100E_BASES}, got {basis!r}")
-    return _arr("units", units) * float(ratio)
-
-
-def fleet(decode_batch=32, h20_price_usd=None, assumptions=None) -> pd.DataFrame:
-    """ByteDance's accelerators acquired per batch (``group_id``) of data/fleet_estimates.csv counted in the
-    fleet: year, route, units_low / units_high (lowest low and highest high of the group; a filing's value
-    cap divided by the lowest H20 price) and H100-equivalents on both bases (``h100e_<basis>_low/high``;
-    decode with ``assumptions``, default the shared serving model)."""
-    from helpers import revenue
-
-    f = data.load("fleet_estimates").query("in_fleet").astype({"units_low": float, "units_high": float})
-    cap = f.value_cap_usd_m.notna()
-    if (f.loc[cap, "chip_id_high"] != "h20").any():
-        raise ValueError("a value cap is only converted to units for H20 rows")
-    f.loc[cap, "units_high"] = f.loc[cap, "value_cap_usd_m"] * 1e6 / revenue.h20_price_range(h20_price_usd)[0]
-    join = lambda s: ", ".join(dict.fromkeys(s))  # noqa: E731
-    g = f.groupby("group_id", sort=False).agg(
-        year=("year", "first"), route=("route", "first"), chip_id_low=("chip_id_low", "first"),
-        chip_id_high=("chip_id_high", "first"), units_low=("units_low", "min"), units_high=("units_high", "max"),
-        status=("status", join), source_id=("source_id", join)).reset_index()
-    a, w = assumptions or chips.serving_assumptions(), chips.specs()
-    for basis in H100E_BASES:
-        for end in ("low", "high"):
-            g[f"h100e_{basis}_{end}"] = [float(h100e(r[f"units_{end}"], r[f"chip_id_{end}"], basis, decode_batch, a, w))
-                                         for _, r in g.iterrows()]
-    return g.sort_values(["year", "route"]).reset_index(drop=True)
-
-
-def fleet_by_year(fl: pd.DataFrame) -> pd.DataFrame:
-    """Cumulative fleet at the end of each year by route (everything acquired up to that year, nothing
-    retired): year, route and the sums of the units / H100-equivalent columns of :func:`fleet`."""
-    cols = [c for c in fl.columns if c.startswith(("units_", "h100e_"))]
-    idx = pd.MultiIndex.from_product([range(int(fl.year.min()), int(fl.year.max()) + 1), list(ROUTES)], names=["year", "route"])
-    per = fl.groupby(["year", "route"])[cols].sum().reindex(idx, fill_value=0.0)
-    return per.groupby(level="route").cumsum().reset_index()
-
+# ----------------------------------------------------------------------------- the need against the fleet (helpers.fleet)
 
 def traffic_need(per_chip: Mapping[str, np.ndarray], app_tokens, tokens_per_day: float, fleet_low: float, fleet_high: float) -> dict:
     """H100s that ``tokens_per_day`` of traffic needs at peak, at the app's H100s per token on every Monte

@@ -111,12 +111,12 @@ def quarterly(basis: str = "billing_location") -> pd.DataFrame:
     period from its earliest filing. A quarter not filed on its own is derived (``derived`` True): Q1 or
     Q2 = six months - the other; one missing quarter of three = nine months - the other two; Q4 = full
     year - nine months (10-Ks give no Q4), nine months being six months + Q3 where no 10-Q gives it.
-    Never mixes bases. ``seen`` is False when a figure behind the quarter was not read in retrieved text.
+    Never mixes bases. ``verified`` is False when a figure behind the quarter is not (:func:`unverified_reason`).
     """
     rev = data.load("nvidia_revenue").query("geo_basis == @basis and region in ['china_incl_hk', 'total']")
     rev = rev[rev.reported_in_fy == rev.groupby(["fiscal_year", "fiscal_period", "region"]).reported_in_fy.transform("min")]
     v = {(r.fiscal_year, r.fiscal_period, r.region): r.revenue_usd_m for r in rev.itertuples()}
-    unseen = {(r.fiscal_year, r.fiscal_period, r.region) for r in rev.itertuples() if not r.seen_in_source_text}
+    unseen = {(r.fiscal_year, r.fiscal_period, r.region) for r in rev.loc[rev.index.difference(verified(rev).index)].itertuples()}
     rows = []
     for fy in sorted(rev.fiscal_year.unique()):
         out = {}
@@ -144,7 +144,7 @@ def quarterly(basis: str = "billing_location") -> pd.DataFrame:
             (c, dc, sc), (tot, dt, st) = out["china_incl_hk"][k], out["total"][k]
             start, end = quarter_bounds(int(fy), k)
             rows.append({"fiscal_year": int(fy), "quarter": k, "label": f"Q{k} FY{fy}", "china_usd_m": c, "total_usd_m": tot,
-                         "china_share": c / tot, "derived": dc or dt, "seen": sc and st, "period_start": pd.Timestamp(start),
+                         "china_share": c / tot, "derived": dc or dt, "verified": sc and st, "period_start": pd.Timestamp(start),
                          "period_end": pd.Timestamp(end), "source_id": ", ".join(sorted(rev[rev.fiscal_year == fy].source_id.unique()))})
     return pd.DataFrame(rows)
 
@@ -294,10 +294,12 @@ def delivered_pflops(units, dense_tflops, good_fraction=1.0):
 #: FY2025) and customer headquarters (the FY2026 10-K's recast of FY2024-FY2026).
 BASES = ("billing_location", "customer_hq")
 BASIS_LABEL = {"billing_location": "billing location (filings to Q2 FY2026)", "customer_hq": "customer headquarters (from Q3 FY2026, earlier years recast)"}
+#: basis -> its short name in the columns of :func:`bytedance_share`
+BASIS_SHORT = {"billing_location": "billing", "customer_hq": "hq"}
 #: ``bytedance_spending`` items that are ByteDance's reported Nvidia purchases (USD or RMB bn)
 SPEND_ITEMS = ("nvidia_spend_a100_h800", "nvidia_spend_h20", "nvidia_spend_total")
-#: every ByteDance chip-spending estimate -> (what it measures, whose chips); only Nvidia orders set against a
-#: verified China revenue enter the headline range (``in_range``)
+#: every ByteDance chip-spending estimate -> (what it measures, whose chips); only verified Nvidia orders set
+#: against a verified China revenue of the headline basis enter the headline range (``in_range``)
 ESTIMATES = {"nvidia_spend_a100_h800": ("A100/H800 orders", "orders", "Nvidia"),
              "nvidia_spend_h20": ("H20 orders", "orders", "Nvidia"),
              "hopper_units_ordered": ("Omdia's Hopper orders x H20 price", "orders (units x H20 price)", "Nvidia"),
@@ -332,16 +334,27 @@ def fiscal_range(fy_first=None, fy_last=None) -> tuple[int, int]:
     return lo, hi
 
 
+def unverified_reason(df: pd.DataFrame) -> pd.Series:
+    """Why each row of ``df`` is not verified, from the data alone: 'aggregator source' when its ``source_id``
+    is tier ``aggregator`` in sources.csv (summaries, mirrors, machine-written pages), 'not seen in source text'
+    when ``df`` has a ``seen_in_source_text`` column that is False for it, both joined by '; '; '' when verified."""
+    agg = df.source_id.map(data.load("sources").set_index("id").tier).eq("aggregator")
+    seen = df["seen_in_source_text"].astype(bool) if "seen_in_source_text" in df.columns else pd.Series(True, index=df.index)
+    return pd.Series(["; ".join(w for w, bad in (("aggregator source", a), ("not seen in source text", not s)) if bad)
+                      for a, s in zip(agg, seen)], index=df.index, dtype=object)
+
+
 def verified(df: pd.DataFrame) -> pd.DataFrame:
-    """Rows of ``df`` whose ``source_id`` is not tier ``aggregator`` in sources.csv (machine-written summaries)."""
-    return df[df.source_id.map(data.load("sources").set_index("id").tier) != "aggregator"]
+    """Rows of ``df`` that are verified: no :func:`unverified_reason`."""
+    return df[unverified_reason(df).eq("")]
 
 
 def share_series(fy_first=None, fy_last=None, verified_only: bool = False) -> pd.DataFrame:
     """China (incl. HK) revenue (USD bn) and share of total by fiscal year, one row per (year, basis),
-    each basis from its earliest filing per year (:func:`china_share`); ``verified_only`` drops rows
-    resting on an aggregator. Columns: fiscal_year, geo_basis, china_usd_bn, total_usd_bn, china_share,
-    period_start, period_end, period_mid, source_id, verified."""
+    each basis from its earliest filing per year (:func:`china_share`); ``verified`` is True when the year's
+    China and total figures both are (:func:`verified`); ``verified_only`` drops unverified rows first.
+    Columns: fiscal_year, geo_basis, china_usd_bn, total_usd_bn, china_share, period_start, period_end,
+    period_mid, source_id, verified."""
     lo, hi = fiscal_range(fy_first, fy_last)
     rev = data.load("nvidia_revenue").query("fiscal_period == 'FY' and fiscal_year.between(@lo, @hi)", engine="python")
     rev = rev.assign(verified=rev.index.isin(verified(rev).index))
@@ -352,8 +365,9 @@ def share_series(fy_first=None, fy_last=None, verified_only: bool = False) -> pd
             continue
         first = sub[sub.reported_in_fy == sub.groupby("fiscal_year").reported_in_fy.transform("min")]
         meta = first[first.region == "total"].set_index("fiscal_year")
-        cs = china_share(sub).assign(geo_basis=basis)
-        for col in ("period_start", "period_end", "source_id", "verified"):
+        both = first[first.region.isin(["china_incl_hk", "total"])].groupby("fiscal_year").verified.all()
+        cs = china_share(sub).assign(geo_basis=basis, verified=lambda d: d.fiscal_year.map(both))
+        for col in ("period_start", "period_end", "source_id"):
             cs[col] = cs.fiscal_year.map(meta[col])
         parts.append(cs)
     out = pd.concat(parts, ignore_index=True)
@@ -400,12 +414,19 @@ def h20_price_range(h20_price_usd=None) -> tuple[float, float]:
     return value[0] * 1e9 / units, value[1] * 1e9 / units
 
 
-def bytedance_share(rate_id="fx10", rmb_per_usd=None, h20_price_usd=None) -> pd.DataFrame:
+def bytedance_share(rate_id="fx10", rmb_per_usd=None, h20_price_usd=None, basis: str = "customer_hq") -> pd.DataFrame:
     """Every ByteDance chip-spending estimate of :data:`ESTIMATES` (denied rows left out) for calendar year Y,
     in USD bn, with ``measures`` and ``vendors``, as a share of Nvidia's China revenue in fiscal year Y+1
-    (``nvidia_fiscal_year(Y-07-01)``): the verified billing-location figure, else the verified customer-HQ one,
-    else an aggregator's (``verified`` False); no share where no such year is reported. ``share_hq_*``: against
-    the customer-HQ figure of the same year (verified only). ``in_range``: Nvidia orders against verified revenue."""
+    (``nvidia_fiscal_year(Y-07-01)``).
+
+    On each basis of :data:`BASES` (short names :data:`BASIS_SHORT`): ``china_<b>_usd_bn`` and ``share_<b>_low/high``
+    against that basis's verified figure (NaN where it has none). The lead columns ``china_usd_bn``, ``geo_basis``,
+    ``share_low/high`` take ``basis``'s verified figure, else the other basis's verified one, else an unverified one
+    (``revenue_verified`` False). ``estimate_verified``: at least one of the estimate's rows rests on a source that is
+    not an aggregator (:func:`verified`). ``in_range`` (the headline range, all on ``basis``): Nvidia orders, the
+    estimate and the revenue figure verified, the revenue on ``basis``."""
+    if basis not in BASES:
+        raise ValueError(f"basis={basis!r} is not one of {BASES}")
     fx = rate(rate_id, rmb_per_usd)["rmb_per_usd"]
     bd = data.load("bytedance_spending")
     bd = bd[bd["item"].isin(list(ESTIMATES)) & (bd.basis != "denied")].assign(year=lambda d: d.period.str[:4].astype(int))
@@ -418,18 +439,21 @@ def bytedance_share(rate_id="fx10", rmb_per_usd=None, h20_price_usd=None) -> pd.
             lo, hi, shown = to_usd_bn(lo, unit, fx), to_usd_bn(hi, unit, fx), money(lo, hi, unit)
         rows.append({"year": year, "item": item, "estimate": f"{ESTIMATES[item][0]} ({year})", "measures": ESTIMATES[item][1],
                      "vendors": ESTIMATES[item][2], "status": ", ".join(sorted(g.basis.unique())), "as_reported": shown,
-                     "spend_usd_bn_low": lo, "spend_usd_bn_high": hi, "source_id": ", ".join(sorted(g.source_id.unique()))})
+                     "spend_usd_bn_low": lo, "spend_usd_bn_high": hi, "estimate_verified": not verified(g).empty,
+                     "source_id": ", ".join(sorted(g.source_id.unique()))})
     out = pd.DataFrame(rows)
     out["fiscal_year"] = nvidia_fiscal_year(pd.to_datetime(out.year.astype(str) + "-07-01").to_numpy())
     s = share_series()
-    s["rank"] = [{("billing_location", True): 0, ("customer_hq", True): 1}.get(k, 2) for k in zip(s.geo_basis, s.verified)]
-    hq = s[(s["rank"] == 1)].set_index("fiscal_year").china_usd_bn
+    for b, short in BASIS_SHORT.items():
+        china = out.fiscal_year.map(s[s.geo_basis.eq(b) & s.verified].set_index("fiscal_year").china_usd_bn)
+        out[f"china_{short}_usd_bn"] = china
+        out[f"share_{short}_low"], out[f"share_{short}_high"] = out.spend_usd_bn_low / china, out.spend_usd_bn_high / china
+    s["rank"] = [0 if v and g == basis else 1 if v else 2 for g, v in zip(s.geo_basis, s.verified)]
     s = s.sort_values(["fiscal_year", "rank"], kind="stable").drop_duplicates("fiscal_year").set_index("fiscal_year")
-    out = out.join(s[["china_usd_bn", "geo_basis", "verified"]], on="fiscal_year")
+    out = out.join(s[["china_usd_bn", "geo_basis", "verified"]].rename(columns={"verified": "revenue_verified"}), on="fiscal_year")
     out["share_low"], out["share_high"] = out.spend_usd_bn_low / out.china_usd_bn, out.spend_usd_bn_high / out.china_usd_bn
-    out["china_hq_usd_bn"] = out.fiscal_year.map(hq)
-    out["share_hq_low"], out["share_hq_high"] = out.spend_usd_bn_low / out.china_hq_usd_bn, out.spend_usd_bn_high / out.china_hq_usd_bn
-    out["in_range"] = out.measures.str.startswith("orders") & out.vendors.eq("Nvidia") & out.verified.eq(True)
+    out["in_range"] = (out.measures.str.startswith("orders") & out.vendors.eq("Nvidia") & out.estimate_verified
+                       & out.revenue_verified.eq(True) & out.geo_basis.eq(basis))
     return out.sort_values(["year", "item"]).reset_index(drop=True)
 
 

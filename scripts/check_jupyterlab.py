@@ -96,6 +96,15 @@ DRAWN = "(p) => [...document.querySelectorAll(p + ' .vega-chart')].filter(e => e
 FAILED = "(p) => [...document.querySelectorAll(p + ' .vega-chart')].map(e => e.dataset.error).filter(Boolean)"
 
 
+DIAGNOSE = """(p) => { const el = document.querySelector(p); if (!el) { return 'no panel ' + p; }
+    const w = window.jupyterapp.shell.currentWidget, k = w && w.sessionContext && w.sessionContext.session
+        && w.sessionContext.session.kernel;
+    return {prompts: [...el.querySelectorAll('.jp-InputArea-prompt')].map(x => x.textContent.trim()).join(' '),
+            errors: [...el.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]')].map(x => x.innerText.slice(0, 300)),
+            kernel: k ? k.status + '/' + k.connectionStatus + '/' + k.id : 'none',
+            outputs: el.querySelectorAll('.jp-OutputArea-output').length}; }"""
+
+
 def wait_charts(page, panel: str, expected: int, what: str, timeout: float = 60) -> None:
     end = time.time() + timeout
     drawn = 0
@@ -108,7 +117,7 @@ def wait_charts(page, panel: str, expected: int, what: str, timeout: float = 60)
             print(f"ok   {what}: {drawn}/{expected} charts drew")
             return
         time.sleep(0.25)
-    raise SystemExit(f"FAIL {what}: {drawn}/{expected} charts drew within {timeout:.0f} s")
+    raise SystemExit(f"FAIL {what}: {drawn}/{expected} charts drew within {timeout:.0f} s: {page.evaluate(DIAGNOSE, panel)}")
 
 
 def open_notebook(page, name: str, mode: str = "tab-after") -> str:  # noqa: D417
@@ -117,38 +126,60 @@ def open_notebook(page, name: str, mode: str = "tab-after") -> str:  # noqa: D41
     page.evaluate("([n, m]) => { window.jupyterapp.commands.execute('docmanager:open', {path: n, options: {mode: m}}); }",
                   [name, mode])
     panel = f".jp-NotebookPanel[data-check='{name}']"
-    page.wait_for_function("""(n) => { const t = [...document.querySelectorAll('.jp-NotebookPanel')]
-        .find(p => !p.dataset.check && p.id === window.jupyterapp.shell.currentWidget.id);
-        if (t) { t.dataset.check = n; } return document.querySelector(`.jp-NotebookPanel[data-check='${n}']`); }""",
-                           arg=name, timeout=60_000)
+    # The panel is the one whose document is ``name`` (not "the current widget": after a reload the restored
+    # workspace moves the focus for a moment, and once the wrong copy was marked and checked).
+    page.wait_for_function("""(n) => { const w = [...window.jupyterapp.shell.widgets('main')]
+        .find(x => x.context && x.context.path === n && x.node.classList.contains('jp-NotebookPanel'));
+        if (w) { w.node.dataset.check = n; } return !!w; }""", arg=name, timeout=60_000)
     return panel
 
 
+#: Notebook commands act on JupyterLab's current widget, which the workspace restored after a reload can still
+#: change for a moment: every command here first makes the target panel current, waits until it is, and then
+#: checks it again in the same JavaScript turn as the command (once, a "run all" went to the other copy and the
+#: target never ran: the flaky "run all did not finish within 90 s").
+ON_PANEL = """async ([p, command]) => { const el = document.querySelector(p), app = window.jupyterapp;
+    if (!el) { return 'no panel ' + p; }
+    if (!app.shell.currentWidget || app.shell.currentWidget.id !== el.id) { return 'not current'; }
+    return await Promise.race([app.commands.execute(command),
+                               new Promise(r => setTimeout(() => r('no end within 90 s'), 90000))]); }"""
+
+
+def on_panel(page, panel: str, command: str, timeout: float = 90):
+    """Run a notebook ``command`` on ``panel`` (not on whichever notebook happens to be current); return
+    what the command's promise resolved to (run-all resolves when every cell has run)."""
+    end = time.time() + 20
+    while True:
+        page.evaluate("(p) => { const el = document.querySelector(p); if (el) { window.jupyterapp.shell.activateById(el.id); } }", panel)
+        page.wait_for_timeout(100)
+        result = page.evaluate(ON_PANEL, [panel, command]) if time.time() < end else "not current"
+        if result != "not current":
+            return result
+        if time.time() > end:
+            raise SystemExit(f"FAIL {panel} did not become the current notebook within 20 s")
+
+
 def run_all(page, panel: str) -> None:
-    """Run every cell of the current notebook once its kernel is connected (accepting JupyterLab's
-    "Select Kernel" dialog, whenever it appears, with the notebook's own Python 3)."""
-    ready = """() => { const w = window.jupyterapp.shell.currentWidget;
+    """Run every cell of ``panel`` once its own kernel is connected (accepting JupyterLab's "Select Kernel"
+    dialog, whenever it appears, with the notebook's own Python 3), and wait for the run to end."""
+    ready = """(p) => { const el = document.querySelector(p);
+        const w = el && [...window.jupyterapp.shell.widgets('main')].find(x => x.id === el.id);
         const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
         return !!k && k.connectionStatus === 'connected' && k.status === 'idle'; }"""
     end = time.time() + 90
-    while not page.evaluate(ready):
+    while not page.evaluate(ready, panel):
         if time.time() > end:
             raise SystemExit("FAIL the notebook's kernel did not start within 90 s")
         dialog = page.locator(".jp-Dialog .jp-mod-accept")
         if dialog.count():
             dialog.first.click()
         time.sleep(0.25)
-    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-    done = """(p) => { const el = document.querySelector(p);
-        return !!el && [...el.querySelectorAll('.jp-InputArea-prompt')].every(x => !x.textContent.includes('*'))
-            && el.querySelectorAll('.jp-OutputArea-output').length > 0; }"""
     try:
-        page.wait_for_function(done, arg=panel, timeout=90_000)
-    except Exception:
-        state = page.evaluate("""(p) => { const el = document.querySelector(p); return el ? {
-            busy: [...el.querySelectorAll('.jp-InputArea-prompt')].filter(x => x.textContent.includes('*')).length,
-            outputs: el.querySelectorAll('.jp-OutputArea-output').length} : 'no panel ' + p; }""", panel)
-        raise SystemExit(f"FAIL run all did not finish within 90 s: {state}") from None
+        finished = on_panel(page, panel, "notebook:run-all-cells")
+    except Exception as exc:  # noqa: BLE001 - a Playwright timeout: say what the notebook shows
+        raise SystemExit(f"FAIL run all did not finish: {exc}: {page.evaluate(DIAGNOSE, panel)}") from None
+    if finished is not True:
+        raise SystemExit(f"FAIL run all ended with {finished!r}: {page.evaluate(DIAGNOSE, panel)}")
 
 
 def main() -> int:
@@ -211,7 +242,7 @@ def check(page, executed: Path, source: Path, expected: int, port: int) -> None:
     clean = open_notebook(page, source.name)
     print("     source notebook opened; running all cells")
     for run in (1, 2):
-        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs'); }")
+        on_panel(page, clean, "notebook:clear-all-cell-outputs")
         page.wait_for_function(f"() => document.querySelectorAll(\"{clean} .vega-chart\").length === 0", timeout=20_000)
         run_all(page, clean)
         wait_charts(page, clean, expected, f"source notebook, run all #{run} in one kernel")
@@ -221,7 +252,7 @@ def check(page, executed: Path, source: Path, expected: int, port: int) -> None:
     page.wait_for_selector(".jp-LabShell", timeout=60_000)
     a = open_notebook(page, executed.name)
     b = open_notebook(page, source.name)  # the two copies open together
-    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs'); }")
+    on_panel(page, b, "notebook:clear-all-cell-outputs")
     run_all(page, b)
     wait_charts(page, a, expected, "after a reload, the executed copy")
     wait_charts(page, b, expected, "after a reload, the source copy open beside it")

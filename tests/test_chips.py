@@ -191,6 +191,50 @@ def test_decode_crossover_batch_by_hand():
     assert chips.decode_crossover_batch(4.0, 296, 23, 1, 0.6, 0.4, kv_bytes_per_seq=1e9) == math.inf
 
 
+# --- the serving model: dense and mixture-of-experts weight reads, by hand --------------------------------
+# A test chip: 2 TB/s, 1,000 dense FP8 TFLOPS; 1 byte per weight, MBU = MFU = 0.5 (1e12 bytes/s read), no KV cache.
+
+def test_experts_touched_by_hand():
+    # k = 2 of E = 16 experts (k/E = 1/8): batch 1 touches 2; batch 2: 16 x (1 - (7/8)^2) = 16 x 0.234375 = 3.75;
+    # batch 1,024: 16 x (1 - (7/8)^1024), (7/8)^1024 = e^-136.7 -> all 16
+    assert chips.experts_touched(2, 16, 1) == pytest.approx(2)
+    assert chips.experts_touched(2, 16, 2) == pytest.approx(3.75)
+    assert chips.experts_touched(2, 16, 1024) == pytest.approx(16)
+    assert chips.experts_touched(8, 4, 3) == pytest.approx(4)  # k >= E: every expert
+
+
+def test_dense_model_reads_everything_at_any_batch():
+    # dense, 20B: every step reads all 20e9 bytes. Batch 1: 1e12 / 20e9 = 50 tok/s.
+    # Batch 1,024: memory 1,024 x 1e12 / 20e9 = 51,200 > compute 1e15 x 0.5 / (2 x 20e9) = 12,500 -> 12,500
+    assert chips.params_read_b(20, 20, 1) == chips.params_read_b(20, 20, 1024) == 20
+    assert chips.decode_tokens_per_s(2.0, 1000, 20, 1, 1, 0.5, 0.5, total_params_b=20) == pytest.approx(50)
+    assert chips.decode_tokens_per_s(2.0, 1000, 20, 1, 1024, 0.5, 0.5, total_params_b=20) == pytest.approx(12_500)
+    # no expert layout given: a dense model of its total, whatever the active count (max(A, T) read every step)
+    assert chips.params_read_b(20, 100, 7) == 100
+
+
+def test_moe_reads_more_experts_as_the_batch_grows():
+    # MoE: T = 100B total, A = 20B active, k = 2 of E = 16 experts per layer (k/E = 1/8).
+    # Always-read part S = (A - T k/E) / (1 - k/E) = (20 - 12.5) / 0.875 = 8.5714B; routed R = 91.4286B.
+    moe = dict(total_params_b=100, experts_per_token=2, routed_experts=16)
+    read = lambda b: chips.params_read_b(20, 100, b, 2, 16)  # noqa: E731
+    # batch 1: S + R / 8 = 8.5714 + 11.4286 = 20 (exactly the active parameters) -> 1e12 / 20e9 = 50 tok/s
+    assert read(1) == pytest.approx(20)
+    assert chips.decode_tokens_per_s(2.0, 1000, 20, 1, 1, 0.5, 0.5, **moe) == pytest.approx(50)
+    # batch 8: (7/8)^8 = 0.343609 -> S + R x 0.656391 = 8.5714 + 60.0129 = 68.5843 -> 8e12 / 68.5843e9 = 116.65 tok/s
+    assert read(8) == pytest.approx(68.5843, abs=1e-3)
+    assert chips.decode_tokens_per_s(2.0, 1000, 20, 1, 8, 0.5, 0.5, **moe) == pytest.approx(116.645, abs=1e-2)
+    # batch 1,024: every expert read, 100B -> 1,024e12 / 100e9 = 10,240 tok/s, memory-bound (compute 12,500); reading
+    # only the 20B active weights would have given min(51,200, 12,500) = 12,500
+    assert read(1024) == pytest.approx(100)
+    assert chips.decode_tokens_per_s(2.0, 1000, 20, 1, 1024, 0.5, 0.5, **moe) == pytest.approx(10_240)
+    # crossover: b x 1e12 / 100e9 = 12,500 -> b = 1,250 (all experts read by then), not 20e9 x 12,500 / 1e12 = 250
+    assert chips.decode_crossover_batch(2.0, 1000, 20, 1, 0.5, 0.5, **moe) == pytest.approx(1250, rel=1e-6)
+    # A < T k/E (5 < 12.5): no always-read part, each token reads the share A / T = 5% of the experts
+    assert chips.params_read_b(5, 100, 1, 2, 16) == pytest.approx(5)
+    assert chips.params_read_b(5, 100, 2, 2, 16) == pytest.approx(100 * (1 - 0.95 ** 2))
+
+
 def test_closest_miss_h20_a800_l20():
     # H20 oct2023: b.1 misses only TPP 2,368 < 2,400 -> (2400 - 2368) / 2400 = 0.013333;
     # b.2 misses PD 2.909 < 3.2 -> 0.0909; a.2 misses PD vs 5.92 -> 0.509 -> b.1 closest
@@ -284,24 +328,31 @@ def test_workload_rates_training():
 
 
 def test_workload_rates_decode():
+    # The shared model: 23B active of 230B, 8 of 128 experts per token -> always-read S = (23 - 230/16) / (15/16) = 9.2B,
+    # routed 220.8B. One chip at batch 32 (the small-batch bound): (15/16)^32 = 0.126803, weights read
+    # 9.2 + 220.8 x 0.873197 = 202.0B, + 32 x 0.25 GB KV = 210.0 GB per step.
     r = _rates()
-    # batch 32: both memory-bound, so the ratio is the bandwidth ratio 4.0 / 3.35 = 1.19403 (H20 compute ceiling
-    # 296e12 x 0.6 / 46e9 = 3,860.9 tok/s is above its memory-bound 32 x 2.4e12 / 31e9 = 2,477.4)
+    # both memory-bound at batch 32 and reading the same bytes, so the ratio is the bandwidth ratio 4.0 / 3.35 = 1.19403
     assert r.loc[("h20", "decode"), "ratio_to_h100"] == pytest.approx(1.19403, abs=1e-5)
-    assert r.loc[("h20", "decode"), "tokens_per_s"] == pytest.approx(32 * 2.4e12 / 31e9)
+    read = 9.2 + 220.8 * (1 - (15 / 16) ** 32) + 32 * 0.25
+    assert r.loc[("h20", "decode"), "tokens_per_s"] == pytest.approx(32 * 2.4e12 / (read * 1e9))  # 365.7 tok/s
     assert r.loc[("h20", "decode"), "decode_bound_by"] == "memory bandwidth"
-    # H20 crossover: 3,860.9 x 23e9 / (2.4e12 - 3,860.9 x 0.25e9) = 61.89
-    assert r.loc[("h20", "decode"), "crossover_batch"] == pytest.approx(61.89, abs=0.01)
-    # batch 256: H20 compute-bound 3,860.9; H100 256 x 2.01e12 / (23e9 + 64e9) = 5,914.5 -> 0.65278
-    big = _rates(decode_batch=256)
-    assert big.loc[("h20", "decode"), "ratio_to_h100"] == pytest.approx(0.65278, abs=1e-5)
+    # H20 crossover (all experts read by then): 3,860.87 x 230e9 / (2.4e12 - 3,860.87 x 0.25e9) = 618.91
+    assert r.loc[("h20", "decode"), "crossover_batch"] == pytest.approx(618.91, abs=0.01)
+    # batch 2,048: H20 compute-bound 296e12 x 0.6 / 46e9 = 3,860.9; H100 2,048 x 2.01e12 / (230e9 + 512e9) = 5,547.8 -> 0.69593
+    big = _rates(decode_batch=2048)
+    assert big.loc[("h20", "decode"), "ratio_to_h100"] == pytest.approx(0.69593, abs=1e-5)
     assert big.loc[("h20", "decode"), "decode_bound_by"] == "compute"
-    # Ascend decode: memory-bound, bandwidth 0.8..1.6 / 3.35; 910C 3.2 / 3.35 = 0.95522 (no range)
+    # Ascend decode at batch 32: memory-bound, bandwidth 0.8..1.6 / 3.35; 910C 3.2 / 3.35 = 0.95522 (no range)
     assert r.loc[("ascend_910b", "decode"), ["ratio_to_h100_low", "ratio_to_h100_high"]].tolist() == \
         pytest.approx([0.8 / 3.35, 1.6 / 3.35])
     assert r.loc[("ascend_910c", "decode"), "ratio_to_h100"] == pytest.approx(0.95522, abs=1e-5)
     # decode_rate is the same number, batch by batch (the shared serving model)
     assert chips.decode_rate("h20", 32) == pytest.approx(r.loc[("h20", "decode"), "tokens_per_s"])
+    # no batch: decode per chip of the serving replicas (see test_replica_on_data_h20_against_h100)
+    served = _rates(decode_batch=None)
+    assert served.loc[("h20", "decode"), "ratio_to_h100"] == pytest.approx(3_860.87 / 4_829.58, abs=1e-5)
+    assert served.loc[("h20", "decode"), "decode_bound_by"] == "compute"  # batch 1,544 > 618.9
 
 
 def test_equivalence_on_data():
@@ -359,39 +410,73 @@ def test_route_status_layers_and_conditions():
 
 # --- serving replicas ------------------------------------------------------------------------------------
 
-def test_replica_by_hand():
-    # A test chip: 80 GB, 2 TB/s, 1,000 dense FP8 TFLOPS. Model: 100B total, 10B active, 1 byte per weight, MFU = MBU = 0.5,
-    # 1 GB of KV cache per sequence, 20 tokens/s per user, 90% of memory usable (72 GB per chip).
-    w = pd.DataFrame({"memory_gb": [80.0], "memory_bandwidth_tbps": [2.0], "dense_bf16_tflops": [500.0],
-                      "dense_fp8_tflops": [1000.0]}, index=["x"])
-    a = {"active_params_b": 10, "bytes_per_param": 1, "mfu": 0.5, "mbu": 0.5, "kv_cache_gb_per_seq": 1.0,
-         "total_params_b": 100, "tokens_per_s_per_user": 20}
-    # Fewest chips: (100 + 1) / 72 -> 2. One chip decodes min(b x 1e12 / (10e9 + 1e9 b), 1e15 x 0.5 / 20e9 = 25,000)
-    # = 1,000 b / (10 + b) tokens/s (memory-bound). n chips: n x that; per user n x 1,000 / (10 + b) >= 20 -> b <= 50 n - 10.
-    #   n = 2: fits (144 - 100) / 1 = 44 sequences, speed allows 90 -> batch 44, 2 x 44,000 / 54 = 1,629.6 (814.8 per chip)
-    #   n = 4: fits 188, speed allows 190 -> batch 188, 4 x 188,000 / 198 = 3,798.0 (949.5 per chip)
-    #   n = 8: fits 476, speed allows 390 -> batch 390, 8 x 390,000 / 400 = 7,800 (975 per chip, 20 tokens/s per user)
-    r = chips.replica("x", a, w=w)
-    assert (r["chips"], r["batch"]) == (8, 390)
-    assert (r["tokens_per_s"], r["per_chip"], r["per_user"]) == pytest.approx((7_800, 975, 20))
-    # A faster per-user target shrinks the batch: 40 tokens/s -> b <= 25 n - 10; n = 8: 190, 8 x 190,000 / 200 = 7,600
-    assert chips.replica("x", {**a, "tokens_per_s_per_user": 40}, w=w)["batch"] == 190
+# A test chip: 80 GB (72 GB usable at 90%), 2 TB/s, 1,000 dense FP8 TFLOPS; 1 byte per weight, MFU = MBU = 0.5
+# (1e12 bytes/s read per chip), 1 GB of KV cache per sequence, 20 tokens/s per user.
+X = pd.DataFrame({"memory_gb": [80.0], "memory_bandwidth_tbps": [2.0], "dense_bf16_tflops": [500.0],
+                  "dense_fp8_tflops": [1000.0]}, index=["x"])
+BASE = {"bytes_per_param": 1, "mfu": 0.5, "mbu": 0.5, "kv_cache_gb_per_seq": 1.0, "tokens_per_s_per_user": 20}
+
+
+def test_replica_by_hand_dense():
+    # Dense 50B (A = T = 50). Fewest chips: (50 + 1) / 72 -> 1. One chip at batch b: min(b x 1e12 / (50e9 + 1e9 b),
+    # 1e15 x 0.5 / 100e9 = 5,000) = 1,000 b / (50 + b) tokens/s (memory-bound). n chips: per user n x 1,000 / (50 + b) >= 20
+    # -> b <= 50 n - 50.
+    #   n = 1: 1,000 / 51 = 19.6 < 20 at batch 1 -> no replica; n = 2: fits 94, speed allows 50 -> 500 per chip;
+    #   n = 4: fits 238, speed 150 -> 750; n = 8: fits 526, speed 350 -> 1,000 x 350 / 400 = 875 per chip, 7,000 per replica
+    a = {**BASE, "active_params_b": 50, "total_params_b": 50}
+    r = chips.replica("x", a, w=X)
+    assert (r["chips"], r["batch"]) == (8, 350)
+    assert (r["tokens_per_s"], r["per_chip"], r["per_user"]) == pytest.approx((7_000, 875, 20))
+    # A faster per-user target shrinks the batch: 40 tokens/s -> b <= 25 n - 50; n = 8: 150, 1,000 x 150 / 200 = 750
+    assert chips.replica("x", {**a, "tokens_per_s_per_user": 40}, w=X)["batch"] == 150
+
+
+def test_replica_by_hand_moe():
+    # MoE: 100B total, 10B active, k = 1 of E = 10 experts (k/E = 0.1): S = (10 - 10) / 0.9 = 0, so a step at batch b reads
+    # W(b) = 100 x (1 - 0.9^b) B. Per user with n chips: n x 1e12 / ((W(b) + b) x 1e9) >= 20 -> W(b) + b <= 50 n.
+    #   n = 8 (fits (576 - 100) / 1 = 476): W(300) = 100 - 1.9e-12 -> 400 <= 400; W(301) + 301 > 400 -> batch 300,
+    #   300e12 / 400e9 = 750 per chip. n = 4: W + b <= 200 -> batch 100, 100e12 / 200e9 = 500. n = 2: b <= 16 -> 164 per chip.
+    # Reading only the 10B active weights (the old model): W + b = 10 + b <= 400 -> batch 390, 975 per chip.
+    a = {**BASE, "active_params_b": 10, "total_params_b": 100, "experts_per_token": 1, "routed_experts": 10}
+    r = chips.replica("x", a, w=X)
+    assert (r["chips"], r["batch"]) == (8, 300)
+    assert (r["per_chip"], r["per_user"]) == pytest.approx((750, 20), rel=1e-9)
+    # batch 1 on one chip reads exactly the 10B active: 1e12 / (10e9 + 1e9) = 90.9 tok/s
+    assert chips.decode_rate("x", 1, assumptions=a, w=X) == pytest.approx(1e12 / 11e9)
+    # draws as arrays (the Monte Carlo): one replica per draw, the same numbers as one call each
+    draws = chips.replica("x", {**a, "mbu": np.array([0.5, 0.25])}, w=X)
+    assert draws["batch"].tolist() == [300, chips.replica("x", {**a, "mbu": 0.25}, w=X)["batch"]]
 
 
 def test_replica_on_data_h20_against_h100():
-    # H20: 96 x 0.9 = 86.4 GB, 230.25 / 86.4 -> 3 chips, so 4 (or 8); compute-bound at 296e12 x 0.6 / 46e9 = 3,860.87 per chip;
-    #   4 chips fit (345.6 - 230) / 0.25 = 462 sequences; 8 chips are no faster per chip -> 4 chips, batch 462.
-    # H100: 72 GB -> 4 chips fit 232 sequences (5,757.0 per chip); 8 fit 1,384: 1,384 x 2.01e12 / (23e9 + 346e9) = 7,538.86.
+    # The shared model (230B total, 23B active, 8 of 128 experts, 1 byte, KV 0.25 GB, MFU = MBU = 0.6, 20 tokens/s per user).
+    # H100: 72 GB usable, 8 chips fit (576 - 230) / 0.25 = 1,384 sequences; at that batch every expert is read:
+    #   1,384 x 2.01e12 / (230e9 + 346e9) = 4,829.58 per chip, 27.9 tokens/s per user (memory fit binds).
+    # H20: compute-bound at 296e12 x 0.6 / 46e9 = 3,860.87 per chip; 8 chips fit 1,844 but 8 x 3,860.87 / b >= 20 -> b <= 1,544
+    #   (memory-bound there 1,544 x 2.4e12 / 616e9 = 6,015 > 3,860.87); 4 chips fit 462, memory-bound 3,209 -> 8 chips.
     h20, h100 = chips.replica("h20"), chips.replica("h100_sxm")
-    assert (h20["chips"], h20["batch"], h100["chips"], h100["batch"]) == (4, 462, 8, 1384)
-    assert h20["per_chip"] == pytest.approx(3_860.87, abs=0.01) and h100["per_chip"] == pytest.approx(7_538.86, abs=0.01)
-    # the measured 910C/H100 inference ratio 0.6 over the modelled 7,432.78 / 7,538.86 = 0.98593 -> 0.60856
-    assert chips.ascend_utilisation() == pytest.approx(0.60856, abs=1e-5)
+    assert (h20["chips"], h20["batch"], h100["chips"], h100["batch"]) == (8, 1544, 8, 1384)
+    assert h20["per_chip"] == pytest.approx(3_860.87, abs=0.01) and h100["per_chip"] == pytest.approx(4_829.58, abs=0.01)
+
+
+def test_one_ascend_factor_calibrated_on_the_measured_ratio():
+    # Small-batch basis: one chip at batch 32, both memory-bound, so the 910C/H100 ratio is u x 3.2 / 3.35 and
+    # u = 0.6 x 3.35 / 3.2 = 0.628125.
+    assert chips.ascend_utilisation(basis="small_batch") == pytest.approx(0.6 * 3.35 / 3.2, abs=1e-6)
+    # Replica basis (the central value): the factor at which the 910C replica decodes 0.6 of the H100's 4,829.58 per chip
+    u = chips.ascend_utilisation()
+    assert chips.replica("ascend_910c", efficiency=u)["per_chip"] / 4_829.58 == pytest.approx(0.6, abs=1e-4)
+    assert u == pytest.approx(0.67682, abs=1e-4)
+    assert chips.ascend_utilisation_range() == pytest.approx((0.628125, u), abs=1e-5)
+    # every page takes it through chips.efficiency: Ascend chips only
+    assert chips.efficiency("ascend_910b") == u and chips.efficiency("h20") == 1.0
+    with pytest.raises(ValueError, match="basis"):
+        chips.ascend_utilisation(basis="training")
 
 
 # --- notebook 01's findings (moved from test_headlines_chips.py): the helper calls its visible cells make, with the
-# notebook's own defaults (23B active of 230B, 1 byte per weight, KV 0.25 GB per sequence, MBU 0.6, decode MFU 0.6;
-# training MFU 0.4 in BF16, decode batch 32, sweep to batch 256) ----------------------------------------------------
+# notebook's own defaults (23B active of 230B, 8 of 128 experts, 1 byte per weight, KV 0.25 GB per sequence, MBU 0.6,
+# decode MFU 0.6; training MFU 0.4 in BF16, per-chip decode at the small-batch bound of batch 32, sweep to 2,048) ----------
 
 def _nb01(**given):
     """Notebook 01's serving assumptions, Ascend factor and per-chip rates (indexed by chip and workload), as its cells
@@ -401,7 +486,8 @@ def _nb01(**given):
                                   mfu=p["mfu"], mbu=p["mbu"], kv_cache_gb_per_seq=p["kv_cache_gb_per_seq"],
                                   tokens_per_s_per_user=p["tokens_per_s_per_user"])
     util = chips.ascend_utilisation(a) if p["ascend_utilisation"] is None else p["ascend_utilisation"]
-    rates = chips.workload_rates(ROOFLINE, decode_batch=p["decode_batch"], training_mfu=p["training_mfu"],
+    batch = chips.SMALL_BATCH if p["decode_batch"] is None else p["decode_batch"]
+    rates = chips.workload_rates(ROOFLINE, decode_batch=batch, training_mfu=p["training_mfu"],
                                  training_precision=p["training_precision"], assumptions=a, ascend_utilisation=util)
     return p, a, util, rates
 
@@ -424,31 +510,27 @@ def test_nb01_dense_vs_sparse(nb01):
 def test_nb01_decode_uses_the_shared_serving_model(nb01):
     p, a, util, rates = nb01
     r = rates.set_index(["chip_id", "workload"])
-    # decode MFU 0.6 (mfu_prefill central of data/model_assumptions.csv), not the training 0.4
-    assert a["mfu"] == 0.6
+    # decode MFU 0.6 (mfu_prefill central of data/model_assumptions.csv), not the training 0.4; the expert layout of the data
+    assert (a["mfu"], a["experts_per_token"], a["routed_experts"]) == (0.6, 8, 128)
     # batch 32: memory-bound on both, 4.0 / 3.35
     assert r.loc[("h20", "decode"), "ratio_to_h100"] == pytest.approx(4.0 / 3.35)
     assert r.loc[("h20", "decode"), "decode_bound_by"] == "memory bandwidth"
-    # batch 256: H20 compute-bound 296e12 x 0.6 / 46e9 = 3,860.9 against the H100's memory-bound
-    # 256 x 2.01e12 / 87e9 = 5,914.5 -> 0.65278 (the H20 turns compute-bound at batch 61.9, the H100 never)
+    # the sweep's end, batch 2,048: H20 compute-bound 3,860.9 against the H100's memory-bound 5,547.8 -> 0.69593
     big = p["max_decode_batch"]
     assert chips.decode_rate("h20", big, assumptions=a) / chips.decode_rate("h100_sxm", big, assumptions=a) \
-        == pytest.approx(0.65278, abs=1e-5)
+        == pytest.approx(0.69593, abs=1e-5)
     assert chips.decode_crossover("h20", assumptions=a) <= big < chips.decode_crossover("h100_sxm", assumptions=a)
-    assert chips.workload_rates(["h20", "h100_sxm"], decode_batch=big, training_mfu=p["training_mfu"],
-                                training_precision=p["training_precision"], assumptions=a).set_index(
-        ["chip_id", "workload"]).loc[("h20", "decode"), "decode_bound_by"] == "compute"
-    # H20 ahead while 3,860.9 >= b x 2.01e12 / (23e9 + 0.25e9 b), i.e. b <= 84.9 -> batches 1 to 84
+    # H20 ahead while 3,860.87 >= b x 2.01e12 / (230e9 + 0.25e9 b) (every expert read by then), i.e. b <= 849.99 -> 1 to 849
     every = np.arange(1, 4097)
     ahead = every[chips.decode_rate("h20", every, assumptions=a) >= chips.decode_rate("h100_sxm", every, assumptions=a)]
-    assert ahead.max() == 84 and ahead.tolist() == list(range(1, 85))
+    assert ahead.max() == 849 and ahead.tolist() == list(range(1, 850))
 
 
-def test_nb01_ascend_at_the_measured_utilisation(nb01):
+def test_nb01_ascend_at_the_calibrated_utilisation(nb01):
     _, _, u, rates = nb01
     r = rates.set_index(["chip_id", "workload"])
-    # Ascend rates carry the factor implied by the measured 910C/H100 inference ratio: 0.6 / 0.98593 = 0.60856
-    assert u == pytest.approx(0.60856, abs=1e-5)
+    # Ascend rates carry the one factor (0.67682, calibrated in the serving replicas); memory-bound at batch 32 they scale with it
+    assert u == pytest.approx(0.67682, abs=1e-4)
     lo_hi = lambda chip, wl: r.loc[(chip, wl), ["ratio_to_h100_low", "ratio_to_h100_high"]].tolist()  # noqa: E731
     assert lo_hi("ascend_910b", "decode") == pytest.approx([0.8 * u / 3.35, 1.6 * u / 3.35])
     assert lo_hi("ascend_910c", "decode") == pytest.approx([3.2 * u / 3.35, 3.2 * u / 3.35])
@@ -457,29 +539,29 @@ def test_nb01_ascend_at_the_measured_utilisation(nb01):
 
 def test_nb01_serving_replicas_and_b200(nb01):
     _, a, _, rates = nb01
-    # 4 H20s at batch 462, 3,860.87 tokens/s per chip, against 8 H100s at batch 1,384, 7,538.86 per chip: 0.51213
+    # 8 H20s at batch 1,544, 3,860.87 tokens/s per chip, against 8 H100s at batch 1,384, 4,829.58 per chip: 0.79942
     h20, h100 = chips.replica("h20", a), chips.replica("h100_sxm", a)
-    assert (h20["chips"], h20["batch"], h100["chips"], h100["batch"]) == (4, 462, 8, 1384)
-    assert h20["per_chip"] / h100["per_chip"] == pytest.approx(3_860.87 / 7_538.86, abs=1e-5)
+    assert h20["per_chip"] / h100["per_chip"] == pytest.approx(3_860.87 / 4_829.58, abs=1e-5)
     # 2250 / 148 = 15.2027 H20s per B200 in training; power 15.2027 x 400 W / 1000 W = 6.0811
     e = chips.equivalence(rates, ["b200_hgx"], ["h20"]).set_index("workload").loc["training"]
     assert e.chips_needed == pytest.approx(15.2027, abs=1e-4) and e.power_ratio == pytest.approx(6.0811, abs=1e-4)
 
 
 def test_nb01_follows_its_parameters():
-    # batch 1 with no KV cache, BF16 weights: memory-bound everywhere -> 4.0 / 3.35 again
+    # batch 1 with no KV cache, BF16 weights: memory-bound everywhere, both read the 23B active -> 4.0 / 3.35 again
     _, a, _, rates = _nb01(decode_batch=1, kv_cache_gb_per_seq=0.0, bytes_per_param=2.0)
     assert (a["kv_cache_gb_per_seq"], a["bytes_per_param"]) == (0.0, 2.0)
     r = rates.set_index(["chip_id", "workload"])
     assert r.loc[("h20", "decode"), "ratio_to_h100"] == pytest.approx(4.0 / 3.35)
-    # a decode MFU override moves the compute ceiling: 296e12 x 0.3 / 46e9 = 1,930.4 < 2,477.4 at batch 32
-    _, a, _, rates = _nb01(mfu=0.3)
+    assert r.loc[("h20", "decode"), "tokens_per_s"] == pytest.approx(2.4e12 / (2 * 23e9))
+    # a decode MFU override moves the compute ceiling: 296e12 x 0.05 / 46e9 = 321.7 < 365.7 memory-bound at batch 32
+    _, a, _, rates = _nb01(mfu=0.05)
     r = rates.set_index(["chip_id", "workload"])
-    assert a["mfu"] == 0.3 and r.loc[("h20", "decode"), "decode_bound_by"] == "compute"
-    assert r.loc[("h20", "decode"), "tokens_per_s"] == pytest.approx(296e12 * 0.3 / 46e9)
+    assert a["mfu"] == 0.05 and r.loc[("h20", "decode"), "decode_bound_by"] == "compute"
+    assert r.loc[("h20", "decode"), "tokens_per_s"] == pytest.approx(296e12 * 0.05 / 46e9)
     assert r.loc[("h20", "training"), "ratio_to_h100"] == pytest.approx(0.14957, abs=1e-5)
-    # ascend_utilisation 0.5 is the factor used as given (the page says "at 50% of Nvidia's utilisation"): the Ascend
-    # rates are half their full-utilisation values, 910B decode 0.4..0.8 / 3.35, training 140..188 / 989.5
+    # ascend_utilisation 0.5 is the factor used as given: the Ascend rates are half their full-utilisation values,
+    # 910B decode 0.4..0.8 / 3.35, training 140..188 / 989.5
     _, _, u, rates = _nb01(ascend_utilisation=0.5)
     r = rates.set_index(["chip_id", "workload"])
     assert u == 0.5

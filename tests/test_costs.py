@@ -171,16 +171,21 @@ def test_capital_recovery_networking_and_colocation_by_hand():
 
 def test_rent_vs_buy_at_equal_commitment_by_hand():
     r = costs.rent_vs_buy(**P)
-    # Aggregator-tier quotes are left out: the window's used-card price and six of its seven on-demand quotes are.
-    # In the window: AWS on demand 55.04 / 8 = 6.88 (primary); SemiAnalysis 1-yr index 1.70 and 2.35 (reputable), median 2.025.
+    # Aggregator-tier quotes are left out: the window's used-card price and the aggregators' marketplace quotes are.
+    # In the window, neocloud or marketplace class (the notebook's default): Spheron's posted 2.50 (reputable), alone once
+    # Lambda 2.99, CoreWeave 6.16 and RunPod 1.99 (an aggregator's compilation) are left out; contract class:
+    # SemiAnalysis 1-yr index 1.70 and 2.35, median 2.025.
     # Purchase: the latest earlier vetted quote (stale), Thinkmate node Aug 2024, 310,000 / 8 = 38,750 (high 317,000 / 8 = 39,625).
+    assert r["provider_class"] == "neocloud_marketplace"
     assert r["stale"] == {"buy": True, "on-demand": False, "reserved 1 yr": False}
-    assert r["purchase_usd_per_gpu"]["central"] == 38_750 and r["on_demand"] == 6.88 and r["reserved"] == pytest.approx(2.025)
+    assert r["purchase_usd_per_gpu"]["central"] == 38_750 and r["on_demand"] == 2.50 and r["reserved"] == pytest.approx(2.025)
     # Annual: 38,750 x 1.11 = 43,012.5 x 0.270570 = 11,637.9 + 1,951.45 + 2,816.12 = 16,405.47
     assert r["annual_central"] == pytest.approx(16_405.47, abs=0.01)
-    # 16,405.47 / (8760 x 6.88) = 0.27221; a year of owning over a year reserved: 16,405.47 / (8760 x 2.025) = 0.92483
-    assert r["breakeven_u_central"] == pytest.approx(0.27221, abs=1e-5)
+    # 16,405.47 / (8760 x 2.50) = 0.74911; a year of owning over a year reserved: 16,405.47 / (8760 x 2.025) = 0.92483
+    assert r["breakeven_u_central"] == pytest.approx(0.74911, abs=1e-5)
     assert r["own_over_reserved_central"] == pytest.approx(0.92483, abs=1e-5)
+    # Aug 2024 purchase against the latest rent used (Spheron, Mar 2026): 19 months apart
+    assert r["gap_months"] == 19
     # a reservation price given as a parameter replaces the median
     assert costs.rent_vs_buy(**{**P, "rental_price_usd_per_gpu_hour": 2.65})["own_over_reserved_central"] == pytest.approx(
         16_405.47 / (8760 * 2.65), abs=1e-5)
@@ -195,40 +200,113 @@ def test_vetted_drops_aggregator_quotes_only():
 def test_routes_like_for_like_by_hand():
     t = costs.routes(**P).set_index("route")
     assert list(t.index) == [r["route"] for r in costs.ROUTES]
-    # Rent H100 abroad: of the seven on-demand quotes of Apr 2025-Mar 2026 only AWS's (6.88, primary) is vetted;
-    # 6.88 USD/h / 0.9895 dense BF16 PFLOPS = 6.953 USD per PFLOP-hour
+    # Rent H100 abroad, neocloud or marketplace class, on demand, Apr 2025-Mar 2026: Spheron's 2.50 (reputable) and three
+    # aggregator quotes (Lambda, CoreWeave, RunPod via Cost Nimbus); 2.50 USD/h / 0.9895 dense BF16 PFLOPS = 2.5265 USD per PFLOP-hour
     h100 = t.loc["Rent H100 abroad"]
-    assert (h100.quotes, h100.aggregator_quotes) == (1, 6) and h100.usd_per_pflop_hour == pytest.approx(6.88 / 0.9895, abs=1e-3)
+    assert (h100.quotes, h100.aggregator_quotes) == (1, 3) and h100.usd_per_pflop_hour == pytest.approx(2.50 / 0.9895, abs=1e-4)
     # Own H100 abroad: its one quote (used card, aggregator) is left out too
     own = t.loc["Own H100 abroad (Malaysia)"]
     assert own.quotes == 0 and own.aggregator_quotes == 1 and own.status == "licence required"
-    # B200/GB200 on demand in the window: 6.03 / 2.25 = 2.68 and 4.54 / 2.5 = 1.816 -> median 2.248, the cheapest open route
+    # B200/GB200 on demand in the window, same class: 6.03 / 2.25 = 2.68 and 4.54 / 2.5 = 1.816 -> median 2.248, the cheapest open route;
+    # the range spans the two chips of one provider, named by the route's quote ids
     b = t.loc["Rent B200/GB200 abroad"]
     assert (b.usd_per_pflop_hour_low, b.usd_per_pflop_hour, b.usd_per_pflop_hour_high) == pytest.approx((1.816, 2.248, 2.68))
+    assert b.quote_ids == ["rent_b200_spheron_mar2026", "rent_gb200_spheron_mar2026"] and b.chips == ["b200_hgx", "gb200_per_gpu"]
     assert list(t[t.ranked].index) == ["Rent H100 abroad", "Rent H200 abroad", "Rent B200/GB200 abroad"]
     assert t.loc["Buy Ascend 910B in China"].quotes == 0 and t.loc["Buy H200 in China under licence", "status"] == "blocked"
 
 
 def test_route_tokens_use_the_serving_replica():
-    # Per chip of an 8-H100 replica at batch 1,384 (chips.replica): 7,538.86 tokens/s;
-    # 3.90 USD/h / (7,538.86 x 3600) x 1e6 = 0.14370 USD per million tokens
+    # Per chip of the H100's serving replica at its best batch (chips.replica, tested in test_chips.py)
+    rate = chips.replica("h100_sxm", chips.serving_assumptions())["per_chip"]
     q = costs.route_quotes(costs.ROUTES[5], **P)
-    assert q.tokens_s.iloc[0] == pytest.approx(7_538.86, abs=0.01)
-    assert costs.route_cost(costs.ROUTES[5], q.assign(source_id="cost_aimultiple_index"))["usd_per_m_tokens"] == pytest.approx(
-        0.14370, abs=1e-5)  # the same quotes, had they a reputable source
+    assert (q.tokens_s == rate).all()
+    # The window's four neocloud or marketplace quotes, had they all a reputable source: 1.99, 2.50, 2.99, 6.16 -> median
+    # (2.50 + 2.99) / 2 = 2.745 USD/h; 2.745 / (rate x 3600) x 1e6 USD per million tokens
+    got = costs.route_cost(costs.ROUTES[5], q.assign(source_id="cost_aimultiple_index"))["usd_per_m_tokens"]
+    assert got == pytest.approx(2.745 / (rate * 3600) * 1e6, rel=1e-9)
 
 
 def test_malaysia_cluster_payback():
     m = costs.cluster_payback(**costs.MALAYSIA_CLUSTER, **P)
     # 2.5e9 / 36,000 = 69,444.4 per GPU; 36,000 / 500 racks = 72 per rack (NVL72)
     assert m["value_per_gpu"] == pytest.approx(69_444.44, abs=0.01) and m["gpus"] / m["racks"] == 72
-    # Blackwell quotes: 2.65 (low), median 6.03, 14.24 (high) USD per GPU-hour
-    assert m["rent"] == pytest.approx({"low": 2.65, "central": 6.03, "high": 14.24})
-    # At 6.03 USD/h and 80 % use: revenue 730 x 0.8 x 6.03 = 3,521.52; power 730 x 1.667 x 1.56 x 0.112 = 212.62;
-    # 69,444.44 / 3,308.90 = 20.987 months. At 14.24: 69,444.44 / (730 x (0.8 x 14.24 - 0.2912)) = 8.57;
-    # at 2.65: 69,444.44 / (730 x (0.8 x 2.65 - 0.2912)) = 52.02.
-    assert m["payback_months"] == pytest.approx(20.987, abs=1e-3)
-    assert (m["payback_months_low"], m["payback_months_high"]) == pytest.approx((8.57, 52.02), abs=0.01)
+    # Blackwell quotes of the neocloud or marketplace class (Spheron): 4.54 (GB200 per GPU), 6.03 (B200) -> median 5.285
+    assert m["rent"] == pytest.approx({"low": 4.54, "central": 5.285, "high": 6.03})
+    # power 730 x 1.667 kW x 1.56 x 0.112 USD/kWh = 212.62 USD per GPU-month. At 80 % of hours billed:
+    # 5.285: 69,444.44 / (730 x 0.8 x 5.285 - 212.62) = 69,444.44 / 2,873.82 = 24.165 months;
+    # 6.03: 69,444.44 / (3,521.52 - 212.62) = 20.987; 4.54: 69,444.44 / (2,651.36 - 212.62) = 28.476.
+    assert m["payback_months"] == pytest.approx(24.165, abs=1e-3)
+    assert (m["payback_months_low"], m["payback_months_high"]) == pytest.approx((20.987, 28.476), abs=1e-3)
+
+
+def test_malaysia_cluster_payback_at_contract_prices():
+    # A lease of the whole cluster is paid around the clock (utilisation 1) at a contract price: the only Blackwell quote of
+    # the contract-or-index class is Inworld's cheapest reservation, 2.65 USD per GPU-hour.
+    m = costs.cluster_payback(**costs.MALAYSIA_CLUSTER, **{**P, "provider_class": "contract_or_index", "utilisation": 1.0})
+    assert m["quote_ids"] == ["rent_b200_inworld_reserved_apr2026"] and m["rent"]["central"] == 2.65
+    # 730 x 2.65 = 1,934.50 - 212.62 = 1,721.88 USD a month -> 69,444.44 / 1,721.88 = 40.331 months
+    assert m["payback_months"] == pytest.approx(40.331, abs=1e-3)
+    # a class with no Blackwell quote prices nothing
+    none = costs.cluster_payback("cap_malaysia_aolani_seed", ("gb200_per_gpu",), "power_nvl72_per_gpu",
+                                 **{**P, "provider_class": "hyperscaler_list"})
+    assert math.isnan(none["payback_months"]) and none["quote_ids"] == []
+
+
+# --- provider classes: rents compared like for like ---------------------------------------------------------------
+
+def test_every_rental_quote_has_one_provider_class():
+    r = data.load("rental_prices").set_index("price_id")
+    assert set(r.provider_class) == set(costs.PROVIDER_CLASSES) and r.provider_class.notna().all()
+    # who sets the price: AWS's own list price, Spheron's posted price, SemiAnalysis's survey index, an aggregator's median
+    assert r.loc["rent_h100_aws_od_post_cut", "provider_class"] == "hyperscaler_list"
+    assert r.loc["rent_h100_spheron_mar2026", "provider_class"] == "neocloud_marketplace"
+    assert r.loc["rent_h100_semianalysis_mar2026", "provider_class"] == "contract_or_index"
+    assert r.loc["rent_h100_aimultiple_may2026", "provider_class"] == "contract_or_index"
+    # a cross-provider range is split into its ends, each of its own class (no midpoint of a reservation and an on-demand rate)
+    assert r.loc["rent_b200_inworld_reserved_apr2026", ["provider_class", "price_usd_per_gpu_hour"]].tolist() == ["contract_or_index", 2.65]
+    assert r.loc["rent_b200_inworld_ondemand_apr2026", ["provider_class", "price_usd_per_gpu_hour"]].tolist() == ["hyperscaler_list", 14.24]
+
+
+def test_rental_quotes_of_one_class():
+    q = costs.in_window(costs.rental_quotes(("h100_sxm",), "on-demand", "hyperscaler_list"), "2026-03", 12)
+    # AWS 6.88 (Jun 2025) and the Cost Nimbus list of AWS 3.90, GCP 3.00, Azure 6.98 (Mar 2026)
+    assert sorted(q.price_usd_per_gpu_hour) == [3.00, 3.90, 6.88, 6.98] and set(q.provider_class) == {"hyperscaler_list"}
+    with pytest.raises(ValueError, match="provider_class 'cheap' is not one of"):
+        costs.rental_quotes(("h100_sxm",), provider_class="cheap")
+
+
+def test_breakeven_within_each_class_by_hand():
+    # The break-even utilisation within a class = annual owning cost / (8,760 h x that class's on-demand price), with the same
+    # 16,405.47 USD a year of owning (Aug 2024 quote) in each:
+    by = costs.rent_vs_buy(**P)["by_class"]
+    # neocloud or marketplace: 16,405.47 / (8,760 x 2.50) = 16,405.47 / 21,900 = 0.74911
+    assert by["neocloud_marketplace"]["on_demand"] == 2.50
+    assert by["neocloud_marketplace"]["breakeven_u"]["central"] == pytest.approx(0.74911, abs=1e-5)
+    # hyperscaler list: 16,405.47 / (8,760 x 6.88) = 16,405.47 / 60,268.8 = 0.27221
+    assert by["hyperscaler_list"]["on_demand"] == 6.88
+    assert by["hyperscaler_list"]["breakeven_u"]["central"] == pytest.approx(0.27221, abs=1e-5)
+    # the same numbers from the owning model itself, with no data: 21,900 USD a year (capex 65,700 over 3 years) against
+    # 2.50 USD/h -> 21,900 / 21,900 = 1.0 and against 6.88 USD/h -> 21,900 / 60,268.8 = 0.36337
+    assert costs.breakeven_utilisation(2.50, 65_700, 3, 0.0, 1.0, 0.0, 0.0) == pytest.approx(1.0)
+    assert costs.breakeven_utilisation(6.88, 65_700, 3, 0.0, 1.0, 0.0, 0.0) == pytest.approx(0.36337, abs=1e-5)
+
+
+def test_routes_within_other_classes_by_hand():
+    # Hyperscaler list class: only AWS's own 6.88 is vetted -> 6.88 / 0.9895 = 6.9530 USD per PFLOP-hour; no Blackwell list quote
+    t = costs.routes(**{**P, "provider_class": "hyperscaler_list"}).set_index("route")
+    assert t.loc["Rent H100 abroad", "usd_per_pflop_hour"] == pytest.approx(6.88 / 0.9895, abs=1e-4)
+    assert t.loc["Rent B200/GB200 abroad", "quotes"] == 0
+    # Contract or index class at any commitment: SemiAnalysis 1.70 and 2.35 -> 2.025 / 0.9895 = 2.0465
+    t = costs.routes(**{**P, "provider_class": "contract_or_index", "rental_commitment": "any"}).set_index("route")
+    assert t.loc["Rent H100 abroad", "usd_per_pflop_hour"] == pytest.approx(2.025 / 0.9895, abs=1e-4)
+    # Blackwell over H100 per PFLOP-hour: 2.248 / 2.5265 = 0.8898 in one class; 2.248 / 6.9530 = 0.3233 across classes
+    assert 2.248 / (2.50 / 0.9895) == pytest.approx(0.8898, abs=1e-4) and 2.248 / (6.88 / 0.9895) == pytest.approx(0.3233, abs=1e-4)
+
+
+def test_months_between():
+    assert costs.months_between(pd.Timestamp("2024-08-22"), pd.Timestamp("2026-03-08")) == 19
+    assert costs.months_between("2026-03-01", "2026-03-31") == 0
 
 
 # --- notebook 02's findings (moved from headlines.cloud_costs): the helper calls its visible cells make ------------------
@@ -244,33 +322,34 @@ def _cheapest_open(**given):
 
 
 def test_nb02_cheapest_open_route_at_defaults():
-    assert f"{costs.as_of_end(P['as_of']):%b %Y}" == "Mar 2026"
+    assert f"{costs.as_of_end(P['as_of']):%b %Y}" == "Mar 2026" and P["provider_class"] == "neocloud_marketplace"
     t, best, not_open = _cheapest_open()
     # B200/GB200 on demand in the window: 4.54 / 2.5 = 1.816 and 6.03 / 2.25 = 2.68 -> median 2.248 USD per PFLOP-hour
     assert best.route == "Rent B200/GB200 abroad"
     assert (best.usd_per_pflop_hour_low, best.usd_per_pflop_hour, best.usd_per_pflop_hour_high) == pytest.approx((1.816, 2.248, 2.68))
     assert not_open == {"Buy H800 in China": "blocked", "Buy H20 in China": "licence required",
                         "Buy H200 in China under licence": "blocked", "Own H100 abroad (Malaysia)": "licence required"}
-    # the headline's "H100s rent at USD 6.95": AWS on demand 6.88 / 0.9895 dense BF16 PFLOPS = 6.953, ranked
-    assert t.loc["Rent H100 abroad", "ranked"] and f"{t.loc['Rent H100 abroad', 'usd_per_pflop_hour']:.2f}" == "6.95"
+    # the headline's "H100s rent at USD 2.53 per dense BF16 PFLOP-hour (USD 2.50 per GPU-hour) in the same class":
+    # Spheron 2.50 / 0.9895 dense BF16 PFLOPS = 2.527, ranked (the hyperscaler list price 6.88 gives 6.95: another class)
+    assert t.loc["Rent H100 abroad", "ranked"] and f"{t.loc['Rent H100 abroad', 'usd_per_pflop_hour']:.2f}" == "2.53"
     # "Owning an H100 (licence required) would beat ...": the owned route is not open
     assert t.loc["Own H100 abroad (Malaysia)", "status"] == "licence required"
 
 
 def test_nb02_own_against_rent_at_defaults():
     r = costs.rent_vs_buy(**P)
-    # in-window H100 quotes: AWS on-demand 55.04 / 8 = 6.88 (primary), SemiAnalysis 1-yr index 1.70 and 2.35 (median 2.025);
-    # a year of owning (Aug 2024 quote, the latest from a primary or reputable source) costs 16,405.6 USD =
-    # 0.26754 x 8,760 x 7.00 (the old on-demand quote): break-even 16,405.6 / (8,760 x 6.88) = 27.2%,
-    # own over reserved 16,405.6 / (8,760 x 2.025) = 92.5%
-    assert (r["on_demand"], r["reserved"]) == (6.88, pytest.approx(2.025))
+    # in-window H100 quotes: Spheron on demand 2.50 (neocloud or marketplace), AWS on demand 6.88 (hyperscaler list),
+    # SemiAnalysis 1-yr index 1.70 and 2.35 (contract; median 2.025); a year of owning (Aug 2024 quote, the latest from a
+    # primary or reputable source) costs 16,405.47 USD: break-even 16,405.47 / (8,760 x 2.50) = 74.9% in the class,
+    # 16,405.47 / (8,760 x 6.88) = 27.2% against the list price; own over reserved 16,405.47 / (8,760 x 2.025) = 92.5%
+    assert (r["on_demand"], r["reserved"]) == (2.50, pytest.approx(2.025))
     u = sorted(r[f"breakeven_u_{k}"] for k in ("low", "central", "high"))  # the notebook's median of the three cases
     ratio = sorted(r[f"own_over_reserved_{k}"] for k in ("low", "central", "high"))
-    assert u[1] == r["breakeven_u_central"] == pytest.approx(0.26754 * 7.00 / 6.88, abs=1e-5)
-    assert f"{u[1]:.0%}" == "27%"
-    assert ratio[1] == pytest.approx(0.26754 * 7.00 / 2.025, abs=1e-4) and r["breakeven_months_central"] == pytest.approx(39.8, abs=0.1)
-    # the headline's "(2024 purchase prices)": no vetted purchase quote in the window, the latest is of Aug 2024
-    assert r["stale"]["buy"] and f"{r['dates']['buy'][1]:%b %Y}" == "Aug 2024"
+    assert u[1] == r["breakeven_u_central"] == pytest.approx(16_405.47 / (8760 * 2.50), abs=1e-6)
+    assert f"{u[1]:.0%}" == "75%" and f"{r['by_class']['hyperscaler_list']['breakeven_u']['central']:.0%}" == "27%"
+    assert ratio[1] == pytest.approx(16_405.47 / (8760 * 2.025), abs=1e-4) and r["breakeven_months_central"] == pytest.approx(39.8, abs=0.1)
+    # the headline's "purchase quote of Aug 2024, 19 months before the rents": no vetted purchase quote in the window
+    assert r["stale"]["buy"] and f"{r['dates']['buy'][1]:%b %Y}" == "Aug 2024" and r["gap_months"] == 19
     # the seed's count implies 7e9 / (614,682 x 8,760) = 1.30 USD per GPU-hour, not its 1.33
     s = costs.seed_figures()
     assert f"{costs.implied_price(s['budget_usd'], s['count']):.2f}" == "1.30" and s["price"] == 1.33

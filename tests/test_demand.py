@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from helpers import demand as d
+from helpers import demand as d, fleet, fmt
 
 
 def test_tokens_to_gpus_by_hand():
@@ -91,25 +91,20 @@ def test_bad_input_raises_value_error_naming_it(call, word):
 
 def test_gpu_seconds_per_query_by_hand():
     # prefill: 1,000 prompt tokens, half cached -> 500 tokens at 250e12 x 0.5 / (2 x 25e9) = 2,500 tok/s -> 0.2 s
-    # decode: batch 25 x 4e12 B/s x 0.5 / (25e9 x 1 B) = 2,000 tok/s (memory-bound; compute limit 2,500)
-    #         500 answer tokens / 2,000 = 0.25 s; total 0.45 GPU-s per query
-    s = d.gpu_seconds_per_query(1_000, 500, 0.5, 25, 250, 4.0, 1.0, 25, 0.5, 0.5)
+    # decode: 500 answer tokens at a chip's 2,000 tok/s (all the sequences it serves together) -> 0.25 s; total 0.45 GPU-s
+    s = d.gpu_seconds_per_query(1_000, 500, 0.5, 25, 250, 0.5, 2_000)
     assert s == pytest.approx(0.45)
     # 86.4M users x 5 queries / 86,400 s = 5,000 queries/s; x 2 peak x 0.45 s = 4,500 GPUs
     assert d.gpus_for_users(86_400_000, 5, s, 2) == pytest.approx(4_500)
-
-
-def test_gpu_seconds_per_query_compute_bound_decode():
-    # batch 100: memory bound 100 x 2e12 / 25e9 = 8,000 tok/s > compute 2,500 -> decode 500/2,500 = 0.2 s
-    s = d.gpu_seconds_per_query(0, 500, 0.0, 25, 250, 4.0, 1.0, 100, 0.5, 0.5)
-    assert s == pytest.approx(0.2)
     with pytest.raises(ValueError, match="cache_hit_rate"):
-        d.gpu_seconds_per_query(1_000, 500, 1.5, 25, 250, 4.0, 1.0, 25, 0.5, 0.5)
+        d.gpu_seconds_per_query(1_000, 500, 1.5, 25, 250, 0.5, 2_000)
+    with pytest.raises(ValueError, match="decode_tokens_per_s"):
+        d.gpu_seconds_per_query(1_000, 500, 0.5, 25, 250, 0.5, 0)
 
 
 # ----------------------------------------------------------------------------- Doubao's app, on data/
 # Values checked by hand from the CSVs.
-SIM = ("h20", "fp8", 32, None, 5_000, 1, None)  # chip, precision, batch, KV (shared), draws, seed, DAU (reports)
+SIM = ("h20", "fp8", None, 5_000, 1, None)  # chip, precision, KV (shared), draws, seed, DAU (reports)
 
 
 def test_growth_pairs_by_hand():
@@ -143,16 +138,18 @@ def test_ranges_share_the_serving_assumptions():
 
 
 def test_chip_model_matches_the_demand_chain_by_hand():
-    # H20 FP8: 296 TFLOPS dense, 4.0 TB/s. 1,000 prompt tokens half cached, 500 answer tokens, 25B active,
-    # MFU = MBU = 0.5, batch 32, no KV cache:
+    # H20 FP8: 296 TFLOPS dense, 4.0 TB/s, 96 GB. 1,000 prompt tokens half cached, 500 answer tokens, 25B active of the
+    # shared 230B (8 of 128 experts), MFU = MBU = 0.5, no KV cache, 20 tokens/s per user.
     #   prefill 500 / (296e12 x 0.5 / 50e9 = 2,960 tok/s) = 0.168919 s
-    #   decode min(32 x 4e12 x 0.5 / 25e9 = 2,560, 2,960) = 2,560 tok/s -> 500 / 2,560 = 0.195313 s
-    #   0.364231 GPU-s x (100M x 5 / 86,400 = 5,787.04 q/s) x 1.5 peak = 3,161.7 GPUs
-    fn = d.chip_model("h20", "fp8", 32, 0.0)
+    #   decode in the serving replica: compute-bound 2,960 tok/s per chip (8 chips: 8 x 2,960 / b >= 20 -> batch 1,184, where
+    #   memory would allow 1,184 x 2e12 / 230e9 = 10,296), so 500 / 2,960 = 0.168919 s
+    #   0.337838 GPU-s x (100M x 5 / 86,400 = 5,787.04 q/s) x 1.5 peak = 2,932.6 GPUs
+    fn = d.chip_model("h20", "fp8", 0.0)
     out = fn(dau=100e6, queries=5, prompt=1_000, answer=500, cache_hit=0.5, active_params_b=25, peak=1.5, mfu=0.5, mbu=0.5)
-    assert float(out) == pytest.approx((500 / 2_960 + 500 / 2_560) * 100e6 * 5 / 86_400 * 1.5)
-    # None = the shared KV cache (0.25 GB per sequence, ma_15): more bytes per step, slower decode, more GPUs
-    assert float(d.chip_model("h20", "fp8", 32)(dau=100e6, queries=5, prompt=1_000, answer=500, cache_hit=0.5,
+    assert float(out) == pytest.approx((500 / 2_960 + 500 / 2_960) * 100e6 * 5 / 86_400 * 1.5)
+    # 1 GB of KV cache per sequence: 8 chips fit (691.2 - 230) / 1 = 461 sequences, memory-bound there at
+    # 461 x 2e12 / (230e9 + 461e9) = 1,334 tok/s per chip: slower decode, more GPUs
+    assert float(d.chip_model("h20", "fp8", 1.0)(dau=100e6, queries=5, prompt=1_000, answer=500, cache_hit=0.5,
                                                   active_params_b=25, peak=1.5, mfu=0.5, mbu=0.5)) > float(out)
 
 
@@ -168,10 +165,10 @@ def test_simulation_orders_chips_on_the_same_draws_and_is_seeded():
     assert np.array_equal(app, tokens)
 
 
-def _fleet_shares(per_chip, app, year=2026, decode_batch=32):
+def _fleet_shares(per_chip, app, year=2026):
     """Notebook 03's fleet comparison: the app's own traffic and the latest all-traffic report against
-    ByteDance's fleet (H100e, decode basis, shared serving model) at the end of ``year``."""
-    f = d.fleet_by_year(d.fleet(decode_batch)).groupby("year").sum(numeric_only=True).loc[year]
+    ByteDance's fleet (H100e, decode in serving replicas, shared serving model) at the end of ``year``."""
+    f = fleet.fleet_by_year(fleet.fleet()).groupby("year").sum(numeric_only=True).loc[year]
     app_need = d.traffic_need(per_chip, app, app, f.h100e_decode_low, f.h100e_decode_high)
     all_need = d.traffic_need(per_chip, app, d.reported_tokens().tokens_per_day_trillions * 1e12, f.h100e_decode_low, f.h100e_decode_high)
     return app_need, all_need
@@ -187,7 +184,7 @@ def test_doubao_finding_numbers():
     assert chips.short_name("h20") == "H20" and n[5.0] < n[50.0] < n[95.0]
     # the app against the fleet of its DAU reports' year, all traffic against the fleet of the latest token report: both 2026
     assert d.dau_range()["date"].year == d.reported_tokens().date.year == 2026
-    assert d.fleet_by_year(d.fleet(32)).year.max() == 2026
+    assert fleet.fleet_by_year(fleet.fleet()).year.max() == 2026
     app_need, all_need = _fleet_shares(per_chip, app)
     assert app_need["share_low"] < app_need["share"] < app_need["share_high"]
     assert all_need["share_low"] < all_need["share"] < all_need["share_high"]
@@ -195,8 +192,8 @@ def test_doubao_finding_numbers():
     tok = d.growth(d.token_volumes(), "date", "tokens_per_day_trillions", p["growth_from"], p["growth_to"])
     mau = d.growth(users[users.metric == "mau"], "period", "value_millions", p["growth_from"], p["growth_to"])
     assert (tok["multiple"], mau["multiple"]) == pytest.approx((12.5, 226 / 75))
-    top = d.swing(d.ranges(p["dau_millions"]), d.chip_model(p["chip_id"], p["precision"], p["decode_batch"], p["kv_cache_gb_per_seq"]))[0][0]
-    assert d.LABELS[top] == "queries per daily user"
+    top = d.swing(d.ranges(p["dau_millions"]), d.chip_model(p["chip_id"], p["precision"], p["kv_cache_gb_per_seq"]))[0][0]
+    assert d.LABELS[top] == "prompt tokens per query"
 
 
 def test_defaults_are_the_notebooks_and_give_its_numbers():
@@ -204,15 +201,31 @@ def test_defaults_are_the_notebooks_and_give_its_numbers():
 
     assert params.rules("03_doubao_demand")["chip_id"].choices == tuple(d.CHIPS)
     p = params.defaults("03_doubao_demand")  # the numbers the notebook's nbval cell prints, from the same calls
-    first, per_chip, app = d.simulate(p["chip_id"], p["precision"], p["decode_batch"], p["kv_cache_gb_per_seq"],
+    first, per_chip, app = d.simulate(p["chip_id"], p["precision"], p["kv_cache_gb_per_seq"],
                                       p["n_draws"], p["seed"], p["dau_millions"])
     gpus_p50 = d.percentiles(per_chip[p["chip_id"]])[50.0]
     token_share = d.percentiles(app / 1e12)[50.0] / d.reported_tokens(d.dau_range(p["dau_millions"])["date"]).tokens_per_day_trillions
-    app_need, all_need = _fleet_shares(per_chip, app, decode_batch=p["decode_batch"])
-    assert f"{gpus_p50:,.3g} {app_need['share']:,.3g} {token_share:,.3g}" == "7.27e+03 0.00622 0.0332"
-    assert f"{all_need['share']:,.3g} {all_need['need_p50']:,.3g}" == "0.672 4.45e+05"
+    app_need, all_need = _fleet_shares(per_chip, app)
+    assert f"{gpus_p50:,.3g} {app_need['share']:,.3g} {token_share:,.3g}" == "6.11e+03 0.00385 0.0332"
+    assert f"{all_need['share']:,.3g} {all_need['need_p50']:,.3g}" == "0.41 2.18e+05"
+    # the share of all traffic runs past 100%: the page reports it as not determined by the data
+    ok, text = fmt.bounded(all_need["share_low"], all_need["share_high"], high=1.0, narrow="a count would narrow it")
+    assert not ok and text.startswith("not determined by the data (the range, 15–160%, runs past 100%)")
 
 
 def test_hundred_thousand_draws_are_vectorised():
-    r = d.monte_carlo(100_000, 0, d.ranges(), d.chip_model("h20", "fp8", 32))
+    r = d.monte_carlo(100_000, 0, d.ranges(), d.chip_model("h20", "fp8"))
     assert r.result.shape == (100_000,) and np.isfinite(r.result).all()
+
+
+def test_ascend_demand_carries_the_one_utilisation_factor():
+    # Ascend 910B, BF16 rate at FP8 weights (no FP8 figure): 320 TFLOPS. With the factor u on MFU and MBU:
+    #   prefill 500 tokens / (320e12 x 0.5u / 50e9); decode 500 / the 910B replica's per-chip rate at efficiency u
+    from helpers import chips
+
+    u = chips.ascend_utilisation()
+    a = {**chips.serving_assumptions(), "active_params_b": 25, "mfu": 0.5, "mbu": 0.5}
+    decode = chips.replica("ascend_910b", a, efficiency=u)["per_chip"]
+    out = d.chip_model("ascend_910b", "fp8")(dau=86_400, queries=1, prompt=1_000, answer=500, cache_hit=0.5,
+                                              active_params_b=25, peak=1.0, mfu=0.5, mbu=0.5)
+    assert float(out) == pytest.approx(500 / (320e12 * 0.5 * u / 50e9) + 500 / decode)  # 1 query a second

@@ -146,19 +146,24 @@ def test_headline_numbers_at_the_defaults():
 
 
 def test_headline_bytedance_range():
-    # ByteDance: 1 / 10.306 = 9.7% (2023) .. 2.99 / 17.108 = 17.5% (Omdia, 2024); three estimates in the range;
-    # by customer HQ: 2 / 25.048 = 8.0% (H20, 2024) .. 2.99 / 25.048 = 11.9%; the RMB 85 bn "spend" (61%) stays out
+    # headline basis customer HQ (ByteDance is headquartered in China): two estimates in the range,
+    # 2 / 25.048 = 7.98% (H20 orders 2024, FY2025) .. 1 / 12.330 = 8.11% (A100/H800 orders 2023, FY2024) -> "8%";
+    # the same two by billing location: 1 / 10.306 = 9.70% .. 2 / 17.108 = 11.69% -> "10-12%".
+    # Omdia's count rests on an aggregator relay alone and the RMB 85 bn "spend" (61%) is not orders: both stay out
     t = revenue.bytedance_share(*(params.defaults("04_nvidia_china_revenue")[k] for k in ("rate_id", "rmb_per_usd", "h20_price_usd")))
     inr = t[t.in_range]
-    assert len(inr) == 3 and "nvidia_spend_total" not in set(inr.item)
-    assert (inr.share_low.min(), inr.share_high.max()) == pytest.approx((1 / 10.306, 2.99 / 17.108))
-    assert (inr.share_hq_low.min(), inr.share_hq_high.max()) == pytest.approx((2 / 25.048, 2.99 / 25.048))
-    assert fmt.rng(inr.share_low.min(), inr.share_high.max()) == "10–17%"
-    assert fmt.rng(inr.share_hq_low.min(), inr.share_hq_high.max()) == "8–12%"
-    # at the test parameters (USD 11,000 per H20, 7.25 RMB per USD): 230,000 x 11,000 = 2.53 bn / 17.108 = 14.8%
+    assert sorted(inr.item) == ["nvidia_spend_a100_h800", "nvidia_spend_h20"] and set(inr.geo_basis) == {"customer_hq"}
+    assert (inr.share_low.min(), inr.share_high.max()) == pytest.approx((2 / 25.048, 1 / 12.330))
+    assert (inr.share_hq_low.min(), inr.share_hq_high.max()) == pytest.approx((2 / 25.048, 1 / 12.330))
+    assert (inr.share_billing_low.min(), inr.share_billing_high.max()) == pytest.approx((1 / 10.306, 2 / 17.108))
+    assert fmt.rng(inr.share_hq_low.min(), inr.share_hq_high.max()) == "8%"
+    assert fmt.rng(inr.share_billing_low.min(), inr.share_billing_high.max()) == "10–12%"
+    # at the test parameters (USD 11,000 per H20, 7.25 RMB per USD) the range is the same (both estimates are in USD);
+    # Omdia's, out of it, becomes 230,000 x 11,000 = 2.53 bn / 25.048 = 10.1% by HQ, / 17.108 = 14.8% by billing location
     t = revenue.bytedance_share(rmb_per_usd=7.25, h20_price_usd=11_000)
-    assert fmt.rng(t[t.in_range].share_low.min(), t[t.in_range].share_high.max()) == "10–15%"
-    assert fmt.rng(t[t.in_range].share_hq_low.min(), t[t.in_range].share_hq_high.max()) == "8–10%"
+    assert fmt.rng(t[t.in_range].share_hq_low.min(), t[t.in_range].share_hq_high.max()) == "8%"
+    omdia = t.set_index("item").loc["hopper_units_ordered"]
+    assert (omdia.share_hq_low, omdia.share_billing_low) == pytest.approx((2.53 / 25.048, 2.53 / 17.108))
 
 
 def test_headline_quarters_and_h20_disclosures():
@@ -235,21 +240,28 @@ def test_bytedance_share_every_estimate_with_its_basis():
     t = revenue.bytedance_share().set_index("estimate")
     # every non-denied estimate is listed, with what it measures and whose chips
     assert set(t.item) == set(revenue.ESTIMATES) and not t.status.str.contains("denied").any()
-    # 2023: USD 1 bn A100/H800 orders / FY2024 China 10.306 bn (billing, 10-K) = 9.70%
+    # 2023: USD 1 bn A100/H800 orders / FY2024 China 12.330 bn by customer HQ (FY2026 10-K recast) = 8.11%,
+    # / 10.306 bn by billing location (FY2024 10-K) = 9.70%
     r = t.loc["A100/H800 orders (2023)"]
-    assert (r.fiscal_year, r.geo_basis, r.verified, r.in_range) == (2024, "billing_location", True, True)
-    assert r.share_low == pytest.approx(1 / 10.306)
-    # 2024: USD 2 bn H20 / 17.108 = 11.7%; Omdia 230,000 x 12,000-13,000 = 2.76-2.99 bn / 17.108 = 16.1-17.5%
-    assert t.loc["H20 orders (2024)"].share_high == pytest.approx(2 / 17.108)
+    assert (r.fiscal_year, r.geo_basis, r.revenue_verified, r.estimate_verified, r.in_range) == (2024, "customer_hq", True, True, True)
+    assert (r.share_low, r.share_hq_low, r.share_billing_low) == pytest.approx((1 / 12.330, 1 / 12.330, 1 / 10.306))
+    assert (r.china_hq_usd_bn, r.china_billing_usd_bn) == pytest.approx((12.330, 10.306))
+    # 2024: USD 2 bn H20 / 25.048 = 8.0% (HQ), / 17.108 = 11.7% (billing)
+    r = t.loc["H20 orders (2024)"]
+    assert (r.share_high, r.share_billing_high) == pytest.approx((2 / 25.048, 2 / 17.108))
+    # Omdia 230,000 x 12,000-13,000 = 2.76-2.99 bn / 25.048 = 11.0-11.9% (HQ), / 17.108 = 16.1-17.5% (billing);
+    # its one source is an aggregator's relay (sources.csv tier), so it stays out of the range
     r = t.loc["Omdia's Hopper orders x H20 price (2024)"]
     assert (r.spend_usd_bn_low, r.spend_usd_bn_high) == pytest.approx((2.76, 2.99))
-    assert (r.share_low, r.share_high) == pytest.approx((2.76 / 17.108, 2.99 / 17.108))
+    assert (r.share_low, r.share_high) == pytest.approx((2.76 / 25.048, 2.99 / 25.048))
+    assert (r.share_billing_low, r.share_billing_high) == pytest.approx((2.76 / 17.108, 2.99 / 17.108))
+    assert (r.estimate_verified, r.revenue_verified, r.in_range) == (False, True, False)
     # 2025: RMB 85 bn / 7.0572 = 12.04 bn against the FY2026 10-K's customer-HQ figure 19.677 bn = 61.2%: its
-    # basis is unclear, so out of the range; 2023 against FY2024 by customer HQ: 1 / 12.330 = 8.1%
+    # basis is unclear (and its one source an aggregator's reprint), so out of the range; FY2026 has no billing figure
     r = t.loc["'Nvidia spend' (2025)"]
     assert r.as_reported == "RMB 85 bn" and r.share_low == pytest.approx(85 / 7.0572 / 19.677)
-    assert (r.geo_basis, r.verified, r.in_range) == ("customer_hq", True, False)
-    assert t.loc["A100/H800 orders (2023)"].share_hq_low == pytest.approx(1 / 12.330)
+    assert (r.geo_basis, r.revenue_verified, r.estimate_verified, r.in_range) == ("customer_hq", True, False, False)
+    assert np.isnan(r.share_billing_low)
     # 2026 budgets (all vendors RMB 85 bn, Nvidia RMB 100 bn) have no fiscal year to compare with
     assert t.loc[["AI-chip budget (2026)", "Nvidia budget (2026)"]].share_low.isna().all()
     assert t.loc["AI-chip budget (2026)"].vendors == "all vendors"
@@ -288,7 +300,7 @@ def test_quarterly_derives_missing_quarters_by_hand():
     r = q.loc["Q4 FY2024"]
     assert (r.china_usd_m, r.total_usd_m, r.derived) == (1946, 22103, True)
     # every figure behind the quarters was read in a copy of its filing; Q1-Q3 are filed, Q4 derived
-    assert q.seen.all() and list(q.derived) == [False, False, False, True] * 2 + [False, False]
+    assert q.verified.all() and list(q.derived) == [False, False, False, True] * 2 + [False, False]
     # FY2026 by billing location stops at Q2 (2,769 / 46,743 = 5.9%); by customer HQ Q3 FY2026 = 2,973 / 57,006 = 5.2%,
     # Q4 = FY 19,677 - nine months 16,617 = 3,060 (total 215,938 - 147,811 = 68,127)
     assert q.loc["Q2 FY2026"].china_share == pytest.approx(2769 / 46743) and "Q3 FY2026" not in q.index
@@ -304,10 +316,10 @@ def test_quarterly_derives_missing_quarters_by_hand():
 
 def test_quarterly_derives_q1_from_six_months(monkeypatch):
     # without the Q1 rows: Q1 FY2025 = six months 6,158 - Q2 3,667 = 2,491 (total 56,084 - 30,040 = 26,044), derived
-    rev = data.load("nvidia_revenue")
-    monkeypatch.setattr(revenue.data, "load", lambda name: rev[rev.fiscal_period != "Q1"] if name == "nvidia_revenue" else data.load(name))
+    load, rev = data.load, data.load("nvidia_revenue")
+    monkeypatch.setattr(revenue.data, "load", lambda name: rev[rev.fiscal_period != "Q1"] if name == "nvidia_revenue" else load(name))
     r = revenue.quarterly().set_index("label").loc["Q1 FY2025"]
-    assert (r.china_usd_m, r.total_usd_m, r.derived, r.seen) == (2491, 26044, True, True)
+    assert (r.china_usd_m, r.total_usd_m, r.derived, r.verified) == (2491, 26044, True, True)
 
 
 def test_share_change_splits_numerator_and_denominator_by_hand():
@@ -366,3 +378,71 @@ def test_caveat_numbers_from_data():
     assert (n.sum(), n["reported"], n["forecast"], n["denied"]) == (38, 19, 14, 5)
     # FY2026 (2025-01-27..2026-01-25): 339 of 364 days in 2025
     assert calendar_overlap(2026, by="days") == pytest.approx(339 / 364)
+
+
+def _planted(monkeypatch, rows=None, tiers=None):
+    """``data.load`` with revenue rows (a boolean mask of nvidia_revenue) marked not seen in source text and
+    sources (ids) graded aggregator."""
+    load = data.load
+
+    def planted(name):
+        df = load(name)
+        if name == "nvidia_revenue" and rows is not None:
+            df.loc[rows(df), "seen_in_source_text"] = False
+        if name == "sources" and tiers:
+            df.loc[df.id.isin(tiers), "tier"] = "aggregator"
+        return df
+    monkeypatch.setattr(revenue.data, "load", planted)
+
+
+def test_unverified_reason_from_the_tier_and_the_seen_column():
+    # a primary source seen in its text is verified; each failing column gives its reason, both together both
+    sources = data.load("sources").set_index("id")
+    prim, agg = sources.index[sources.tier == "primary"][0], sources.index[sources.tier == "aggregator"][0]
+    df = pd.DataFrame({"source_id": [prim, agg, prim, agg], "seen_in_source_text": [True, True, False, False]})
+    assert list(revenue.unverified_reason(df)) == ["", "aggregator source", "not seen in source text",
+                                                   "aggregator source; not seen in source text"]
+    assert list(revenue.verified(df).index) == [0]
+    # a table without the seen column (bytedance_spending) is judged by its sources alone
+    assert list(revenue.unverified_reason(df[["source_id"]])) == ["", "aggregator source", "", "aggregator source"]
+
+
+def test_a_year_is_verified_only_when_its_china_and_total_figures_are(monkeypatch):
+    # FY2025 by customer HQ: the China figure (25,048) not seen -> that year unverified, FY2024 and FY2026 stay verified;
+    # FY2024 by billing location: only the total row (60,922) graded aggregator would be enough too
+    _planted(monkeypatch, rows=lambda d: d.fiscal_year.eq(2025) & d.fiscal_period.eq("FY") & d.geo_basis.eq("customer_hq")
+             & d.region.eq("china_incl_hk"))
+    s = revenue.share_series().set_index(["geo_basis", "fiscal_year"]).verified
+    assert (s[("customer_hq", 2024)], s[("customer_hq", 2025)], s[("customer_hq", 2026)]) == (True, False, True)
+    assert ("customer_hq", 2025) not in revenue.share_series(verified_only=True).set_index(["geo_basis", "fiscal_year"]).index
+    # ByteDance's 2024 H20 orders then meet no verified HQ figure: the lead falls back to billing location,
+    # 2 / 17.108 = 11.7%, and the estimate leaves the headline range (which stays on customer HQ)
+    r = revenue.bytedance_share().set_index("item").loc["nvidia_spend_h20"]
+    assert (r.geo_basis, r.in_range) == ("billing_location", False) and np.isnan(r.share_hq_low)
+    assert r.share_low == pytest.approx(2 / 17.108)
+
+
+def test_a_total_row_from_an_aggregator_unverifies_the_year(monkeypatch):
+    # the FY2022 10-K gives the billing-location years FY2020-FY2022 (China and total rows): graded aggregator, all three fail
+    _planted(monkeypatch, tiers=["rev_nvda_10k_fy2022"])
+    s = revenue.share_series().query("geo_basis == 'billing_location'").set_index("fiscal_year").verified
+    assert list(s[~s].index) == [2020, 2021, 2022] and s[[2023, 2024, 2025]].all()
+
+
+def test_a_quarter_is_verified_only_when_every_figure_behind_it_is(monkeypatch):
+    # Q3 FY2024 is filed (China 4,030 in the Q3 10-Q): its China row not seen -> Q3 unverified; Q4 FY2024 = FY 10,306 -
+    # nine months 8,360 uses the 9M row, not Q3, so it stays verified
+    _planted(monkeypatch, rows=lambda d: d.fiscal_year.eq(2024) & d.fiscal_period.eq("Q3") & d.region.eq("china_incl_hk"))
+    q = revenue.quarterly().set_index("label").verified
+    assert (q["Q3 FY2024"], q["Q4 FY2024"], q["Q2 FY2024"]) == (False, True, True)
+
+
+def test_bytedance_share_on_the_billing_basis():
+    # the same rule on billing location: A100/H800 1 / 10.306 = 9.7% and H20 2 / 17.108 = 11.7% lead, in range;
+    # 'Nvidia spend' 2025 has no billing-location FY2026 and falls back to customer HQ (19.677 bn), out of range either way
+    t = revenue.bytedance_share(basis="billing_location").set_index("item")
+    assert sorted(t.index[t.in_range]) == ["nvidia_spend_a100_h800", "nvidia_spend_h20"]
+    assert (t.share_low["nvidia_spend_a100_h800"], t.share_low["nvidia_spend_h20"]) == pytest.approx((1 / 10.306, 2 / 17.108))
+    assert t.geo_basis["nvidia_spend_total"] == "customer_hq"
+    with pytest.raises(ValueError, match="basis"):
+        revenue.bytedance_share(basis="shipping")
