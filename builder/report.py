@@ -311,6 +311,29 @@ def validate_data() -> list[str]:
     return data.validate(DATA_DIR)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_csv(text: str) -> str:
+    """A CSV for download: a text cell a spreadsheet would run as a formula (starting with = + - @, a tab
+    or a carriage return, and not a number) gets a leading apostrophe. The CSVs in data/ stay as they are."""
+    import csv
+    import io
+
+    def cell(v: str) -> str:
+        if v.startswith(FORMULA_START):
+            try:
+                float(v)
+                return v
+            except ValueError:
+                return "'" + v
+        return v
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([cell(v) for v in row] for row in csv.reader(io.StringIO(text)))
+    return out.getvalue()
+
+
 def _sources_by_file() -> dict[str, list[dict]]:
     import csv
 
@@ -392,8 +415,12 @@ def _lock():
     """An exclusive lock on build/ (released when the process ends, even if it is killed)."""
     import fcntl
 
-    BUILD.mkdir(parents=True, exist_ok=True)
-    handle = open(BUILD / ".lock", "a+")
+    try:
+        BUILD.mkdir(parents=True, exist_ok=True)
+        handle = open(BUILD / ".lock", "a+")
+    except OSError as exc:
+        raise BuildLocked(f"cannot write {BUILD} ({exc.strerror}): make that folder writable, or build from a "
+                          "writable copy of the project") from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -515,6 +542,8 @@ def _build(jobs: int | None, parameters: dict) -> int:
             print(f"  - … and {len(problems) - 20} more", file=sys.stderr)
         print("The last good site in build/site/ was left as it was.", file=sys.stderr)
         return 2
+    for stale in EXECUTED.glob("*.partial.ipynb"):  # left by a run that was killed (we hold the lock)
+        stale.unlink(missing_ok=True)
     state = load_state()
     nbs = notebooks()
     order = [p.stem for p in nbs]
@@ -557,7 +586,10 @@ def _build(jobs: int | None, parameters: dict) -> int:
     shutil.rmtree(staging / "data", ignore_errors=True)
     (staging / "data").mkdir()
     for f in data_files():
-        shutil.copy2(f, staging / "data" / f.name)
+        if f.suffix == ".csv":
+            (staging / "data" / f.name).write_text(safe_csv(f.read_text(encoding="utf-8")), encoding="utf-8")
+        else:
+            shutil.copy2(f, staging / "data" / f.name)
     write_index(staging, state, order)
     write_sources(staging)
     state["_site"] = {"data_hash": data_hash, "order": order}
@@ -610,6 +642,7 @@ def run_one(name: str, params: list[tuple[str, str]]) -> int:
     res = _job(str(src), str(out_dir / src.name), values, str(out_dir / f"{src.stem}.html"),
                {"index": "../../site/index.html", "prev": "", "next": ""}, True)
     if res["status"] != "ok":
+        (out_dir / f"{src.stem}.html").unlink(missing_ok=True)  # no page of an older run beside the failed one
         print(f"FAILED {src.stem}: {res['error']}\n  executed notebook kept: "
               f"{(out_dir / src.name).relative_to(ROOT)}", file=sys.stderr)
         return 1

@@ -12,11 +12,9 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import html as _html
-import json
 import math
 import re
-from functools import lru_cache
-from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -147,272 +145,112 @@ def cite(source_ids, *, links: bool = False) -> str:
 # ----------------------------------------------------------------------------- tables
 #: What a reader sees for a missing value.
 MISSING = "–"
-#: Class of every table; wide tables also get :data:`STICKY_CLASS` (the site's CSS keeps their first
-#: column in view while the rest scrolls sideways).
-TABLE_CLASS = "data-table"
-STICKY_CLASS = "sticky-first"
-#: A table with at least this many columns (the index included when shown) counts as wide.
-WIDE_COLUMNS = 5
-
-_CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")  # snake_case: a code, never shown raw
-_BARE = re.compile(r"[a-z0-9][a-z0-9_]*")  # a lower-case token, a code in a coded column
-_LIST_SEP = re.compile(r"(\s*[,;]\s*)")
-_SCI = re.compile(r"(?<![\w.])([+-]?)(\d+(?:\.\d+)?)[eE]([+-]?\d+)(?![\w.])")
-_NAN_WORD = re.compile(r"\b(?:nan|NaN|NAN)\b")
-_INF_WORD = re.compile(r"([+-]?)\b(?:inf|Infinity)\b")
-_NA_TEXT = {"nan", "NaN", "NAN", "None", "<NA>", "NaT", "null"}
-_LONG_INT = re.compile(r"(?<![\d.,])(\d{5,})(?!\d)")
-_SPEC = re.compile(r"(?P<head>(?:.?[<>=^])?(?P<sign>[+\- ]?)z?#?0?\d*)(?P<group>[,_]?)"
-                   r"(?:\.(?P<prec>\d+))?(?P<type>[bcdeEfFgGnosxX%]?)")
-_YEARS = (1990, 2100)
+#: Class of every table; a table of at least WIDE_COLUMNS columns (the index included when shown) also gets
+#: STICKY_CLASS (the site's CSS keeps its first column in view while the rest scrolls sideways).
+TABLE_CLASS, STICKY_CLASS, WIDE_COLUMNS = "data-table", "sticky-first", 5
+_CODE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")  # snake_case: a code, never shown raw
+_BARE = re.compile(r"[a-z0-9][a-z0-9_]*")  # a lower-case token: a code in a coded column
+_SCI = re.compile(r"(?<![\w.])([+-]?)(\d+(?:\.\d+)?)([eE][+-]?\d+)(?![\w.])")
+_NA_TEXT = {"nan", "NaN", "None", "<NA>", "NaT", "null"}
 _YEAR_UNITS = {"year", "calendar year", "fiscal year", "nvidia fiscal year"}
 
 
-def _humanize(code: str) -> str:
+def _words(code) -> str:
     """A code for people when no label is known: 'ordered_pending' -> 'Ordered pending'."""
     text = str(code).replace("_", " ").strip()
     return text[:1].upper() + text[1:]
 
 
 def _missing(v) -> bool:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return True
-    if isinstance(v, (float, np.floating)):
-        return math.isnan(v)
-    if isinstance(v, (np.datetime64, np.timedelta64)):
-        return bool(np.isnat(v))
-    return False
+    return pd.api.types.is_scalar(v) and pd.isna(v)
 
 
 def _is_number(v) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
 
 
-def _plain(x: float, digits: int = 3, sign: str = "") -> str:
-    """``x`` to ``digits`` significant figures, fixed-point with thousands separators and no trailing
-    zeros, never in scientific notation: 614682 -> '615,000' (3), 1.2e-9 -> '0.0000000012'."""
-    x = float(x)
-    if not math.isfinite(x):
-        return _infinity(x)
+def _plain(x: float, digits: int, sign: str = "") -> str:
+    """``x`` to ``digits`` significant figures, fixed-point with separators and no trailing zeros:
+    614682 -> '615,000' (3), 1.2e-9 -> '0.0000000012'."""
     if x == 0:
         return "0"
-    digits = max(int(digits), 1)
-    decimals = digits - 1 - int(math.floor(math.log10(abs(x))))
-    r = round(x, decimals)
-    if r == 0:
-        return "0"
-    text = f"{r:{sign},.{max(decimals, 0)}f}"
+    decimals = digits - 1 - math.floor(math.log10(abs(x)))
+    text = f"{round(x, decimals):{sign},.{max(decimals, 0)}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _infinity(x) -> str:
-    return "∞" if x > 0 else "−∞"
-
-
-def _fix_sci(text: str) -> str:
+def _no_sci(text: str) -> str:
     """Every number in scientific notation in ``text`` written out: '6.147e+05' -> '614,700'."""
-    def repl(m):
-        sign, mantissa, exp = m.groups()
-        digits = len(mantissa.replace(".", "").lstrip("0")) or 1
-        return sign + _plain(float(f"{mantissa}e{exp}"), digits)
-    return _SCI.sub(repl, text)
+    return _SCI.sub(lambda m: m[1] + _plain(float(m[2] + m[3]), len(m[2].replace(".", "").lstrip("0")) or 1), text)
 
 
-def _format_number(v, spec: str, yearly: bool = False) -> str:
-    """A number through the format ``spec`` (a format spec, or a template such as 'FY{:.0f}'), the way
-    people read it: no scientific notation (g/e/n formats become fixed-point with separators and the
-    same significant digits), separators on long numbers, years as written (2026), ∞ for infinities."""
-    if not math.isfinite(float(v)):
-        return _infinity(v)
-    if "{" in spec:
-        return _clean(spec.format(v), yearly)
-    year = yearly and _YEARS[0] <= float(v) <= _YEARS[1]
-    if year and float(v).is_integer():
-        return f"{float(v):.0f}"
-    m = _SPEC.fullmatch(spec)
-    if not m:
-        text = _clean(format(v, spec), yearly)
+def _number(v, spec, yearly: bool = False) -> str:
+    """``v`` through ``spec`` (a format spec, a template such as 'FY{:.0f}', or a callable) as people read
+    it: never scientific notation (g/e formats give fixed-point with the same significant digits),
+    separators from five digits, ∞, '–' for NaN, and years as written (2026) if ``yearly``."""
+    if _is_number(v) and not math.isfinite(v):
+        return "∞" if v > 0 else "−∞"
+    sci = re.fullmatch(r"([^.{]*?)(?:\.(\d+))?([eEgGn])", spec) if isinstance(spec, str) else None
+    if sci:
+        text = _plain(float(v), int(sci[2] or 6) + (sci[3] in "eE"), "+" if "+" in sci[1] else "")
     else:
-        kind, prec, sign = m["type"], m["prec"], m["sign"].strip()
-        if kind and kind in "eE":
-            kind, prec = "g", str((int(prec) if prec else 6) + 1)
-        if kind in ("g", "G", "n") or (kind == "" and prec and isinstance(v, (float, np.floating))):
-            text = _plain(v, int(prec) if prec else 6, sign)
-        else:
-            if kind in ("", "d", "f", "F", "%") and not m["group"] and abs(float(v)) >= 10_000:
-                spec = f"{m['head']},{'.' + prec if prec else ''}{kind}"
-            text = _clean(format(v, spec), yearly)
-    return text.replace(",", "") if year else text
-
-
-def _clean(text: str, yearly: bool = False) -> str:
-    """Formatted number text made safe for people: NaN -> '–', inf -> ∞, scientific notation written
-    out, long runs of digits separated (not in year columns)."""
-    text = str(text)
-    if _NAN_WORD.search(text):
+        text = str(spec(v) if callable(spec) else spec.format(v) if "{" in spec else format(v, spec))
+    if re.search(r"\bnan\b", text, re.I):
         return MISSING
-    text = _INF_WORD.sub(lambda m: "−∞" if m.group(1) == "-" else "∞", text)
-    text = _fix_sci(text)
-    if not yearly:
-        text = _LONG_INT.sub(lambda m: f"{int(m.group(1)):,}", text)
-    return text
+    text = re.sub(r"(?<![\d.,])\d{5,}(?!\d)", lambda m: f"{int(m[0]):,}", _no_sci(text))
+    return text.replace(",", "") if yearly and _is_number(v) and 1990 <= v <= 2100 else text
 
 
-def _auto_format(values, yearly: bool = False) -> str:
-    """A format spec for the numbers of one column: whole numbers with separators (years as written),
-    else three significant figures (at least one decimal below 1,000)."""
-    vals = np.array([float(v) for v in values if _is_number(v) and math.isfinite(float(v))])
-    if len(vals) and (vals % 1 == 0).all():
-        return ".0f" if yearly or ((vals >= _YEARS[0]) & (vals <= _YEARS[1])).all() else ",.0f"
-    biggest = float(np.abs(vals).max()) if len(vals) else 0.0
-    if biggest >= 1000:
-        return ",.0f"
-    if biggest >= 10:
-        return ",.1f"
-    smallest = float(np.abs(vals[vals != 0]).min()) if (vals != 0).any() else 0.0
-    return ",.3g" if biggest < 0.1 or 0 < smallest < 0.1 else ",.2f"
+def _auto_format(values) -> str:
+    """A format for the numbers of one column: whole numbers with separators (years as written), else
+    three significant figures, the same decimals on every row (at least one below 1,000)."""
+    v = np.array([float(x) for x in values if _is_number(x)])
+    v = np.abs(v[np.isfinite(v)])
+    if (v % 1 == 0).all():
+        return ".0f" if ((v >= 1990) & (v <= 2100)).all() else ",.0f"
+    return ",.0f" if v.max() >= 1000 else ",.1f" if v.max() >= 10 else ",.3g" if v[v > 0].min() < 0.1 else ",.2f"
+
+
+def _text(v, labels: dict, codes: dict) -> str:
+    """A text cell for people (not yet escaped): a code, or each of a list of codes, shows its label (its
+    column's, else any field's) or its words; so does each snake_case code in other text (not in a URL)."""
+    s = str(v).strip()
+    if s in _NA_TEXT:
+        return MISSING
+    label = lambda c, i=0: str(labels.get(c) or codes.get(c) or (c.replace("_", " ") if i else _words(c)))  # noqa: E731
+    parts = [s] if s in labels else re.split(r"(\s*[,;]\s*)", s)
+    if labels and all(w in labels or _BARE.fullmatch(w) for w in parts[::2]):
+        return "".join(p if i % 2 else label(p) for i, p in enumerate(parts))
+    parts = re.split(r"(https?://\S+)", s)
+    return "".join(p if i % 2 else _no_sci(_CODE.sub(lambda m: label(m[0], m.start()), p)) for i, p in enumerate(parts))
 
 
 # ----------------------------------------------------------------------------- column metadata
-class _Meta:
-    """Display metadata of data/datapackage.json: per resource and field name, the field (title,
-    valueLabels, displayFormat, unit, constraints); ``derivedFields`` for columns helpers compute."""
-
-    def __init__(self, pkg: dict):
-        self.resources: dict[str, dict[str, dict]] = {}
-        self.by_name: dict[str, list[dict]] = {}
-        self.codes: dict[str, str] = {}  # every labelled code of the package -> its label
-        for res in pkg.get("resources", []):
-            fields = {f["name"]: f for f in res.get("schema", {}).get("fields", []) if "name" in f}
-            self.resources[res.get("name")] = fields
-            for name, f in fields.items():
-                self.by_name.setdefault(name, []).append(f)
-        for f in pkg.get("derivedFields", []):
-            self.by_name.setdefault(f["name"], []).append(f)
-        for fields in self.by_name.values():
-            for f in fields:
-                for code, label in (f.get("valueLabels") or {}).items():
-                    self.codes.setdefault(code, label)
-        snake = sorted((c for c in self.codes if _CODE.fullmatch(c)), key=len, reverse=True)
-        #: a labelled snake_case code inside a sentence (not inside a URL, a path or a key=value filter)
-        self.in_text = (re.compile(r"(?<![\w/.=#-])(" + "|".join(map(re.escape, snake)) + r")(?![\w/=#-]|\.\w)")
-                        if snake else None)
-
-    def best_resource(self, columns) -> str | None:
-        """The resource sharing the most column names with ``columns`` (at least two, and no tie)."""
-        names = {str(c) for c in columns}
-        scores = sorted(((len(names & set(fields)), res) for res, fields in self.resources.items()), reverse=True)
-        if not scores or scores[0][0] < 2 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
-            return None
-        return scores[0][1]
-
-    def column(self, name, resource: str | None) -> dict:
-        """Title, labels, display format and kind of column ``name`` (first the field of ``resource``;
-        labels of same-named fields elsewhere fill in)."""
-        fields = list(self.by_name.get(str(name), []))
-        own = self.resources.get(resource, {}).get(str(name)) if resource else None
-        if own is not None:
-            fields = [own] + [f for f in fields if f is not own]
-        if not fields:
-            return {}
-        labels: dict[str, str] = {}
-        for f in fields:
-            for code, label in (f.get("valueLabels") or {}).items():
-                labels.setdefault(code, label)
-        first = fields[0]
-        unit = str(first.get("unit", ""))
-        return {"title": first.get("title"), "labels": labels, "format": first.get("displayFormat"),
-                "coded": bool(labels) or any((f.get("constraints") or {}).get("enum") for f in fields),
-                "yearly": "calendar year" in unit or "fiscal year" in unit}
+def _column(name, tables: dict, table: str | None) -> dict:
+    """Title, value labels, display format and year-ness of column ``name``: from its field in ``table``
+    first, then from same-named fields of the other tables (their labels fill in)."""
+    fields = [fs[name] for _, fs in sorted(tables.items(), key=lambda t: t[0] != table) if name in fs]
+    first = (fields or [{}])[0]
+    return {"title": first.get("title"), "format": first.get("displayFormat"),
+            "labels": {c: t for f in fields[::-1] for c, t in (f.get("valueLabels") or {}).items()},
+            "yearly": str(first.get("unit", "")).lower().endswith(("calendar year", "fiscal year"))}
 
 
-@lru_cache(maxsize=4)
-def _read_meta(path: str, mtime_ns: int, size: int) -> _Meta:
-    return _Meta(json.loads(Path(path).read_text(encoding="utf-8")))
-
-
-def package_meta() -> _Meta:
-    """The display metadata of the data package (read once per version of the file)."""
+def package_meta() -> SimpleNamespace:
+    """The display metadata of ``data/datapackage.json``: ``tables`` (table -> field name -> field;
+    ``derivedFields``, for columns helpers compute, as table ''), ``codes`` (every labelled code -> its
+    first label) and ``column(name, table=None)`` (see :func:`_column`)."""
     from helpers import data
 
-    path = Path(data.DATA_DIR) / data.PACKAGE_FILE
-    try:
-        st = path.stat()
-    except OSError:
-        return _Meta({})
-    return _read_meta(str(path), st.st_mtime_ns, st.st_size)
+    pkg = data.read_package()
+    tables = {r["name"]: {f["name"]: f for f in r["schema"]["fields"]} for r in pkg["resources"]}
+    tables[""] = {f["name"]: f for f in pkg.get("derivedFields", [])}
+    fields = [f for fs in tables.values() for f in fs.values()][::-1]  # so that a code's first label wins
+    codes = {c: t for f in fields for c, t in (f.get("valueLabels") or {}).items()}
+    return SimpleNamespace(tables=tables, codes=codes, column=lambda name, table=None: _column(name, tables, table))
 
 
-# ----------------------------------------------------------------------------- cells
-def _text(v, labels: dict, coded: bool, codes: dict, in_text=None) -> str:
-    """A text cell for people (not yet escaped): a code's label, else the code in words; labelled codes
-    inside a sentence replaced by their labels; 'nan' -> '–'; numbers in scientific notation written out."""
-    s = str(v)
-    if s in labels:
-        return str(labels[s])
-    t = s.strip()
-    if t in _NA_TEXT:
-        return MISSING
-    if t in labels:
-        return str(labels[t])
-    if _CODE.fullmatch(t) or (coded and _BARE.fullmatch(t)):
-        return str(codes.get(t) or _humanize(t))
-    parts = _LIST_SEP.split(t)
-    words = parts[::2]
-    if len(words) > 1 and all(_BARE.fullmatch(w) or w in labels for w in words) \
-            and any(_CODE.fullmatch(w) or w in labels for w in words):
-        return "".join(p if i % 2 else str(labels.get(p) or codes.get(p) or _humanize(p)) for i, p in enumerate(parts))
-    if in_text is not None and "_" in s:
-        s = in_text.sub(lambda m: str(labels.get(m.group(1)) or codes[m.group(1)]), s)
-    return _fix_sci(s)
-
-
-_TOKEN = re.compile(r"(?<![\w/.=#-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w/=#-]|\.\w)")
-
-
-def _source_ids() -> frozenset:
-    """Every source id of ``sources.csv`` (empty if the data cannot be read)."""
-    from helpers import data
-
-    try:
-        return frozenset(data.load("sources")["id"])
-    except Exception:  # noqa: BLE001 - a table must render even when data/ is broken
-        return frozenset()
-
-
-def _link_ids(escaped: str, ids) -> str:
-    """Source ids named inside escaped text become links to the sources page (not inside URLs)."""
-    if "_" not in escaped:
-        return escaped
-    return _TOKEN.sub(lambda m: source_link(m.group(1)) if m.group(1) in ids() else m.group(0), escaped)
-
-
-def _cell_formatter(col, info: dict, spec, auto: str, yearly: bool, meta: "_Meta", ids=frozenset):
-    """The function that turns one value of column ``col`` into escaped HTML (``ids``: a callable giving
-    the source ids to link where text names them)."""
-    labels, coded, codes = info.get("labels") or {}, info.get("coded", False), meta.codes
-
-    def cell(v):
-        if _missing(v):
-            return MISSING
-        if callable(spec):
-            return html(_clean(spec(v), yearly))
-        if isinstance(v, (bool, np.bool_)):
-            return "Yes" if v else "No"
-        if _is_number(v):
-            fmt_ = spec or info.get("format") or auto
-            try:
-                return html(_format_number(v, fmt_, yearly))
-            except (ValueError, TypeError, KeyError, IndexError):
-                return html(_format_number(v, auto, yearly))
-        if isinstance(v, (pd.Timestamp, _dt.date, np.datetime64)):
-            return html(pd.Timestamp(v).strftime("%Y-%m-%d"))
-        if isinstance(v, str) and spec and "{" in spec:
-            return html(_clean(spec.format(v), yearly))
-        return _link_ids(html(_text(v, labels, coded, codes, meta.in_text)), ids)
-    return cell
-
-
+# ----------------------------------------------------------------------------- the table
 class _Table(Styler):
     """A Styler whose plain-text form carries no memory address (rebuilds give identical notebooks)."""
 
@@ -420,85 +258,66 @@ class _Table(Styler):
         return f"<table: {len(self.data)} rows x {len(self.data.columns)} columns>"
 
     def _repr_html_(self) -> str:
-        """The table without pandas' per-cell ids, classes and style block (half the bytes of a page's
-        tables; the site's stylesheet styles every ``data-table``), with the table's own classes."""
+        """The table with its classes, without pandas' per-cell ids, classes and style block."""
         attrs = self.table_attributes or ""
         return self.to_html(exclude_styles=True).replace("<table>", f"<table {attrs}>", 1)
 
 
 def table(df: pd.DataFrame, formats: dict | None = None, columns: dict | None = None,
           sources: str | tuple = ("source_id", "source_ids"), index: bool = False, *, resource: str | None = None):
-    """A pandas Styler of ``df`` for people, formatted from the metadata of ``data/datapackage.json``.
+    """A pandas Styler of ``df`` for people, each column described by its field of the same name in
+    ``data/datapackage.json`` (in table ``resource`` first; by default the table sharing most column names):
+    header: the ``columns`` rename, else the field's ``title``, else the name in words; codes: their
+    ``valueLabels`` label, else their words; booleans Yes/No; missing '–'; dates YYYY-MM-DD; numbers:
+    ``formats[col]`` (a format spec, a template or a callable), else the field's ``displayFormat``, else a
+    readable default, never in scientific notation, years (year columns, rows whose ``unit`` is a year)
+    without separators; ``sources`` columns: links to the sources page; every other cell HTML-escaped.
+    The Styler keeps the renamed columns (for ``.hide`` and ``subset=``); its id derives from the content."""
+    formats, columns, meta = dict(formats or {}), dict(columns or {}), package_meta()
+    tables, codes = meta.tables, meta.codes
+    if resource is not None and resource not in tables:
+        raise KeyError(f"no table {resource!r} in the data package; known: {sorted(tables)}")
+    if resource is None:  # the table sharing the most column names with df: at least two, and no tie
+        scores = sorted(((len(set(map(str, df.columns)) & set(f)), r) for r, f in tables.items() if r), reverse=True)
+        scores += [(0, None)] * 2
+        resource = scores[0][1] if scores[0][0] >= 2 and scores[1][0] < scores[0][0] else None
+    src = {c for c in ([sources] if isinstance(sources, str) else sources) if c in df.columns}
 
-    Each column is looked up by name among the package's fields (``resource`` names the table to
-    look in first; by default the table sharing the most column names with ``df``; then any table,
-    then ``derivedFields`` for columns that helpers compute):
+    def formatter(col, values, yearly: bool = False):
+        """The function that turns one value of column ``col`` into escaped HTML."""
+        if col in src:
+            return lambda v: MISSING if _missing(v) else source_links(str(v))
+        info, spec, auto = meta.column(col, resource), formats.get(col), _auto_format(values)
+        yearly = yearly or info["yearly"] or bool(re.search("year|fiscal", str(col), re.I))
 
-    - header: the ``columns`` rename if given, else the field's ``title``, else the name in words;
-    - coded values (``valueLabels``) show their label; any other snake_case code its words
-      ('ordered_pending' -> 'Ordered pending');
-    - numbers: ``formats[col]`` (a format spec or a callable), else the field's ``displayFormat``,
-      else a readable default; never scientific notation (g/e formats and callables' output are
-      written out with separators), years without separators, infinities as ∞;
-    - booleans 'Yes' / 'No'; missing values '–'; dates YYYY-MM-DD;
-    - the ``sources`` columns become links to the sources page, and so do source ids named inside
-      text; every other cell is HTML-escaped (callables' output too).
-
-    The Styler's columns keep the ``columns`` renames (so ``.hide([...])`` and ``subset=`` work as
-    before); titles are display text. The table id is derived from its content, so rebuilding gives
-    the same HTML; wide tables get the class :data:`STICKY_CLASS` besides :data:`TABLE_CLASS`."""
-    formats = dict(formats or {})
-    columns = dict(columns or {})
-    meta = package_meta()
-    if resource is not None and resource not in meta.resources:
-        raise KeyError(f"no table {resource!r} in the data package; known: {sorted(meta.resources)}")
-    chosen = resource or meta.best_resource(df.columns)
-    source_cols = {c for c in ([sources] if isinstance(sources, str) else sources) if c in df.columns}
-    known: list = []
-
-    def ids() -> frozenset:  # read sources.csv only if a cell names something like a source id
-        if not known:
-            known.append(_source_ids())
-        return known[0]
-
-    funcs, headers, autos = {}, {}, {}
-    for col in df.columns:
-        info = meta.column(col, chosen) if isinstance(col, str) else {}
-        yearly = info.get("yearly", False) or any(w in str(col).lower() for w in ("year", "fiscal"))
-        shown = columns.get(col, col)
-        headers[shown] = columns[col] if col in columns else (info.get("title") or _humanize(col))
-        if col in source_cols:
-            funcs[shown] = lambda v: MISSING if _missing(v) else source_links(str(v))
-            continue
-        autos[col] = _auto_format(df[col].tolist(), yearly)
-        funcs[shown] = _cell_formatter(col, info, formats.get(col), autos[col], yearly, meta, ids)
+        def cell(v):
+            if _missing(v):
+                return MISSING
+            if callable(spec) or _is_number(v):
+                try:
+                    return html(_number(v, spec or info["format"] or auto, yearly))
+                except (ValueError, TypeError, KeyError, IndexError):
+                    return html(_number(v, auto, yearly))
+            if isinstance(v, (bool, np.bool_)):
+                return "Yes" if v else "No"
+            if isinstance(v, (pd.Timestamp, _dt.date, np.datetime64)):
+                return pd.Timestamp(v).strftime("%Y-%m-%d")
+            return html(_text(v, info["labels"], codes))
+        return cell
 
     out = df.rename(columns=columns) if columns else df.copy()
     digest = hashlib.sha1(pd.util.hash_pandas_object(df.astype(str), index=True).values.tobytes()
                           + "|".join(map(str, out.columns)).encode()).hexdigest()[:8]
-    styler = _Table(out).format(funcs).set_uuid(f"t{digest}")
-    if "unit" in df.columns:  # rows whose unit column says 'year': their numbers are years (2026, not 2,026)
+    styler = _Table(out).format({columns.get(c, c): formatter(c, df[c]) for c in df.columns}).set_uuid(f"t{digest}")
+    if "unit" in df.columns:  # rows whose unit says 'year' hold years (2026, not 2,026)
         rows = df["unit"].astype(str).str.strip().str.lower().isin(_YEAR_UNITS).to_numpy()
-        if rows.any():
-            for col in df.columns:
-                if col not in source_cols and col != "unit" and not callable(formats.get(col)):
-                    info = meta.column(col, chosen) if isinstance(col, str) else {}
-                    shown = columns.get(col, col)
-                    styler = styler.format(_cell_formatter(col, info, formats.get(col), autos[col], True, meta, ids),
-                                           subset=(rows, [shown]))
-
-    def header(label):
-        if label in headers:
-            return html(headers[label])
-        info = meta.column(label, chosen) if isinstance(label, str) else {}
-        return html(info.get("title") or meta.codes.get(str(label)) or _humanize(label))
-
-    styler = styler.format_index(header, axis=1)
+        yearly = {columns.get(c, c): formatter(c, df[c], True) for c in df.columns}
+        styler = styler.format(yearly, subset=(rows, list(out.columns)))
+    heads = {columns.get(c, c): columns[c] if c in columns else meta.column(c, resource)["title"] or _words(c)
+             for c in df.columns}
+    styler = styler.format_index(lambda c: html(heads[c] if c in heads else _words(c)), axis=1)
     wide = len(out.columns) + (out.index.nlevels if index else 0) >= WIDE_COLUMNS
     styler = styler.set_table_attributes(f'class="{TABLE_CLASS} {STICKY_CLASS}"' if wide else f'class="{TABLE_CLASS}"')
     if index:
-        name = out.index.name
-        info = meta.column(name, chosen) if isinstance(name, str) else {}
-        cell = _cell_formatter(name, info, None, _auto_format(out.index.tolist()), False, meta, ids)
-        return styler.format_index(cell, axis=0)
+        return styler.format_index(formatter(out.index.name, out.index), axis=0)
     return styler.hide(axis="index")

@@ -57,11 +57,11 @@ def test_code_lists_are_labelled_each():
     assert column(fmt.table(df)) == ["Spend on Nvidia H20, Spend on Nvidia chips"]
 
 
-def test_labelled_codes_inside_text_but_not_in_urls_or_filters():
+def test_codes_inside_text_labelled_or_in_words_but_not_in_urls():
     df = pd.DataFrame({"miss": ["3A090.a clause 1: io_bandwidth_gbps 400 vs 600",
                                 "https://example.org/h100_sxm.html; item=nvidia_spend_h20; rev_x_y"]})
     assert column(fmt.table(df)) == ["3A090.a clause 1: I/O bandwidth (GB/s) 400 vs 600",
-                                     "https://example.org/h100_sxm.html; item=nvidia_spend_h20; rev_x_y"]
+                                     "https://example.org/h100_sxm.html; item=Spend on Nvidia H20; rev x y"]
 
 
 def test_resource_disambiguates_same_named_fields():
@@ -129,6 +129,11 @@ def test_years_without_separators():
     assert column(fmt.table(pd.DataFrame({"year": [2026]}), formats={"year": "d"})) == ["2026"]
     # a year-named column still separates numbers that are not years
     assert column(fmt.table(pd.DataFrame({"h100e_per_year": [123456.0]}))) == ["123,456"]
+    # a field whose unit is a year: its numbers are years whatever the column's name
+    assert field("nvidia_revenue", "reported_in_fy")["unit"] == "Nvidia fiscal year"
+    df = pd.DataFrame({"reported_in_fy": [2026, 2025]})
+    assert column(fmt.table(df, formats={"reported_in_fy": ",.0f"})) == ["2026", "2025"]
+    assert column(fmt.table(df)) == ["FY2026", "FY2025"]
 
 
 def test_rows_whose_unit_is_year():
@@ -184,11 +189,10 @@ def test_source_ids_stay_links():
         ["–", '<a href="sources.html#a_b" class="source-id">a_b</a>']]
 
 
-def test_source_ids_inside_text_become_links():
+def test_ids_inside_free_text_are_words_not_links():
+    """Only the ``sources`` columns link; an id named in free text reads as words (no raw code), escaped."""
     df = pd.DataFrame({"note": ["as in rev_nvda_10k_fy2026; not_a_source_id <b>"]})
-    assert column(fmt.table(df)) == [
-        'as in <a href="sources.html#rev_nvda_10k_fy2026" class="source-id">rev_nvda_10k_fy2026</a>; '
-        "not_a_source_id &lt;b&gt;"]
+    assert column(fmt.table(df)) == ["as in rev nvda 10k fy2026; not a source id &lt;b&gt;"]
 
 
 def test_table_id_from_content_and_sticky_class():
@@ -235,9 +239,17 @@ def test_every_field_has_a_title_and_every_code_a_label():
                 assert present <= set(labels), f"{where}: values without a label: {present - set(labels)}"
                 assert not any(re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", v) for v in labels.values()), where
             if f.get("displayFormat"):
-                fmt._format_number(2026, f["displayFormat"])
+                fmt._number(2026, f["displayFormat"])
     for f in pkg.get("derivedFields", []):
         assert f.get("title") and f.get("name")
+
+
+def test_package_meta_gives_labels_to_notebooks():
+    """Notebooks label codes in their prose with ``package_meta()`` (02, 04): a column's labels, any code's label."""
+    meta = fmt.package_meta()
+    assert meta.column("provider_class", "rental_prices")["labels"] == field("rental_prices", "provider_class")["valueLabels"]
+    assert meta.codes["china_incl_hk"] == "China incl. Hong Kong" and meta.codes["h100_sxm"] == "H100"
+    assert meta.column("status", "route_rules")["title"] == field("route_rules", "status")["title"]
 
 
 def test_real_table_shows_no_codes_booleans_nan_or_scientific_notation():

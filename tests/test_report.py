@@ -248,3 +248,25 @@ def test_sources_page_links_only_safe_urls(fake_root):
     assert hrefs and all(h.startswith(("https://", "http://", "index.html")) for h in hrefs), hrefs
     assert 'href="https://web.archive.org/web/2025/https://x.com"' in page
     assert "javascript:alert(1)//https://x.com" in page  # shown as text
+
+
+def test_downloadable_csv_neutralises_formulas_and_keeps_numbers():
+    text = 'id,note,value\na,"=HYPERLINK(""http://x"",""y"")",-1.5\nb,+1 more,+2\nc,@sum,3\nd,-minus,-0\ne,plain,1e3\n'
+    assert report.safe_csv(text) == ("id,note,value\na,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",-1.5\n"
+                                     "b,'+1 more,+2\nc,'@sum,3\nd,'-minus,-0\ne,plain,1e3\n")
+
+
+def test_read_only_build_folder_is_named(fake_root, monkeypatch, capsys):
+    import os
+
+    build = fake_root / "build"
+    shutil.rmtree(build)
+    fake_root.chmod(0o555)
+    try:
+        if os.access(fake_root, os.W_OK):  # root writes anyway: stand in a path that cannot be made
+            monkeypatch.setattr(report, "BUILD", Path("/proc/no-such-dir/build"))
+        assert report.build(jobs=1) == 3
+    finally:
+        fake_root.chmod(0o755)
+    err = capsys.readouterr().err
+    assert "Build not started: cannot write" in err and "make that folder writable" in err and "Traceback" not in err
