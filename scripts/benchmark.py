@@ -49,7 +49,7 @@ def monte_carlo_ms(runs: int = 5) -> list[float]:
     sys.path.insert(0, str(ROOT))
     from helpers import demand
 
-    fn = demand.chip_model("h20", "fp8", 32)
+    fn = demand.chip_model("h20", "fp8")
     ranges = demand.ranges()
     out = []
     for seed in range(runs):
@@ -60,7 +60,15 @@ def monte_carlo_ms(runs: int = 5) -> list[float]:
 
 
 def main() -> None:
-    """Measure a cold build in an empty build/; the build/ you had is moved aside and put back."""
+    """Measure a cold build in an empty build/; the build/ you had is moved aside and put back. Refuses to
+    start while a build holds build/.lock (moving build/ away would break it)."""
+    sys.path.insert(0, str(ROOT))
+    from builder import report
+
+    try:
+        report._lock().close()
+    except report.BuildLocked as exc:
+        sys.exit(f"Benchmark not started: {exc}.")
     kept = ROOT / "build.before-benchmark"
     had_build = (ROOT / "build").exists()
     if had_build:
