@@ -39,13 +39,6 @@ _ECCN_RANK = {"3A090.a": 0, "3A090": 1, "3A090.b": 2}
 _OPERATORS = {">=": _op.ge, ">": _op.gt, "<": _op.lt, "<=": _op.le, "==": _op.eq}
 _METRICS = ("tpp", "performance_density", "io_bandwidth_gbps")
 _RULE_COLUMNS = ("rule_set", "eccn", "clause", "metric", "operator", "threshold")
-_DataFrame = pd.DataFrame  # classify() has an argument named `pd` that shadows pandas
-
-
-def _out(x):
-    """Return a Python float for 0-d results, the array otherwise."""
-    x = np.asarray(x, dtype=float)
-    return float(x) if x.ndim == 0 else x
 
 
 def _as_array(name: str, value, *, positive: bool = False, allow_nan: bool = True) -> np.ndarray:
@@ -65,7 +58,7 @@ def tpp(dense_tops, bit_length):
     """
     ops = _as_array("dense_tops", dense_tops)
     bits = _as_array("bit_length", bit_length, positive=True, allow_nan=False)
-    return _out(ops * bits)
+    return params.out(ops * bits)
 
 
 def performance_density(tpp, die_area_mm2):
@@ -75,71 +68,55 @@ def performance_density(tpp, die_area_mm2):
     """
     t = _as_array("tpp", tpp)
     area = _as_array("die_area_mm2", die_area_mm2, positive=True)
-    return _out(t / area)
+    return params.out(t / area)
 
 
 def max_tpp(specs: dict) -> float:
-    """Largest TPP over the precisions given.
-
-    ``specs`` maps either a bit length (int, e.g. ``{8: 1979, 16: 989.5}``) or a spec name of
-    :data:`SPEC_BIT_LENGTH` (e.g. ``{"dense_fp8_tflops": 1979}``) to dense TFLOPS/TOPS.
-    Missing (None/NaN) values are skipped; other keys are ignored only if they are spec names
-    without a bit length (e.g. ``memory_gb``). Raises ValueError if nothing usable is given.
+    """Largest TPP over the precisions given: ``specs`` maps spec names of :data:`SPEC_BIT_LENGTH` (e.g.
+    ``{"dense_fp8_tflops": 1979}``) to dense TFLOPS/TOPS; missing (None/NaN) values and other keys (e.g.
+    ``memory_gb``) are skipped. Raises ValueError if nothing usable is given.
     """
-    if not isinstance(specs, dict):
-        raise ValueError(f"specs must be a dict, got {type(specs).__name__}")
-    values = []
-    for key, ops in specs.items():
-        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
-            bits = int(key)
-        elif key in SPEC_BIT_LENGTH:
-            bits = SPEC_BIT_LENGTH[key]
-        elif isinstance(key, str):
-            continue
-        else:
-            raise ValueError(f"specs key must be a bit length or a spec name, got {key!r}")
-        if ops is None or (isinstance(ops, float) and math.isnan(ops)):
-            continue
-        values.append(tpp(ops, bits))
+    values = [tpp(v, SPEC_BIT_LENGTH[k]) for k, v in specs.items() if k in SPEC_BIT_LENGTH and v is not None and v == v]
     if not values:
         raise ValueError("specs has no dense throughput value with a known bit length")
     return float(max(values))
 
 
-def _clauses(subset: pd.DataFrame) -> list:
-    """[((eccn, clause), [row, ...]), ...] in order of first appearance (a plain-Python groupby:
+def _clauses(rules: pd.DataFrame, rule_set: str) -> list:
+    """[((eccn, clause), [row, ...]), ...] of ``rule_set`` in order of first appearance (a plain-Python groupby:
     classify runs once per chip, bound and rule set, and pandas' groupby costs milliseconds)."""
+    subset = rules[rules["rule_set"] == rule_set]
+    if subset.empty:
+        known = ", ".join(sorted(map(str, rules["rule_set"].unique())))
+        raise ValueError(f"rule_set {rule_set!r} not in rules (known: {known})")
     groups: dict = {}
     for row in subset.itertuples(index=False):
         groups.setdefault((row.eccn, row.clause), []).append(row)
     return list(groups.items())
 
 
-def classify(tpp, pd, io_gbps, rules: pd.DataFrame, rule_set: str) -> str:
+def classify(tpp, density, io_gbps, rules: pd.DataFrame, rule_set: str) -> str:
     """Most restrictive ECCN of ``rule_set`` that a chip meets, or ``"not controlled"``.
 
     ``rules`` has the columns of ``export_rules.csv``. Within one (eccn, clause) every
     condition must hold (AND); clauses of an ECCN are alternatives (OR). A metric that is
     NaN/None (e.g. an unpublished die area) fails every condition that uses it.
-    ``tpp`` in bit x TOPS, ``pd`` in TPP/mm^2, ``io_gbps`` in GB/s bidirectional. Scalars only.
+    ``tpp`` in bit x TOPS, ``density`` (performance density) in TPP/mm^2, ``io_gbps`` in GB/s bidirectional.
+    Scalars only.
     """
-    if not isinstance(rules, _DataFrame):
+    if not isinstance(rules, pd.DataFrame):
         raise ValueError("rules must be a pandas DataFrame")
     missing = [c for c in _RULE_COLUMNS if c not in rules.columns]
     if missing:
         raise ValueError(f"rules is missing column(s): {', '.join(missing)}")
-    subset = rules[rules["rule_set"] == rule_set]
-    if subset.empty:
-        known = ", ".join(sorted(map(str, rules["rule_set"].unique())))
-        raise ValueError(f"rule_set {rule_set!r} not in rules (known: {known})")
-
-    values = _metric_values(tpp, pd, io_gbps)
+    clauses = _clauses(rules, rule_set)
+    values = _metric_values(tpp, density, io_gbps)
     for name, v in values.items():
         if v < 0:
             raise ValueError(f"{name} must be >= 0, got {v!r}")
 
     matched = []
-    for (eccn, _clause), conds in _clauses(subset):
+    for (eccn, _clause), conds in clauses:
         ok = True
         for row in conds:
             if row.metric not in values:
@@ -157,7 +134,6 @@ def classify(tpp, pd, io_gbps, rules: pd.DataFrame, rule_set: str) -> str:
     return min(matched, key=lambda e: _ECCN_RANK.get(e, len(_ECCN_RANK)))
 
 
-
 def training_tokens_per_s(dense_tflops, params_b, mfu):
     """Training throughput in tokens/s for a dense model: compute x MFU / (6 N FLOPs per token).
 
@@ -167,21 +143,7 @@ def training_tokens_per_s(dense_tflops, params_b, mfu):
     flops = _as_array("dense_tflops", dense_tflops) * 1e12
     n = _as_array("params_b", params_b, positive=True) * 1e9
     u = _fraction("mfu", mfu)
-    return _out(flops * u / (6.0 * n))
-
-
-def experts_touched(experts_per_token, routed_experts, batch):
-    """Expected distinct routed experts one mixture-of-experts layer reads in a decode step of ``batch`` tokens
-    (one per sequence): E x (1 - (1 - k/E)^b) for k experts per token out of E (all E when k >= E).
-
-    Assumes every token picks its k experts independently of the other tokens and uniformly (a balanced
-    router): a token misses a given expert with probability 1 - k/E, all b tokens with (1 - k/E)^b. Real
-    routers favour some experts, so a batch touches somewhat fewer distinct experts than this.
-    """
-    k = _as_array("experts_per_token", experts_per_token, positive=True)
-    e = _as_array("routed_experts", routed_experts, positive=True)
-    b = _as_array("batch", batch, positive=True)
-    return _out(e * (1.0 - (1.0 - np.minimum(k / e, 1.0)) ** b))
+    return params.out(flops * u / (6.0 * n))
 
 
 def params_read_b(active_params_b, total_params_b, batch, experts_per_token=None, routed_experts=None):
@@ -190,15 +152,17 @@ def params_read_b(active_params_b, total_params_b, batch, experts_per_token=None
     A dense model (``experts_per_token`` or ``routed_experts`` None, k >= E, or active >= total) reads all its
     weights at every step, max(active, total). A mixture of experts reads its always-used part S (attention,
     embeddings, shared experts, dense layers) plus the routed experts the batch touches:
-    ``S + (T - S) x experts_touched(k, E, b) / E``, with ``S = (A - T k/E) / (1 - k/E)`` so that one token reads
-    exactly its ``A`` active parameters (if ``A < T k/E``, S = 0 and each token reads the share A / T of the
-    experts). At batch 1 this is A; at a large batch it approaches T.
+    ``S + (T - S) x (1 - (1 - k/E)^b)``, with ``S = (A - T k/E) / (1 - k/E)`` so that one token reads exactly its
+    ``A`` active parameters (if ``A < T k/E``, S = 0 and each token reads the share A / T of the experts). Each
+    token picks its k of E experts independently and uniformly (a balanced router), so a batch misses an expert
+    with probability (1 - k/E)^b; real routers favour some experts, so a batch touches somewhat fewer. At batch 1
+    this is A; at a large batch it approaches T.
     """
     a = _as_array("active_params_b", active_params_b, positive=True)
     t = _as_array("total_params_b", total_params_b, positive=True)
     b = _as_array("batch", batch, positive=True)
     if experts_per_token is None or routed_experts is None:
-        return _out(np.broadcast_to(np.maximum(a, t), np.broadcast(a, t, b).shape))
+        return params.out(np.broadcast_to(np.maximum(a, t), np.broadcast(a, t, b).shape))
     k = _as_array("experts_per_token", experts_per_token, positive=True)
     e = _as_array("routed_experts", routed_experts, positive=True)
     p = np.minimum(k / e, 1.0)
@@ -207,7 +171,7 @@ def params_read_b(active_params_b, total_params_b, batch, experts_per_token=None
     share = np.where(shared > 0, p, a / t)  # per token, of the routed experts
     shared = np.clip(shared, 0.0, None)
     read = shared + (t - shared) * (1.0 - (1.0 - share) ** b)
-    return _out(np.where(a >= t, a, read))
+    return params.out(np.where(a >= t, a, read))
 
 
 def decode_tokens_per_s(bandwidth_tbps, dense_tflops, active_params_b, bytes_per_param,
@@ -235,14 +199,14 @@ def decode_tokens_per_s(bandwidth_tbps, dense_tflops, active_params_b, bytes_per
         params_read_b(active_params_b, total_params_b, b, experts_per_token, routed_experts)) * 1e9
     memory_bound = b * bw * _fraction("mbu", mbu) / (read * bpp + b * kv)
     compute_bound = flops * _fraction("mfu", mfu) / (2.0 * n)
-    return _out(np.minimum(memory_bound, compute_bound))
+    return params.out(np.minimum(memory_bound, compute_bound))
 
 
 def chips_to_match(target_rate, chip_rate):
     """How many chips of rate ``chip_rate`` equal one chip of rate ``target_rate`` (same units)."""
     t = _as_array("target_rate", target_rate)
     c = _as_array("chip_rate", chip_rate, positive=True)
-    return _out(t / c)
+    return params.out(t / c)
 
 
 def wide_specs(chip_specs_df: pd.DataFrame) -> pd.DataFrame:
@@ -289,9 +253,9 @@ def dense_tflops_at(bf16_tflops, fp8_tflops, precision: str):
         raise ValueError(f"precision must be 'bf16' or 'fp8', got {precision!r}")
     bf16 = _as_array("bf16_tflops", bf16_tflops)
     if precision == "bf16":
-        return _out(bf16)
+        return params.out(bf16)
     fp8 = _as_array("fp8_tflops", fp8_tflops)
-    return _out(np.where(np.isnan(fp8), bf16, fp8))
+    return params.out(np.where(np.isnan(fp8), bf16, fp8))
 
 
 def decode_crossover_batch(bandwidth_tbps, dense_tflops, active_params_b, bytes_per_param,
@@ -308,25 +272,21 @@ def decode_crossover_batch(bandwidth_tbps, dense_tflops, active_params_b, bytes_
     bw = _as_array("bandwidth_tbps", bandwidth_tbps, positive=True) * 1e12
     flops = _as_array("dense_tflops", dense_tflops, positive=True) * 1e12
     n = _as_array("active_params_b", active_params_b, positive=True) * 1e9
-    bpp = _as_array("bytes_per_param", bytes_per_param, positive=True)
     kv = _as_array("kv_bytes_per_seq", kv_bytes_per_seq)
-    mbu_ = _fraction("mbu", mbu)
     compute = flops * _fraction("mfu", mfu) / (2.0 * n)
-    never = bw * mbu_ <= kv * compute
+    never = bw * _fraction("mbu", mbu) <= kv * compute
     lo, hi = np.full(np.broadcast(bw, compute, kv).shape, -6.0), np.full(np.broadcast(bw, compute, kv).shape, 12.0)
-    for _ in range(80):  # bisection on log10(batch)
+    for _ in range(80):  # bisection on log10(batch): below the crossover decode runs under the compute bound
         mid = (lo + hi) / 2
-        b = 10.0 ** mid
-        read = n if total_params_b is None else np.asarray(
-            params_read_b(active_params_b, total_params_b, b, experts_per_token, routed_experts)) * 1e9
-        below = b * bw * mbu_ / (read * bpp + b * kv) < compute
+        below = decode_tokens_per_s(bandwidth_tbps, dense_tflops, active_params_b, bytes_per_param, 10.0 ** mid, mbu, mfu,
+                                    kv_bytes_per_seq, total_params_b, experts_per_token, routed_experts) < compute
         lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
-    return _out(np.where(never, np.inf, 10.0 ** ((lo + hi) / 2)))
+    return params.out(np.where(never, np.inf, 10.0 ** ((lo + hi) / 2)))
 
 
-def _metric_values(tpp, pd, io_gbps) -> dict:
+def _metric_values(tpp, density, io_gbps) -> dict:
     values = {}
-    for name, v in zip(_METRICS, (tpp, pd, io_gbps)):
+    for name, v in zip(_METRICS, (tpp, density, io_gbps)):
         if v is None:
             values[name] = math.nan
             continue
@@ -336,7 +296,7 @@ def _metric_values(tpp, pd, io_gbps) -> dict:
     return values
 
 
-def closest_miss(tpp, pd, io_gbps, rules: pd.DataFrame, rule_set: str):
+def closest_miss(tpp, density, io_gbps, rules: pd.DataFrame, rule_set: str):
     """The control clause of ``rule_set`` that a chip misses by the smallest margin.
 
     For each (eccn, clause) the chip does not meet, the miss is the largest relative shortfall
@@ -346,12 +306,11 @@ def closest_miss(tpp, pd, io_gbps, rules: pd.DataFrame, rule_set: str):
     or no clause is reachable, else a dict with ``eccn``, ``clause``, ``metric``, ``value``,
     ``threshold`` and ``shortfall`` (a fraction; 0.013 = 1.3 % under the line).
     """
-    if classify(tpp, pd, io_gbps, rules, rule_set) != NOT_CONTROLLED:
+    if classify(tpp, density, io_gbps, rules, rule_set) != NOT_CONTROLLED:
         return None
-    values = _metric_values(tpp, pd, io_gbps)
+    values = _metric_values(tpp, density, io_gbps)
     best = None
-    subset = rules[rules["rule_set"] == rule_set]
-    for (eccn, clause), conds in _clauses(subset):
+    for (eccn, clause), conds in _clauses(rules, rule_set):
         worst, reachable = None, True
         for row in conds:
             x, thr = values[row.metric], float(row.threshold)
@@ -381,13 +340,10 @@ def rule_rects(rules: pd.DataFrame, rule_set: str, x_metric: str, y_metric: str,
     metric other than ``x_metric``/``y_metric`` (it cannot be drawn in that plane).
     Columns: eccn, clause, x, x2, y, y2.
     """
-    subset = rules[rules["rule_set"] == rule_set]
-    if subset.empty:
-        raise ValueError(f"rule_set {rule_set!r} not in rules")
     rows = []
-    for (eccn, clause), conds in subset.groupby(["eccn", "clause"], sort=False):
+    for (eccn, clause), conds in _clauses(rules, rule_set):
         edges = {x_metric: list(map(float, x_domain)), y_metric: list(map(float, y_domain))}
-        for row in conds.itertuples(index=False):
+        for row in conds:
             if row.metric not in edges:
                 raise ValueError(f"{eccn} clause {clause} tests {row.metric!r}, not {x_metric!r} "
                                  f"or {y_metric!r}")
@@ -398,7 +354,7 @@ def rule_rects(rules: pd.DataFrame, rule_set: str, x_metric: str, y_metric: str,
                 lo_hi[1] = min(lo_hi[1], float(row.threshold))
         rows.append({"eccn": eccn, "clause": int(clause), "x": edges[x_metric][0],
                      "x2": edges[x_metric][1], "y": edges[y_metric][0], "y2": edges[y_metric][1]})
-    return _DataFrame(rows)
+    return pd.DataFrame(rows)
 
 
 # ----------------------------------------------------------------------------- the shared serving model
@@ -601,15 +557,15 @@ RULE_SETS = ("oct2022", "oct2023")
 WORKLOADS = ("training", "decode")
 
 
-def classify_or_undetermined(tpp, pd_, io_gbps, rules: pd.DataFrame, rule_set: str) -> str:
+def classify_or_undetermined(tpp, density, io_gbps, rules: pd.DataFrame, rule_set: str) -> str:
     """:func:`classify`, but ``"undetermined (… not published)"`` when a missing (NaN) PD or I/O
     figure could change the class (it is tried at 0 and at infinity)."""
     options = {classify(tpp, p, i, rules, rule_set)
-               for p in ((pd_,) if pd_ == pd_ else (0.0, math.inf))
+               for p in ((density,) if density == density else (0.0, math.inf))
                for i in ((io_gbps,) if io_gbps == io_gbps else (0.0, math.inf))}
     if len(options) == 1:
         return options.pop()
-    missing = [n for n, v in (("die area", pd_), ("I/O bandwidth", io_gbps)) if v != v]
+    missing = [n for n, v in (("die area", density), ("I/O bandwidth", io_gbps)) if v != v]
     return f"undetermined ({' and '.join(missing)} not published)"
 
 
@@ -639,7 +595,7 @@ def classification(w: pd.DataFrame | None = None, rules: pd.DataFrame | None = N
                                          f"{m['threshold']:,.4g} ({m['shortfall']:.1%} under)" if m else "")
             row[f"{rs}_shortfall"] = m["shortfall"] if m else math.nan
         rows.append(row)
-    return _DataFrame(rows)
+    return pd.DataFrame(rows)
 
 
 def workload_rates(chip_ids, *, decode_batch, training_mfu, training_precision, assumptions: dict | None = None,
@@ -673,7 +629,7 @@ def workload_rates(chip_ids, *, decode_batch, training_mfu, training_precision, 
                 row["tokens_per_s" + sfx] = rate
                 row["tokens_per_joule" + sfx] = rate / s.get("tdp_w" + sfx, np.nan)
             rows.append(row)
-    out = _DataFrame(rows)
+    out = pd.DataFrame(rows)
     ref = out[out.chip_id == reference].set_index("workload")["tokens_per_s"]
     for sfx in BOUNDS.values():
         out["ratio_to_h100" + sfx] = out["tokens_per_s" + sfx] / out.workload.map(ref)
@@ -699,4 +655,4 @@ def equivalence(rates: pd.DataFrame, targets, substitutes, w: pd.DataFrame | Non
                              "chips_needed_low": chips_to_match(a.tokens_per_s_low, b.tokens_per_s_high),
                              "chips_needed_high": chips_to_match(a.tokens_per_s_high, b.tokens_per_s_low),
                              "power_ratio": n * w.loc[sub, "tdp_w"] / w.loc[t, "tdp_w"]})
-    return _DataFrame(rows)
+    return pd.DataFrame(rows)

@@ -9,8 +9,6 @@ on demand is paid per hour used, a reservation around the clock.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
 import numpy as np
 import pandas as pd
 
@@ -27,11 +25,6 @@ def _arr(name: str, value, *, positive: bool = False, nonnegative: bool = False,
                         low=1 if at_least_one else None, high=1 if at_most_one else None)
 
 
-def _out(a: np.ndarray):
-    """Return a Python float for 0-d results, the array otherwise."""
-    return float(a) if np.ndim(a) == 0 else a
-
-
 # --- budgets and rental prices ------------------------------------------------------------------
 
 def gpus_rentable(budget_usd, price_usd_per_gpu_hour, hours=HOURS_PER_YEAR):
@@ -42,7 +35,7 @@ def gpus_rentable(budget_usd, price_usd_per_gpu_hour, hours=HOURS_PER_YEAR):
     b = _arr("budget_usd", budget_usd, nonnegative=True)
     p = _arr("price_usd_per_gpu_hour", price_usd_per_gpu_hour, positive=True)
     h = _arr("hours", hours, positive=True)
-    return _out(b / (p * h))
+    return params.out(b / (p * h))
 
 
 def implied_price(budget_usd, gpu_count, hours=HOURS_PER_YEAR):
@@ -54,7 +47,7 @@ def implied_price(budget_usd, gpu_count, hours=HOURS_PER_YEAR):
     b = _arr("budget_usd", budget_usd, nonnegative=True)
     n = _arr("gpu_count", gpu_count, positive=True)
     h = _arr("hours", hours, positive=True)
-    return _out(b / (n * h))
+    return params.out(b / (n * h))
 
 
 # --- owning -------------------------------------------------------------------------------------
@@ -77,7 +70,7 @@ def annual_owning_cost(purchase_usd_per_gpu, years, power_kw, pue, electricity_u
     colo = _arr("colocation_usd_per_kw_month", colocation_usd_per_kw_month, nonnegative=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         crf = np.where(r > 0, r / (1 - (1 + r) ** -y), 1 / y)
-    return _out(c * crf + kw * pue_ * HOURS_PER_YEAR * e + kw * colo * 12 + s * c)
+    return params.out(c * crf + kw * pue_ * HOURS_PER_YEAR * e + kw * colo * 12 + s * c)
 
 
 def tco_per_gpu_hour(purchase_usd_per_gpu, years, power_kw, pue, electricity_usd_per_kwh,
@@ -87,17 +80,7 @@ def tco_per_gpu_hour(purchase_usd_per_gpu, years, power_kw, pue, electricity_usd
     u = _arr("utilisation", utilisation, positive=True, at_most_one=True)
     annual = annual_owning_cost(purchase_usd_per_gpu, years, power_kw, pue, electricity_usd_per_kwh,
                                 hosting_share_per_year, **owning)
-    return _out(np.asarray(annual) / (HOURS_PER_YEAR * u))
-
-
-def breakeven_utilisation(price_usd_per_gpu_hour, purchase_usd_per_gpu, years, power_kw, pue,
-                          electricity_usd_per_kwh, hosting_share_per_year, **owning):
-    """Utilisation above which owning beats renting *on demand* (paid per hour used) at the price:
-    u* = annual owning cost / (8760 x price); above 1 owning never wins."""
-    p = _arr("price_usd_per_gpu_hour", price_usd_per_gpu_hour, positive=True)
-    annual = annual_owning_cost(purchase_usd_per_gpu, years, power_kw, pue, electricity_usd_per_kwh,
-                                hosting_share_per_year, **owning)
-    return _out(np.asarray(annual) / (HOURS_PER_YEAR * p))
+    return params.out(np.asarray(annual) / (HOURS_PER_YEAR * u))
 
 
 def breakeven_months(price_usd_per_gpu_hour, purchase_usd_per_gpu, power_kw, pue,
@@ -118,7 +101,7 @@ def breakeven_months(price_usd_per_gpu_hour, purchase_usd_per_gpu, power_kw, pue
         "colocation_usd_per_kw_month", colocation_usd_per_kw_month, nonnegative=True) + s * c / 12.0
     margin = HOURS_PER_MONTH * u * p - running
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _out(np.where(margin > 0, c / np.where(margin > 0, margin, 1.0), np.inf))
+        return params.out(np.where(margin > 0, c / np.where(margin > 0, margin, 1.0), np.inf))
 
 
 # --- unit costs ---------------------------------------------------------------------------------
@@ -130,7 +113,7 @@ def cost_per_dense_pflop_hour(price_usd_per_gpu_hour, dense_tflops):
     """
     p = _arr("price_usd_per_gpu_hour", price_usd_per_gpu_hour, nonnegative=True)
     t = _arr("dense_tflops", dense_tflops, positive=True)
-    return _out(p / (t / 1000.0))
+    return params.out(p / (t / 1000.0))
 
 
 def cost_per_million_tokens(price_usd_per_gpu_hour, tokens_per_s):
@@ -140,37 +123,7 @@ def cost_per_million_tokens(price_usd_per_gpu_hour, tokens_per_s):
     """
     p = _arr("price_usd_per_gpu_hour", price_usd_per_gpu_hour, nonnegative=True)
     r = _arr("tokens_per_s", tokens_per_s, positive=True)
-    return _out(p / (r * 3600.0) * 1e6)
-
-
-# --- sensitivity --------------------------------------------------------------------------------
-
-def tornado(fn: Callable[..., float], base: Mapping[str, float],
-            ranges: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
-    """One-at-a-time sensitivity of ``fn(**base)`` to each assumption in ``ranges``.
-
-    ``ranges`` maps a keyword of ``fn`` (present in ``base``) to ``(low, high)`` input values.
-    Returns one row per assumption with columns parameter, input_low, input_high, output_low
-    (fn with that input at its low value, all others at base), output_high, output_base, swing
-    (|output_high - output_low|), sorted by swing, largest first.
-    """
-    missing = [k for k in ranges if k not in base]
-    if missing:
-        raise ValueError(f"ranges names parameters absent from base: {missing}")
-    for k, pair in ranges.items():
-        if len(pair) != 2:
-            raise ValueError(f"ranges[{k!r}] must be a (low, high) pair, got {pair!r}")
-    y0 = float(fn(**base))
-    rows = []
-    for k, (lo, hi) in ranges.items():
-        y_lo = float(fn(**{**base, k: lo}))
-        y_hi = float(fn(**{**base, k: hi}))
-        rows.append({"parameter": k, "input_low": lo, "input_high": hi, "output_low": y_lo,
-                     "output_high": y_hi, "output_base": y0, "swing": abs(y_hi - y_lo)})
-    cols = ["parameter", "input_low", "input_high", "output_low", "output_high", "output_base",
-            "swing"]
-    df = pd.DataFrame(rows, columns=cols)
-    return df.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+    return params.out(p / (r * 3600.0) * 1e6)
 
 
 # --- quotes and routes from data/ ----------------------------------------------------------------
@@ -255,11 +208,6 @@ def seed_figures() -> dict:
             "count": float(count.value), "source_ids": [budget.source_id, price.source_id, count.source_id]}
 
 
-def vetted(q: pd.DataFrame) -> pd.DataFrame:
-    """Rows of ``q`` whose source is not aggregator-tier (sources.csv ``tier``): only these are ranked or headlined."""
-    return q[q.source_id.map(data.load("sources").set_index("id").tier) != "aggregator"]
-
-
 def purchase_quotes(chip_ids, regions) -> pd.DataFrame:
     """Purchase rows of the chips in the regions, with ``usd_per_gpu`` and its ``_low`` / ``_high``."""
     p = data.load("purchase_prices").query("chip_id in @chip_ids and region in @regions")
@@ -322,7 +270,7 @@ def route_cost(route: dict, q: pd.DataFrame) -> dict:
     (``usd_per_<unit>`` with ``_low`` / ``_high``): low = cheapest quote on the best spec, high = dearest
     on the worst, central = median quote; NaN without a quote. Aggregator-tier quotes are left out (counted in
     ``aggregator_quotes``); ``quote_ids`` and ``chips`` name what the low–high range spans."""
-    n, q = len(q), vetted(q)
+    n, q = len(q), data.reliable(q)
     out = {"route": route["route"], "mode": route["mode"], "quotes": len(q), "aggregator_quotes": n - len(q),
            "source_ids": sorted(set(q.source_id)), "quote_ids": list(q.quote_id), "chips": list(dict.fromkeys(q.chip_id))}
     per = {"usd_per_gpu_hour": lambda h, s: h,
@@ -350,9 +298,9 @@ def routes(**p) -> pd.DataFrame:
 
 
 def _latest_quotes(q: pd.DataFrame, as_of, quote_window_months) -> tuple[pd.DataFrame, bool]:
-    """Vetted quotes of ``q`` dated in the window to ``as_of``, else the latest earlier ones, else the earliest later
-    ones; and whether they are ``stale`` (none in the window)."""
-    q = vetted(q)
+    """Reliable quotes of ``q`` (:func:`helpers.data.reliable`) dated in the window to ``as_of``, else the latest
+    earlier ones, else the earliest later ones; and whether they are ``stale`` (none in the window)."""
+    q = data.reliable(q)
     w = in_window(q, as_of, quote_window_months)
     if len(w):
         return w, False
@@ -371,14 +319,15 @@ def rent_vs_buy(*, as_of, quote_window_months, rental_price_usd_per_gpu_hour=Non
     """Own an H100 abroad or rent it, at equal commitment and within one provider class, with quotes of the window to
     ``as_of`` (the latest earlier ones, flagged in ``stale``, where the window has none). Per purchase quote ``<case>``
     (low / central / high: cheapest / median / dearest): ``annual_`` (USD per GPU-year), ``tco_`` (per useful
-    GPU-hour), ``breakeven_u_`` against the median on-demand price of ``provider_class`` (paid per hour used;
-    ``on_demand``), ``own_over_reserved_`` (a year of owning over a year of a 1-yr reservation of the contract class
-    paid around the clock, ``rental_price_usd_per_gpu_hour`` or the median quote) and ``breakeven_months_`` (cash).
+    GPU-hour), ``breakeven_u_`` (annual / (8760 x price): the utilisation above which owning wins; above 1 never)
+    against the median on-demand price of ``provider_class`` (paid per hour used; ``on_demand``),
+    ``own_over_reserved_`` (a year of owning over a year of a 1-yr reservation of the contract class paid around the
+    clock, ``rental_price_usd_per_gpu_hour`` or the median quote) and ``breakeven_months_`` (cash).
     ``by_class`` repeats the on-demand comparison for each of ON_DEMAND_CLASSES (``on_demand``, ``quotes``, ``dates``,
     ``stale``, ``source_ids``, ``breakeven_u``: {case: u}); ``reserved_source_ids`` the sources of the reservation quotes.
     ``gap_months``: months from the latest purchase quote used to the latest rental quote used. Where no quote precedes
-    ``as_of`` the earliest later one is used (also ``stale``); aggregator-tier quotes are left out (:func:`vetted`),
-    ``dates`` gives the quotes' date span and a price without a quote is NaN."""
+    ``as_of`` the earliest later one is used (also ``stale``); aggregator-tier quotes are left out
+    (:func:`helpers.data.reliable`), ``dates`` gives the quotes' date span and a price without a quote is NaN."""
     route = next(r for r in ROUTES if r["route"].startswith("Own H100"))
     base = owning_inputs(route, **p)
     own = {k: v for k, v in base.items() if k != "utilisation"}

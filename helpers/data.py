@@ -285,6 +285,24 @@ def load(name: str, data_dir: Path | str | None = None):
     return _frame(name, data_dir, _fingerprint(data_dir)).copy()
 
 
+def reliable(rows, tiers=None):
+    """The rows of ``rows`` that may be ranked, headlined or counted as evidence: those whose ``source_id`` is
+    not ``aggregator``-tier (summaries, mirrors, machine-written pages) in ``tiers`` (source id -> tier; default
+    the ``tier`` column of sources.csv). A source without a tier is kept."""
+    tiers = load("sources").set_index("id").tier if tiers is None else tiers
+    return rows[rows.source_id.map(tiers) != "aggregator"]
+
+
+def value_range(rows, column: str = "value") -> tuple[float, float]:
+    """(lowest, highest) ``column`` of ``rows``, its ``_low`` / ``_high`` columns included (``value_low_millions``
+    beside ``value_millions``); (NaN, NaN) without a value."""
+    import pandas as pd
+
+    names = {column + s for s in ("", "_low", "_high")} | {column.replace("value", "value" + s) for s in ("_low", "_high")}
+    values = [float(v) for n in names & set(rows.columns) for v in pd.to_numeric(rows[n], errors="coerce") if v == v]
+    return (min(values), max(values)) if values else (float("nan"), float("nan"))
+
+
 def memo(fn):
     """Cache ``fn(*args)`` (hashable args) until a file in ``data/`` changes; DataFrame and Series
     results are returned as copies, so a caller cannot alter the cached value."""

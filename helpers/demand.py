@@ -22,7 +22,6 @@ import pandas as pd
 from helpers import chips, data, params
 
 SECONDS_PER_DAY = 86_400
-PHASES = ("prefill", "decode")
 DISTRIBUTIONS = ("triangular", "log_triangular", "loguniform")
 
 
@@ -45,18 +44,16 @@ def tokens_per_day(users, queries_per_user_per_day, tokens_per_query):
             * _arr("tokens_per_query", tokens_per_query))
 
 
-def flops_per_token(active_params_b, phase: str = "decode"):
+def flops_per_token(active_params_b):
     """Forward-pass FLOPs per token: 2 × active parameters (one multiply + one add per weight).
 
     ``active_params_b`` is in billions; for a mixture-of-experts model use the parameters active
-    per token, not the total. The same 2·N holds for ``phase`` "prefill" (prompt tokens, processed
-    in parallel) and "decode" (answer tokens, one at a time): the phases differ in how well the
-    hardware is used (compute-bound vs memory-bound), not in FLOPs per token. The attention term
+    per token, not the total. The same 2·N holds for prefill (prompt tokens, processed in parallel)
+    and decode (answer tokens, one at a time): the phases differ in how well the hardware is used
+    (compute-bound vs memory-bound), not in FLOPs per token. The attention term
     (about 2 × layers × context × attention width per token) is left out; it matters only for
     contexts of tens of thousands of tokens. Returns FLOP per token.
     """
-    if phase not in PHASES:
-        raise ValueError(f"phase must be one of {PHASES}, got {phase!r}")
     return 2.0 * _arr("active_params_b", active_params_b, positive=True) * 1e9
 
 
@@ -79,9 +76,7 @@ def gpus_needed(tokens_per_day, tokens_per_s_per_gpu, peak_to_average=1.0, utili
     """
     tokens = _arr("tokens_per_day", tokens_per_day)
     rate = _arr("tokens_per_s_per_gpu", tokens_per_s_per_gpu, positive=True)
-    peak = _arr("peak_to_average", peak_to_average)
-    if np.any(peak < 1):
-        raise ValueError(f"peak_to_average must be >= 1, got {peak_to_average!r}")
+    peak = _ratio("peak_to_average", peak_to_average, 1.0, np.inf, lo_open=False)
     util = _ratio("utilisation", utilisation, 0.0, 1.0, lo_open=True)
     return tokens / SECONDS_PER_DAY * peak / (rate * util)
 
@@ -110,9 +105,7 @@ def gpu_seconds_per_query(prompt_tokens, answer_tokens, cache_hit_rate, active_p
 def gpus_for_users(users, queries_per_user_per_day, gpu_seconds_per_query_, peak_to_average=1.0):
     """GPUs needed at peak: users × queries / 86,400 s × peak-to-average × GPU-seconds per query."""
     q = _arr("users", users) * _arr("queries_per_user_per_day", queries_per_user_per_day)
-    peak = _arr("peak_to_average", peak_to_average)
-    if np.any(peak < 1):
-        raise ValueError(f"peak_to_average must be >= 1, got {peak_to_average!r}")
+    peak = _ratio("peak_to_average", peak_to_average, 1.0, np.inf, lo_open=False)
     return q / SECONDS_PER_DAY * peak * _arr("gpu_seconds_per_query", gpu_seconds_per_query_)
 
 
@@ -225,21 +218,6 @@ def spread_drivers(draws: Mapping[str, np.ndarray], result) -> list[tuple[str, f
         rho = 0.0 if np.ptp(xs) == 0 or den == 0 else float((rx * ry).sum() / den)
         out.append((name, rho))
     return sorted(out, key=lambda t: -abs(t[1]))
-
-
-def swing(ranges: Mapping[str, tuple], fn: Callable[..., np.ndarray]) -> list[tuple[str, float, float]]:
-    """One-at-a-time swing (tornado): ``fn`` with every assumption at central except one set to
-    low, then to high. Returns [(name, result_at_low, result_at_high), …] sorted by the width
-    |high − low| of the result, largest first.
-    """
-    checked = {name: _check_range(name, spec) for name, spec in ranges.items()}
-    central = {name: c for name, (_, c, _, _) in checked.items()}
-    out = []
-    for name, (low, _, high, _) in checked.items():
-        at_low = float(np.asarray(fn(**{**central, name: low})))
-        at_high = float(np.asarray(fn(**{**central, name: high})))
-        out.append((name, at_low, at_high))
-    return sorted(out, key=lambda t: -abs(t[2] - t[1]))
 
 
 # ----------------------------------------------------------------------------- Doubao's app, from data/

@@ -16,8 +16,6 @@ ROUTES = {"bought_in_china": "bought in China", "rented_abroad": "rented abroad"
 #: Bases of H100-equivalents: dense BF16 compute (training), decode in the serving replica (inference, the one
 #: serving basis) and one chip at the small-batch bound (where a high-bandwidth chip looks best).
 H100E_BASES = ("dense_bf16", "decode", "decode_small_batch")
-BASIS_LABELS = {"dense_bf16": "dense BF16 compute", "decode": "decode, serving replica",
-                "decode_small_batch": "decode, small-batch bound"}
 
 
 def h100e(units, chip_id: str, basis: str = "dense_bf16", assumptions=None, w=None, small_batch=chips.SMALL_BATCH):

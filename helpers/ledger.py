@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from helpers import costs, revenue
+from helpers import costs, data, revenue
 
 ARTICLE_PREFIX = "art_"
 VERDICTS = ("consistent", "rounding", "superseded", "accurate quote, misleading comparison",
@@ -37,12 +37,9 @@ IMPLIED = {  # claim id -> explanation of a gap, from the input the article must
                           f"{costs.implied_price(c['c001'] * 1e9, c['c005'], x.hours_per_year):.2f} "
                           f"per GPU-hour, not the USD {c['c004']:.2f} quoted"),
     "c052": lambda c, x: (f"units x price: {c['c036']:,.0f} H200 at USD {x.h200_price_usd[0]:,.0f}-"
-                          f"{x.h200_price_usd[1]:,.0f} is {fmt_range(RECOMPUTE['c052'](c, x))} of the budget beside it"),
+                          f"{x.h200_price_usd[1]:,.0f} is " + "{:.0%}-{:.0%}".format(*RECOMPUTE["c052"](c, x))
+                          + " of the budget beside it"),
 }
-
-
-def fmt_range(pair) -> str:
-    return f"{pair[0]:.0%}-{pair[1]:.0%}"
 RECOMPUTE = {  # claim id -> formula over claim values c and context x giving a value or (low, high)
     "c005": lambda c, x: costs.gpus_rentable(c["c001"] * 1e9, c["c004"], x.hours_per_year),
     "c022": lambda c, x: tuple(c["c019"] * p / 1e9 for p in x.h20_price_usd),
@@ -108,18 +105,11 @@ def select(table: pd.DataFrame, where: str) -> pd.DataFrame:
 
 
 def independent(rows: pd.DataFrame, tiers: dict | None = None) -> pd.DataFrame:
-    """Drop rows whose source is one of the articles, or (given ``tiers``) an aggregator."""
+    """Rows that count as evidence: neither the articles' own (source ids ``art_``) nor aggregator-tier
+    (:func:`helpers.data.reliable`; ``tiers``: source id -> tier, default sources.csv's)."""
     if "source_id" not in rows.columns:
         return rows
-    ids = rows["source_id"].astype(str)
-    return rows[~ids.str.startswith(ARTICLE_PREFIX) & (ids.map(tiers or {}) != "aggregator")]
-
-
-def reference_range(rows: pd.DataFrame, column: str, scale: float) -> tuple[float, float]:
-    """Lowest and highest value of the matched rows, using ``<column>_low``/``_high`` or value_low/high."""
-    names = {column + s for s in ("", "_low", "_high")} | {column.replace("value", "value" + s) for s in ("_low", "_high")}
-    values = [v for n in names & set(rows.columns) for v in pd.to_numeric(rows[n], errors="coerce") if v == v]
-    return (min(values) * scale, max(values) * scale) if values else (math.nan, math.nan)
+    return data.reliable(rows[~rows.source_id.astype(str).str.startswith(ARTICLE_PREFIX)], tiers)
 
 
 def verdict(low: float, high: float, ref_low: float, ref_high: float, tolerance: float,
@@ -165,7 +155,8 @@ def likely_cause(reported: float, ref_low: float, ref_high: float, unit: str, rm
 
 def _lookup(tables, table, where, column, scale, tiers):
     rows = independent(select(tables[table], where), tiers)
-    return (*reference_range(rows, column, scale), " ".join(dict.fromkeys(rows.get("source_id", pd.Series(dtype=str)))))
+    low, high = data.value_range(rows, column)
+    return low * scale, high * scale, " ".join(dict.fromkeys(rows.get("source_id", pd.Series(dtype=str))))
 
 
 def evaluate(claims: pd.DataFrame, checks: pd.DataFrame, tables: dict[str, pd.DataFrame],
@@ -232,15 +223,16 @@ def findings(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def context_from(tables: dict[str, pd.DataFrame], rate_id: str) -> Context:
-    """The recomputation inputs from data/: a dated RMB rate, H20 and H200 GPU prices, NVL72 size,
-    Nvidia's China revenue in fiscal 2024 (the year before the H20 forecast)."""
+    """The recomputation inputs from data/: a dated RMB rate, H20 and H200 GPU prices (rows that count as
+    evidence, :func:`independent`), NVL72 size, Nvidia's China revenue in fiscal 2024 (the year before the H20
+    forecast)."""
     fx = tables["exchange_rates"].set_index("rate_id")
     if rate_id not in fx.index:
         raise ValueError(f"rate_id {rate_id!r} is not in exchange_rates.csv; known: {list(fx.index)}")
     prices = tables["purchase_prices"]
-    gpu_price = lambda chip: reference_range(independent(prices[(prices.chip_id == chip) & (prices["item"] == "gpu")]), "price_usd", 1.0)  # noqa: E731
+    gpu_price = lambda chip: data.value_range(independent(prices[(prices.chip_id == chip) & (prices["item"] == "gpu")]), "price_usd")  # noqa: E731
     h200_order = independent(select(tables["bytedance_spending"], "item=h200_unit_price"))
-    h200 = gpu_price("h200_sxm") + reference_range(h200_order, "value", 1.0)
+    h200 = gpu_price("h200_sxm") + data.value_range(h200_order)
     china = select(tables["nvidia_revenue"], "fiscal_year=2024;fiscal_period=FY;region=china_incl_hk;reported_in_fy=2024")
     return Context(rmb_per_usd=float(fx.loc[rate_id, "rmb_per_usd"]), h20_price_usd=gpu_price("h20"),
                    h200_price_usd=(min(h200), max(h200)),
@@ -254,21 +246,6 @@ TABLES = ["claims", "claim_checks", "sources", "bytedance_spending", "bytedance_
 
 def verdicts(rate_id: str = "fx10", tolerance_scale: float = 1.0) -> pd.DataFrame:
     """The verdict table of every claim in data/claims.csv (see :func:`evaluate`)."""
-    from helpers import data
-
     tables = {name: data.load(name) for name in TABLES}
     return evaluate(tables["claims"], tables["claim_checks"], tables, context_from(tables, rate_id), tolerance_scale)
 
-
-def series_jumps(table: pd.DataFrame, keys: list[str], date: str, value: str, factor: float = 5.0) -> pd.DataFrame:
-    """Adjacent values of one series (rows sharing ``keys``, ordered by ``date``) that differ by more
-    than ``factor`` either way, unless the later row's note explains it with the word 'jump' (a unit
-    slip such as 万 read as a unit, or USD m as bn, shows as a 10x step)."""
-    found = []
-    for _, g in table.dropna(subset=[value]).sort_values(date).groupby(keys, dropna=False):
-        for (_, a), (_, b) in zip(g.iloc[:-1].iterrows(), g.iloc[1:].iterrows()):
-            ratio = b[value] / a[value]
-            if max(ratio, 1 / ratio) > factor and "jump" not in str(b.get("note", "")).lower():
-                found.append({**{k: b[k] for k in keys}, "from": a[date], "to": b[date], "before": a[value],
-                              "after": b[value], "ratio": ratio, "row": b.iloc[0]})
-    return pd.DataFrame(found)

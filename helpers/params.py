@@ -15,6 +15,8 @@ notebook's parameters cell, checks the current values (papermill's injected ones
 returns them as a dict, or raises :class:`ParameterError` naming the parameter.
 :func:`defaults` reads the same cell from a notebook file (the overview and the tests use it), so
 a default is never written twice. papermill's ``--help-notebook`` shows the rule as the help text.
+The models' own checks of their arguments (:func:`array`) and their one-at-a-time sensitivity to them
+(:func:`tornado`) are here too.
 """
 from __future__ import annotations
 
@@ -187,3 +189,32 @@ def array(name: str, value, *, positive: bool = False, nonnegative: bool = True,
     if below or (high is not None and np.any(x > high)):
         raise ValueError(f"{name} must be in {'(' if low_open else '['}{low}, {high}], got {value!r}")
     return a
+
+
+def out(a):
+    """A model's result: a Python float for a 0-d result, a float array otherwise."""
+    a = np.asarray(a, dtype=float)
+    return float(a) if a.ndim == 0 else a
+
+
+def tornado(fn, base: dict, ranges: dict):
+    """One-at-a-time sensitivity of ``fn(**base)``: for each keyword of ``ranges`` (``{name: (low, high)}``, every
+    name a keyword of ``base``), ``fn`` with that input at its low and then at its high value, the others at ``base``.
+    One row per input (parameter, input_low, input_high, output_low, output_high, output_base, swing =
+    |output_high - output_low|), widest swing first."""
+    import pandas as pd
+
+    missing = [k for k in ranges if k not in base]
+    if missing:
+        raise ValueError(f"ranges names parameters absent from base: {missing}")
+    for k, pair in ranges.items():
+        if len(pair) != 2:
+            raise ValueError(f"ranges[{k!r}] must be a (low, high) pair, got {pair!r}")
+    y0 = float(fn(**base))
+    rows = []
+    for k, (lo, hi) in ranges.items():
+        y_lo, y_hi = float(fn(**{**base, k: lo})), float(fn(**{**base, k: hi}))
+        rows.append({"parameter": k, "input_low": lo, "input_high": hi, "output_low": y_lo, "output_high": y_hi,
+                     "output_base": y0, "swing": abs(y_hi - y_lo)})
+    df = pd.DataFrame(rows, columns=["parameter", "input_low", "input_high", "output_low", "output_high", "output_base", "swing"])
+    return df.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)

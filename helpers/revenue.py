@@ -18,7 +18,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from helpers import data
+from helpers import data, params
 
 _FY_MIN, _FY_MAX = 1990, 2100
 RMB_PER_USD_RANGE = (5.0, 10.0)
@@ -57,16 +57,8 @@ def nvidia_fiscal_year(date):
     year N belongs to FY N; the next day belongs to FY N+1.
     """
     if isinstance(date, (pd.Series, pd.Index, np.ndarray, list, tuple)):
-        is_series = isinstance(date, pd.Series)
-        ts = pd.to_datetime(pd.Series(date) if not is_series else date, errors="raise")
-        if ts.isna().any():
-            raise ValueError("date contains missing values")
-        ts = ts.dt.normalize()
-        year = ts.dt.year
-        jan31 = pd.to_datetime(year.astype(str) + "-01-31")
-        end = jan31 - pd.to_timedelta((jan31.dt.day_of_week + 1) % 7, unit="D")
-        fy = (year + (ts > end).astype(int)).astype(int)
-        return fy if is_series else fy.to_numpy()
+        fy = pd.Series(date).map(nvidia_fiscal_year).astype(int)
+        return fy if isinstance(date, pd.Series) else fy.to_numpy()
     try:
         ts = pd.Timestamp(date)
     except (TypeError, ValueError) as exc:
@@ -77,25 +69,13 @@ def nvidia_fiscal_year(date):
     return d.year if d <= fiscal_year_end(d.year) else d.year + 1
 
 
-def calendar_overlap(fy: int, by: str = "months") -> float:
-    """Share of Nvidia fiscal year ``fy`` in calendar year ``fy - 1``: 11/12 by months, or by exact
-    day count (``by="days"``; FY2024: 336 of 364 days in 2023)."""
+def calendar_overlap(fy: int) -> float:
+    """Share of the days of Nvidia fiscal year ``fy`` in calendar year ``fy - 1`` (FY2024: 336 of 364 days in 2023)."""
     fy = _check_fy(fy)
-    if by == "months":
-        return 11 / 12
-    if by != "days":
-        raise ValueError(f"by must be 'months' or 'days', got {by!r}")
     start, end = fiscal_year_start(fy), fiscal_year_end(fy)
     total = (end - start).days + 1
     in_prev = (_dt.date(fy - 1, 12, 31) - start).days + 1
     return in_prev / total
-
-
-def fiscal_quarter(date) -> tuple[int, int]:
-    """(fiscal year, quarter) of Nvidia containing ``date``: Q1-Q3 are 13 weeks from the year's start,
-    Q4 the rest (14 weeks in a 53-week year). 2025-04-27 -> (2026, 1); 2025-04-28 -> (2026, 2)."""
-    fy = nvidia_fiscal_year(date)
-    return fy, min((pd.Timestamp(date).date() - fiscal_year_start(fy)).days // 91 + 1, 4)
 
 
 def quarter_bounds(fy: int, q: int) -> tuple[_dt.date, _dt.date]:
@@ -106,6 +86,11 @@ def quarter_bounds(fy: int, q: int) -> tuple[_dt.date, _dt.date]:
     return start, fiscal_year_end(fy) if q == 4 else start + _dt.timedelta(days=90)
 
 
+def _first_filed(rev: pd.DataFrame, by=("fiscal_year",)) -> pd.DataFrame:
+    """Rows of ``rev`` (shaped like ``nvidia_revenue``) from the earliest filing (``reported_in_fy``) of each group ``by``."""
+    return rev[rev.reported_in_fy == rev.groupby(list(by)).reported_in_fy.transform("min")]
+
+
 def quarterly(basis: str = "billing_location") -> pd.DataFrame:
     """China (incl. HK) and total revenue (USD m) and China's share by fiscal quarter on one basis, each
     period from its earliest filing. A quarter not filed on its own is derived (``derived`` True): Q1 or
@@ -114,7 +99,7 @@ def quarterly(basis: str = "billing_location") -> pd.DataFrame:
     Never mixes bases. ``verified`` is False when a figure behind the quarter is not (:func:`unverified_reason`).
     """
     rev = data.load("nvidia_revenue").query("geo_basis == @basis and region in ['china_incl_hk', 'total']")
-    rev = rev[rev.reported_in_fy == rev.groupby(["fiscal_year", "fiscal_period", "region"]).reported_in_fy.transform("min")]
+    rev = _first_filed(rev, ["fiscal_year", "fiscal_period", "region"])
     v = {(r.fiscal_year, r.fiscal_period, r.region): r.revenue_usd_m for r in rev.itertuples()}
     unseen = {(r.fiscal_year, r.fiscal_period, r.region) for r in rev.loc[rev.index.difference(verified(rev).index)].itertuples()}
     rows = []
@@ -178,8 +163,7 @@ def rmb_to_usd(amount_rmb, rmb_per_usd):
             "(inverted rate?)")
     if not np.all(np.isfinite(amt)):
         raise ValueError(f"amount_rmb={amount_rmb!r} must be finite")
-    out = amt / rate
-    return float(out) if out.ndim == 0 else out
+    return params.out(amt / rate)
 
 
 # --------------------------------------------------------------------------- #
@@ -199,21 +183,6 @@ def _as_range(x, name):
     if not vals[0] <= vals[1] <= vals[2]:
         raise ValueError(f"{name}={x!r} must satisfy low <= mid <= high")
     return vals
-
-
-def share(part, whole):
-    """Share ``part / whole`` with range support; returns ``(low, mid, high)``.
-
-    ``low = part_low / whole_high`` and ``high = part_high / whole_low`` (widest
-    band); ``mid = part_mid / whole_mid``.  Result is a fraction (0.5 = 50%).
-    """
-    p = _as_range(part, "part")
-    w = _as_range(whole, "whole")
-    if w[0] <= 0:
-        raise ValueError(f"whole={whole!r} must be positive")
-    if p[0] < 0:
-        raise ValueError(f"part={part!r} must be non-negative")
-    return (p[0] / w[2], p[1] / w[1], p[2] / w[0])
 
 
 def _nonneg_range(value, name):
@@ -247,8 +216,7 @@ def china_share(df: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(f"df is missing columns {sorted(missing)}")
     d = df[df["fiscal_period"] == "FY"]
     if "reported_in_fy" in d.columns:
-        first = d.groupby("fiscal_year")["reported_in_fy"].transform("min")
-        d = d[d["reported_in_fy"] == first]
+        d = _first_filed(d)
     keys = ["fiscal_year", "region"]
     if d.duplicated(keys).any():
         raise ValueError("df has several FY rows per fiscal_year and region; filter it first")
@@ -315,12 +283,6 @@ def spending_rows(item: str) -> pd.DataFrame:
     return out
 
 
-def value_range(rows: pd.DataFrame) -> tuple[float, float]:
-    """(low, high) over every row's value / value_low / value_high."""
-    vals = pd.concat([rows["value"], rows["value_low"], rows["value_high"]]).dropna()
-    return float(vals.min()), float(vals.max())
-
-
 def fiscal_range(fy_first=None, fy_last=None) -> tuple[int, int]:
     """(first, last) fiscal year; None = the earliest / latest full year in ``nvidia_revenue``.
     ValueError if first > last or the range holds no year of the data."""
@@ -335,10 +297,10 @@ def fiscal_range(fy_first=None, fy_last=None) -> tuple[int, int]:
 
 
 def unverified_reason(df: pd.DataFrame) -> pd.Series:
-    """Why each row of ``df`` is not verified, from the data alone: 'aggregator source' when its ``source_id``
-    is tier ``aggregator`` in sources.csv (summaries, mirrors, machine-written pages), 'not seen in source text'
-    when ``df`` has a ``seen_in_source_text`` column that is False for it, both joined by '; '; '' when verified."""
-    agg = df.source_id.map(data.load("sources").set_index("id").tier).eq("aggregator")
+    """Why each row of ``df`` is not verified, from the data alone: 'aggregator source' when :func:`helpers.data.reliable`
+    drops it, 'not seen in source text' when ``df`` has a ``seen_in_source_text`` column that is False for it, both
+    joined by '; '; '' when verified."""
+    agg = ~pd.RangeIndex(len(df)).isin(data.reliable(df.reset_index(drop=True)).index)  # by position: labels may repeat
     seen = df["seen_in_source_text"].astype(bool) if "seen_in_source_text" in df.columns else pd.Series(True, index=df.index)
     return pd.Series(["; ".join(w for w, bad in (("aggregator source", a), ("not seen in source text", not s)) if bad)
                       for a, s in zip(agg, seen)], index=df.index, dtype=object)
@@ -363,7 +325,7 @@ def share_series(fy_first=None, fy_last=None, verified_only: bool = False) -> pd
     for basis in BASES:
         if (sub := rev[rev.geo_basis == basis]).empty:
             continue
-        first = sub[sub.reported_in_fy == sub.groupby("fiscal_year").reported_in_fy.transform("min")]
+        first = _first_filed(sub)
         meta = first[first.region == "total"].set_index("fiscal_year")
         both = first[first.region.isin(["china_incl_hk", "total"])].groupby("fiscal_year").verified.all()
         cs = china_share(sub).assign(geo_basis=basis, verified=lambda d: d.fiscal_year.map(both))
@@ -409,8 +371,8 @@ def h20_price_range(h20_price_usd=None) -> tuple[float, float]:
     """USD per H20: the override, or the China forecast's value / units (bytedance_spending)."""
     if h20_price_usd is not None:
         return float(h20_price_usd), float(h20_price_usd)
-    value = value_range(spending_rows("h20_revenue_projection_market"))   # USD bn
-    units = value_range(spending_rows("h20_units_projection_market"))[0]  # units
+    value = data.value_range(spending_rows("h20_revenue_projection_market"))   # USD bn
+    units = data.value_range(spending_rows("h20_units_projection_market"))[0]  # units
     return value[0] * 1e9 / units, value[1] * 1e9 / units
 
 
@@ -432,7 +394,7 @@ def bytedance_share(rate_id="fx10", rmb_per_usd=None, h20_price_usd=None, basis:
     bd = bd[bd["item"].isin(list(ESTIMATES)) & (bd.basis != "denied")].assign(year=lambda d: d.period.str[:4].astype(int))
     rows = []
     for (year, item, unit), g in bd.groupby(["year", "item", "unit"]):
-        lo, hi = value_range(g)
+        lo, hi = data.value_range(g)
         if unit == "units":
             (lo, _, hi), shown = (v / 1e9 for v in projection_value((lo, hi), h20_price_range(h20_price_usd))), f"{lo:,.0f} units"
         else:
@@ -463,7 +425,7 @@ def h20_comparison(h20_price_usd=None) -> pd.DataFrame:
     comparison) and FY Y+1 ('matching year'), each basis. USD bn; ``ratio_low/high`` = forecast / row;
     ``days_in_forecast_year`` = share of the fiscal year's days in calendar Y."""
     units_rows, value_rows = spending_rows("h20_units_projection_market"), spending_rows("h20_revenue_projection_market")
-    proj = [v / 1e9 for v in projection_value(value_range(units_rows), h20_price_range(h20_price_usd))]
+    proj = [v / 1e9 for v in projection_value(data.value_range(units_rows), h20_price_range(h20_price_usd))]
     year = int(str(units_rows.period.iloc[0])[:4])
     ids = sorted(units_rows.source_id.unique()) + sorted(value_rows.source_id.unique())
     rows = [{"label": f"H20 forecast, calendar {year} (units x price)", "kind": "forecast", "usd_bn_low": proj[0],
@@ -477,6 +439,5 @@ def h20_comparison(h20_price_usd=None) -> pd.DataFrame:
                          "period": f"FY{fy} ({r.period_start:%Y-%m-%d} to {r.period_end:%Y-%m-%d})",
                          "basis": r.geo_basis, "source_id": r.source_id, "fiscal_year": fy, "role": role,
                          "ratio_low": proj[0] / r.china_usd_bn, "ratio_high": proj[2] / r.china_usd_bn,
-                         "days_in_forecast_year": calendar_overlap(fy, by="days") if fy == year + 1
-                         else 1 - calendar_overlap(fy, by="days")})
+                         "days_in_forecast_year": calendar_overlap(fy) if fy == year + 1 else 1 - calendar_overlap(fy)})
     return pd.DataFrame(rows)

@@ -58,8 +58,8 @@ def test_max_tpp():
     # H100: FP8 1979 x 8 = 15,832 ; BF16 989.5 x 16 = 15,832 -> 15,832
     assert chips.max_tpp({"dense_fp8_tflops": 1979, "dense_bf16_tflops": 989.5,
                           "memory_gb": 80}) == pytest.approx(15832)
-    # bit-length keys; NaN skipped: max(300 x 8 = 2400, 100 x 16 = 1600) = 2400
-    assert chips.max_tpp({8: 300, 16: 100, 4: float("nan")}) == pytest.approx(2400)
+    # NaN skipped: max(FP8 300 x 8 = 2400, BF16 100 x 16 = 1600) = 2400
+    assert chips.max_tpp({"dense_fp8_tflops": 300, "dense_bf16_tflops": 100, "dense_int8_tops": float("nan")}) == pytest.approx(2400)
 
 
 # --- classification: one chip each side of every threshold ------------------------------------
@@ -194,13 +194,14 @@ def test_decode_crossover_batch_by_hand():
 # --- the serving model: dense and mixture-of-experts weight reads, by hand --------------------------------
 # A test chip: 2 TB/s, 1,000 dense FP8 TFLOPS; 1 byte per weight, MBU = MFU = 0.5 (1e12 bytes/s read), no KV cache.
 
-def test_experts_touched_by_hand():
-    # k = 2 of E = 16 experts (k/E = 1/8): batch 1 touches 2; batch 2: 16 x (1 - (7/8)^2) = 16 x 0.234375 = 3.75;
+def test_experts_a_batch_touches_by_hand():
+    # T = 16B in E = 16 routed experts of 1B, k = 2 per token, nothing always read (A = T k/E = 2B): a step reads 1B per
+    # expert the batch touches. k/E = 1/8: batch 1 touches 2; batch 2: 16 x (1 - (7/8)^2) = 16 x 0.234375 = 3.75;
     # batch 1,024: 16 x (1 - (7/8)^1024), (7/8)^1024 = e^-136.7 -> all 16
-    assert chips.experts_touched(2, 16, 1) == pytest.approx(2)
-    assert chips.experts_touched(2, 16, 2) == pytest.approx(3.75)
-    assert chips.experts_touched(2, 16, 1024) == pytest.approx(16)
-    assert chips.experts_touched(8, 4, 3) == pytest.approx(4)  # k >= E: every expert
+    assert chips.params_read_b(2, 16, 1, 2, 16) == pytest.approx(2)
+    assert chips.params_read_b(2, 16, 2, 2, 16) == pytest.approx(3.75)
+    assert chips.params_read_b(2, 16, 1024, 2, 16) == pytest.approx(16)
+    assert chips.params_read_b(1, 4, 3, 8, 4) == pytest.approx(4)  # k >= E: every expert
 
 
 def test_dense_model_reads_everything_at_any_batch():

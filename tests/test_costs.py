@@ -43,16 +43,10 @@ def test_tco_per_gpu_hour_by_hand():
 
 def test_breakeven_utilisation_by_hand():
     # capex 26,280 over 3 yr, no power, no hosting -> 8,760 USD/yr.
-    # Rent at $2.00: u* = 8,760 / (8,760 x 2.00) = 0.5.
-    u = costs.breakeven_utilisation(2.0, 26_280, 3, 0.0, 1.0, 0.0, 0.0)
-    assert u == pytest.approx(0.5)
+    # Rent at $2.00: u* = 8,760 / (8,760 x 2.00) = 0.5 (rent_vs_buy's annual owning cost / (8,760 x price)).
+    assert costs.annual_owning_cost(26_280, 3, 0.0, 1.0, 0.0, 0.0) / (costs.HOURS_PER_YEAR * 2.0) == pytest.approx(0.5)
     # Consistency: owning at u* costs exactly the rental price per useful hour.
-    assert costs.tco_per_gpu_hour(26_280, 3, 0.0, 1.0, 0.0, 0.0, u) == pytest.approx(2.0)
-
-
-def test_breakeven_utilisation_above_one_means_never():
-    # Same hardware rented at $0.50: u* = 8,760 / (8,760 x 0.5) = 2.0 > 1.
-    assert costs.breakeven_utilisation(0.5, 26_280, 3, 0.0, 1.0, 0.0, 0.0) == pytest.approx(2.0)
+    assert costs.tco_per_gpu_hour(26_280, 3, 0.0, 1.0, 0.0, 0.0, 0.5) == pytest.approx(2.0)
 
 
 def test_breakeven_months_by_hand():
@@ -79,22 +73,6 @@ def test_cost_per_million_tokens():
     assert costs.cost_per_million_tokens(3.6, 1000) == pytest.approx(1.0)
 
 
-# --- tornado -------------------------------------------------------------------------------------------
-
-def test_tornado_rows_and_order():
-    base = {"purchase_usd_per_gpu": 26_280, "years": 3, "power_kw": 0.0, "pue": 1.0,
-            "electricity_usd_per_kwh": 0.0, "hosting_share_per_year": 0.0, "utilisation": 0.5}
-    # years 2 -> 13,140/4,380 = 3.0 ; years 6 -> 4,380/4,380 = 1.0 ; swing 2.0
-    # utilisation 0.25 -> 8,760/2,190 = 4.0 ; 1.0 -> 8,760/8,760 = 1.0 ; swing 3.0
-    df = costs.tornado(costs.tco_per_gpu_hour, base,
-                       {"years": (2, 6), "utilisation": (0.25, 1.0)})
-    assert isinstance(df, pd.DataFrame)
-    assert list(df["parameter"]) == ["utilisation", "years"]
-    assert df.loc[0, "output_low"] == pytest.approx(4.0)
-    assert df.loc[1, "output_high"] == pytest.approx(1.0)
-    np.testing.assert_allclose(df["output_base"], 2.0)
-
-
 # --- bad input -----------------------------------------------------------------------------------------
 
 def test_bad_inputs_raise_with_name():
@@ -103,10 +81,7 @@ def test_bad_inputs_raise_with_name():
     with pytest.raises(ValueError, match="utilisation"):
         costs.tco_per_gpu_hour(30_000, 4, 1.0, 1.5, 0.1, 0.05, 1.2)
     with pytest.raises(ValueError, match="pue"):
-        costs.breakeven_utilisation(2.0, 30_000, 4, 1.0, 0.9, 0.1, 0.05)
-    with pytest.raises(ValueError, match="absent from base"):
-        costs.tornado(costs.gpus_rentable, {"budget_usd": 1.0, "price_usd_per_gpu_hour": 1.0},
-                      {"hours": (1, 2)})
+        costs.breakeven_months(2.0, 30_000, 1.0, 0.9, 0.1, 0.05)
 
 
 # --- quotes and routes from data/ at notebook 02's defaults (moved from test_story_costs.py) ----------
@@ -191,9 +166,9 @@ def test_rent_vs_buy_at_equal_commitment_by_hand():
         16_405.47 / (8760 * 2.65), abs=1e-5)
 
 
-def test_vetted_drops_aggregator_quotes_only():
+def test_reliable_drops_aggregator_quotes_only():
     q = costs.rental_quotes(("h100_sxm",), "on-demand")
-    v = costs.vetted(q)
+    v = data.reliable(q)
     assert "rent_h100_aimultiple_may2026" in set(v.price_id) and "rent_h100_costnimbus_aws_mar2026" not in set(v.price_id)
 
 
@@ -288,8 +263,9 @@ def test_breakeven_within_each_class_by_hand():
     assert by["hyperscaler_list"]["breakeven_u"]["central"] == pytest.approx(0.27221, abs=1e-5)
     # the same numbers from the owning model itself, with no data: 21,900 USD a year (capex 65,700 over 3 years) against
     # 2.50 USD/h -> 21,900 / 21,900 = 1.0 and against 6.88 USD/h -> 21,900 / 60,268.8 = 0.36337
-    assert costs.breakeven_utilisation(2.50, 65_700, 3, 0.0, 1.0, 0.0, 0.0) == pytest.approx(1.0)
-    assert costs.breakeven_utilisation(6.88, 65_700, 3, 0.0, 1.0, 0.0, 0.0) == pytest.approx(0.36337, abs=1e-5)
+    annual = costs.annual_owning_cost(65_700, 3, 0.0, 1.0, 0.0, 0.0)
+    assert annual / (costs.HOURS_PER_YEAR * 2.50) == pytest.approx(1.0)
+    assert annual / (costs.HOURS_PER_YEAR * 6.88) == pytest.approx(0.36337, abs=1e-5)
 
 
 def test_routes_within_other_classes_by_hand():

@@ -1,6 +1,8 @@
 """The data package: real files valid; bad inputs give one message naming file, line, column, rule."""
 import json
+import math
 
+import pandas as pd
 import pytest
 
 from helpers import data
@@ -199,3 +201,18 @@ def test_stamps_live_in_build_not_in_the_environment():
 
     assert data.STAMP_DIR.is_relative_to(data.Path(data.__file__).resolve().parent.parent / "build")
     assert not data.STAMP_DIR.is_relative_to(sys.prefix)
+
+
+def test_reliable_drops_aggregator_rows_only():
+    rows = pd.DataFrame({"source_id": ["p", "farm", "untiered"]})
+    assert list(data.reliable(rows, {"p": "primary", "farm": "aggregator"}).source_id) == ["p", "untiered"]
+    # default tiers: sources.csv
+    tiers = data.load("sources").set_index("id").tier
+    assert set(data.reliable(data.load("sources").rename(columns={"id": "source_id"})).tier) == set(tiers) - {"aggregator"}
+
+
+def test_value_range_spans_the_low_and_high_columns():
+    rows = pd.DataFrame({"value_millions": [5.0, None], "value_low_millions": [4.0, None], "value_high_millions": [None, 9.0]})
+    assert data.value_range(rows, "value_millions") == (4.0, 9.0)
+    assert data.value_range(pd.DataFrame({"value": [2.0], "value_high": [3.0]})) == (2.0, 3.0)
+    assert all(math.isnan(v) for v in data.value_range(rows.iloc[:0], "value_millions"))

@@ -16,8 +16,7 @@ def test_tokens_to_gpus_by_hand():
 
 def test_flops_per_token_is_two_n_in_both_phases():
     # 23B active parameters -> 2 x 23e9 = 4.6e10 FLOP per token, prefill and decode alike
-    assert d.flops_per_token(23, "prefill") == pytest.approx(4.6e10)
-    assert d.flops_per_token(23, "decode") == pytest.approx(4.6e10)
+    assert d.flops_per_token(23) == pytest.approx(4.6e10)
 
 
 def test_compute_bound_rate_by_hand():
@@ -67,19 +66,12 @@ def test_spread_drivers_ranks_the_wider_input_first():
     assert ranking[0][1] > 0.9
 
 
-def test_swing_by_hand():
-    # f = x * y at central (2, 10) = 20; x: 1 -> 10, 4 -> 40 (width 30); y: 5 -> 10, 12 -> 24 (width 14)
-    out = d.swing({"x": (1, 2, 4), "y": (5, 10, 12)}, lambda x, y: x * y)
-    assert out == [("x", 10.0, 40.0), ("y", 10.0, 24.0)]
-
-
 @pytest.mark.parametrize("call, word", [
     (lambda: d.gpus_needed(1e12, 5_000, utilisation=0), "utilisation"),
     (lambda: d.gpus_needed(1e12, 5_000, utilisation=1.5), "utilisation"),
     (lambda: d.gpus_needed(1e12, 0), "tokens_per_s_per_gpu"),
     (lambda: d.gpus_needed(1e12, 5_000, peak_to_average=0.5), "peak_to_average"),
     (lambda: d.tokens_per_day(-1, 5, 100), "users"),
-    (lambda: d.flops_per_token(23, "training"), "phase"),
     (lambda: d.monte_carlo(0, 1, {"x": (1, 2, 3)}, lambda x: x), "n"),
     (lambda: d.monte_carlo(10, 1, {"x": (3, 2, 1)}, lambda x: x), "low <= central <= high"),
     (lambda: d.monte_carlo(10, 1, {"x": (0, 1, 2, "loguniform")}, lambda x: x), "low must be > 0"),
@@ -192,7 +184,9 @@ def test_doubao_finding_numbers():
     tok = d.growth(d.token_volumes(), "date", "tokens_per_day_trillions", p["growth_from"], p["growth_to"])
     mau = d.growth(users[users.metric == "mau"], "period", "value_millions", p["growth_from"], p["growth_to"])
     assert (tok["multiple"], mau["multiple"]) == pytest.approx((12.5, 226 / 75))
-    top = d.swing(d.ranges(p["dau_millions"]), d.chip_model(p["chip_id"], p["precision"], p["kv_cache_gb_per_seq"]))[0][0]
+    r = d.ranges(p["dau_millions"])
+    top = params.tornado(d.chip_model(p["chip_id"], p["precision"], p["kv_cache_gb_per_seq"]), {k: v[1] for k, v in r.items()},
+                         {k: (v[0], v[2]) for k, v in r.items()}).parameter[0]
     assert d.LABELS[top] == "prompt tokens per query"
 
 

@@ -148,16 +148,6 @@ def test_select_filters_by_type_and_independent_drops_articles_and_aggregators()
         ledger.parse_where("a~x")
 
 
-def test_series_jumps_flags_a_unit_slip_unless_a_note_explains_it():
-    t = pd.DataFrame({"app": ["d"] * 3, "period": ["2024-01", "2024-02", "2024-03"], "v": [17.3, 1.73, 20.0],
-                      "note": ["", "", ""]})
-    found = ledger.series_jumps(t, ["app"], "period", "v", factor=5)
-    assert list(found.ratio.round(3)) == [0.1, 11.561]
-    t.loc[1, "note"] = "jump: 万 misread"
-    assert list(ledger.series_jumps(t, ["app"], "period", "v", factor=5).ratio.round(3)) == [11.561]
-    assert ledger.series_jumps(t, ["app"], "period", "v", factor=12).empty
-
-
 def test_ledger_on_project_data():
     table = ledger.verdicts()
     v = table.set_index("claim_id")

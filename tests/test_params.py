@@ -87,3 +87,33 @@ def test_every_declared_range_is_enforced_at_both_ends(stem, name, rule):
 def test_zero_minimum_is_enforced():
     with pytest.raises(ParameterError, match="parameter 'share' = -0.01 is below its minimum 0"):
         parse_rule("0 to 0.3: a share").check("share", -0.01)
+
+
+# --- one-at-a-time sensitivity (params.tornado) -------------------------------------------------------
+
+def test_tornado_rows_and_order():
+    from helpers import costs
+
+    base = {"purchase_usd_per_gpu": 26_280, "years": 3, "power_kw": 0.0, "pue": 1.0,
+            "electricity_usd_per_kwh": 0.0, "hosting_share_per_year": 0.0, "utilisation": 0.5}
+    # years 2 -> 13,140/4,380 = 3.0 ; years 6 -> 4,380/4,380 = 1.0 ; swing 2.0
+    # utilisation 0.25 -> 8,760/2,190 = 4.0 ; 1.0 -> 8,760/8,760 = 1.0 ; swing 3.0
+    df = params.tornado(costs.tco_per_gpu_hour, base, {"years": (2, 6), "utilisation": (0.25, 1.0)})
+    assert list(df["parameter"]) == ["utilisation", "years"]
+    assert df.loc[0, "output_low"] == pytest.approx(4.0)
+    assert df.loc[1, "output_high"] == pytest.approx(1.0)
+    assert list(df["output_base"]) == pytest.approx([2.0, 2.0])
+
+
+def test_tornado_by_hand():
+    # f = x * y at central (2, 10) = 20; x: 1 -> 10, 4 -> 40 (width 30); y: 5 -> 10, 12 -> 24 (width 14)
+    out = params.tornado(lambda x, y: x * y, {"x": 2, "y": 10}, {"x": (1, 4), "y": (5, 12)})
+    assert [tuple(r) for r in out[["parameter", "output_low", "output_high"]].itertuples(index=False)] == [
+        ("x", 10.0, 40.0), ("y", 10.0, 24.0)]
+
+
+def test_tornado_refuses_an_input_not_in_base():
+    with pytest.raises(ValueError, match="absent from base"):
+        params.tornado(lambda a: a, {"a": 1.0}, {"hours": (1, 2)})
+    with pytest.raises(ValueError, match="pair"):
+        params.tornado(lambda a: a, {"a": 1.0}, {"a": (1, 2, 3)})

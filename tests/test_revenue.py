@@ -6,8 +6,7 @@ import pandas as pd
 import pytest
 
 from helpers.revenue import (calendar_overlap, china_share, fiscal_year_end,
-                             nvidia_fiscal_year, projection_value, rmb_to_usd,
-                             share)
+                             nvidia_fiscal_year, projection_value, rmb_to_usd)
 
 
 def test_fiscal_year_boundary_by_hand():
@@ -36,9 +35,8 @@ def test_fiscal_year_series():
 
 
 def test_calendar_overlap():
-    assert calendar_overlap(2024) == pytest.approx(11 / 12)
     # FY2024 = 2023-01-30 .. 2024-01-28 = 364 days; 2023-01-30 .. 2023-12-31 = 336 days
-    assert calendar_overlap(2024, by="days") == pytest.approx(336 / 364)
+    assert calendar_overlap(2024) == pytest.approx(336 / 364)
 
 
 def test_rmb_conversion_by_hand():
@@ -52,15 +50,11 @@ def test_rmb_inverted_rate_raises():
         rmb_to_usd(160e9, 1 / 7.1)  # USD per RMB passed by mistake
 
 
-def test_share_and_projection_ranges():
-    # part 10, whole (40, 50): low 10/50 = 0.2, mid 10/45 = 0.2222, high 10/40 = 0.25
-    lo, mid, hi = share(10, (40, 50))
-    assert (lo, hi) == (pytest.approx(0.2), pytest.approx(0.25))
-    assert mid == pytest.approx(10 / 45)
+def test_projection_ranges():
     # 1e6 H20 at 12,000-13,000 USD -> 12e9, 12.5e9, 13e9
     assert projection_value(1_000_000, (12_000, 13_000)) == pytest.approx((12e9, 12.5e9, 13e9))
-    with pytest.raises(ValueError, match="whole"):
-        share(1, 0)
+    with pytest.raises(ValueError, match="price_usd"):
+        projection_value(1, (2, 1))
 
 
 def test_china_share_by_hand():
@@ -283,9 +277,10 @@ def test_aggregator_rows_are_marked_unverified():
 
 
 def test_fiscal_quarters_by_hand():
-    # FY2026 starts 2025-01-27; Q1 = 13 weeks to 2025-04-27, Q2 from 2025-04-28
-    assert revenue.fiscal_quarter("2025-04-27") == (2026, 1) and revenue.fiscal_quarter("2025-04-28") == (2026, 2)
-    assert revenue.fiscal_quarter("2026-01-25") == (2026, 4) and revenue.fiscal_quarter("2026-01-26") == (2027, 1)
+    # FY2026 starts 2025-01-27; Q1 = 13 weeks to 2025-04-27, Q2 from 2025-04-28; Q4 ends 2026-01-25, FY2027 starts the day after
+    assert revenue.quarter_bounds(2026, 1) == (dt.date(2025, 1, 27), dt.date(2025, 4, 27))
+    assert revenue.quarter_bounds(2026, 2)[0] == dt.date(2025, 4, 28) and revenue.quarter_bounds(2026, 4)[1] == dt.date(2026, 1, 25)
+    assert revenue.quarter_bounds(2027, 1)[0] == dt.date(2026, 1, 26)
     assert revenue.quarter_bounds(2024, 3) == (dt.date(2023, 7, 31), dt.date(2023, 10, 29))
     # FY2021 had 53 weeks: Q4 = 2020-10-26 .. 2021-01-31 = 98 days (14 weeks)
     start, end = revenue.quarter_bounds(2021, 4)
@@ -353,10 +348,10 @@ def test_ascend_against_h20_dense_compute_from_data():
     w = chips.specs()
     tf = {c: (w.loc[c, "dense_bf16_tflops_low"], w.loc[c, "dense_bf16_tflops"], w.loc[c, "dense_bf16_tflops_high"])
           for c in ("h20", "ascend_910b")}
-    units = revenue.value_range(revenue.spending_rows("ascend_910b_units_projection"))
-    good = revenue.value_range(revenue.spending_rows("ascend_910b_yield"))
+    units = data.value_range(revenue.spending_rows("ascend_910b_units_projection"))
+    good = data.value_range(revenue.spending_rows("ascend_910b_yield"))
     # H20: 1M x 148 TFLOPS dense BF16 = 148,000 PFLOPS
-    h20 = revenue.value_range(revenue.spending_rows("h20_units_projection_market"))
+    h20 = data.value_range(revenue.spending_rows("h20_units_projection_market"))
     assert revenue.delivered_pflops(h20, tf["h20"])[1] == pytest.approx(148_000)
     # Ascend 910B: 500k-550k x yield 0.2-0.5 x 280-376 TFLOPS -> 28,000 .. 103,400 PFLOPS
     lo, _, hi = revenue.delivered_pflops(units, tf["ascend_910b"], good)
@@ -377,7 +372,7 @@ def test_caveat_numbers_from_data():
     n = data.load("bytedance_spending").basis.value_counts()
     assert (n.sum(), n["reported"], n["forecast"], n["denied"]) == (38, 19, 14, 5)
     # FY2026 (2025-01-27..2026-01-25): 339 of 364 days in 2025
-    assert calendar_overlap(2026, by="days") == pytest.approx(339 / 364)
+    assert calendar_overlap(2026) == pytest.approx(339 / 364)
 
 
 def _planted(monkeypatch, rows=None, tiers=None):
