@@ -260,9 +260,16 @@ def route_quotes(route: dict, *, as_of, quote_window_months, rental_commitment, 
     for case, sfx in chips.BOUNDS.items():  # per chip, not per quote: a replica is a property of the chip
         # Ascend chips at the one utilisation factor of every page (chips.efficiency; 1 for Nvidia's), on both units
         q[f"tflops{sfx}"] = q.chip_id.map({c: w.loc[c, f"dense_bf16_tflops{sfx}"] * chips.efficiency(c, a) for c in ids})
-        q[f"tokens_s{sfx}"] = q.chip_id.map({c: chips.replica(c, a, bound=case, efficiency=chips.efficiency(c, a), w=w)["per_chip"]
-                                             for c in ids})
+        q[f"tokens_s{sfx}"] = q.chip_id.map({c: _per_chip(c, case, tuple(sorted(a.items()))) for c in ids})
     return q.rename(columns={"price_id": "quote_id"})
+
+
+@data.memo
+def _per_chip(chip_id: str, bound: str, assumptions: tuple) -> float:
+    """Decode tokens/s per chip of ``chip_id``'s serving replica (chips.replica, Ascend at chips.efficiency): the
+    same for every quote and every date, so computed once per chip, bound and set of assumptions."""
+    a = dict(assumptions)
+    return chips.replica(chip_id, a, bound=bound, efficiency=chips.efficiency(chip_id, a))["per_chip"]
 
 
 def route_cost(route: dict, q: pd.DataFrame) -> dict:
