@@ -18,7 +18,7 @@ report: $(STAMP)
 	@$(PY) -m builder build $(if $(JOBS),--jobs $(JOBS))
 
 test: $(STAMP)
-	@$(PY) -m pytest -n $(or $(JOBS),auto) --dist loadscope -q
+	@$(PY) -m pytest -n $(or $(JOBS),auto) --dist loadscope --no-loadscope-reorder -q
 
 # Real JupyterLab in headless Chromium: charts survive re-runs, reloads and two open copies; data
 # markup never runs (needs Debian's chromium; CI runs it after `make test`).

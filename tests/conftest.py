@@ -74,3 +74,16 @@ def pytest_unconfigure(config):
     shutil.rmtree(_background.pop("folder"), ignore_errors=True)
 
 
+
+
+#: The long, serial pieces go to the workers first, so that no worker starts one of them at the end while the
+#: other sits idle (xdist keeps this order with --no-loadscope-reorder, see the Makefile); the browser tests come
+#: once the background site build they wait for is well under way.
+SLOW_FIRST = ("tests/test_report_inputs.py", "tests/test_report.py", "notebooks/02_", "notebooks/01_",
+              "notebooks/03_", "notebooks/04_", "tests/test_browser.py", "notebooks/06_", "notebooks/05_")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    def rank(item):
+        return next((i for i, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)), len(SLOW_FIRST))
+    items.sort(key=rank)  # stable: a notebook's cells keep their order
