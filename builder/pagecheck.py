@@ -48,7 +48,7 @@ MEASURE_JS = r"""() => {
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
 BAD_TEXT = re.compile(r"(?<![\w.])(?:nan|NaN|None|True|False)(?![\w.])|\d[eE][+-]\d")
 YEAR_HEAD = re.compile(r"year|\bFY\b|fiscal", re.I)
-SEPARATED_YEAR = re.compile(r"(?<![\d,.])(?:19|20)\d,?\d{2}(?![\d,])")
+SEPARATED_YEAR = re.compile(r"\b[12],\d{3}\b")
 
 
 def bad_cells(cells) -> list[str]:
@@ -59,7 +59,7 @@ def bad_cells(cells) -> list[str]:
         text = re.sub(r"https?://\S+", "", text)  # a URL is an address, not a code
         if SNAKE.search(text) or BAD_TEXT.search(text):
             out.append(f"{head}: {text[:80]}")
-        elif YEAR_HEAD.search(head) and re.search(r"\b[12],\d{3}\b", text):
+        elif YEAR_HEAD.search(head) and SEPARATED_YEAR.search(text):
             out.append(f"{head}: {text[:80]}")
     return out
 
@@ -72,12 +72,18 @@ def evaluate(tab) -> dict:
     return out
 
 
-def measure(browser, page_uri: str, width: int) -> dict:
-    """Load ``page_uri`` at ``width`` px (charts drawn or failed, 30 s at most) and measure it."""
+def _open(browser, page_uri: str, width: int):
+    """A tab with ``page_uri`` loaded at ``width`` px and every chart drawn or failed (30 s at most)."""
     tab = browser.new_page(viewport={"width": width, "height": 900})
+    tab.goto(page_uri, wait_until="load")
+    tab.wait_for_function(CHARTS_DONE, timeout=30_000)
+    return tab
+
+
+def measure(browser, page_uri: str, width: int) -> dict:
+    """What a reader sees on ``page_uri`` at ``width`` px (:func:`evaluate`)."""
+    tab = _open(browser, page_uri, width)
     try:
-        tab.goto(page_uri, wait_until="load")
-        tab.wait_for_function(CHARTS_DONE, timeout=30_000)
         return evaluate(tab)
     finally:
         tab.close()
@@ -85,10 +91,8 @@ def measure(browser, page_uri: str, width: int) -> dict:
 
 def screenshot(browser, page_uri: str, width: int, path: str) -> None:
     """A full-page PNG of ``page_uri`` at ``width`` px."""
-    tab = browser.new_page(viewport={"width": width, "height": 900})
+    tab = _open(browser, page_uri, width)
     try:
-        tab.goto(page_uri, wait_until="load")
-        tab.wait_for_function(CHARTS_DONE, timeout=30_000)
         tab.screenshot(path=path, full_page=True)
     finally:
         tab.close()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import report
+from builder import pagecheck, report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 browser = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "
@@ -170,15 +170,12 @@ def chrome(proxy):
         b.close()
 
 
-#: every chart div has finished: drawn (data-rendered) or failed (data-error)
-CHARTS_DONE = """() => [...document.querySelectorAll('div[id^="vega-chart-"]')]
-                         .every(d => d.dataset.rendered === 'true' || d.dataset.error !== undefined)"""
+CHARTS_DONE = pagecheck.CHARTS_DONE  # every chart div has drawn (data-rendered) or failed (data-error)
 
 
 def _dom(chrome, page: Path, widths=()) -> tuple[str, dict]:
     """The page's DOM once it has loaded and every chart has drawn or failed (30 s at most), and what a
     reader sees at each of ``widths`` (builder.pagecheck; one load, the window resized between)."""
-    from builder import pagecheck
 
     tab = chrome.new_page(viewport={"width": max(widths, default=1280), "height": 900})
     try:
@@ -232,7 +229,6 @@ PAGES = sorted(p.stem for p in (report.NB_DIR).glob("*.ipynb"))
 def visit(site, proxy, chrome, baseline):
     """``visit(name)``: (DOM, requests the page made beyond Chromium's own, {width: what a reader sees}) of
     ``name``.html, loaded once per module."""
-    from builder import pagecheck
 
     seen = {}
 
@@ -335,7 +331,6 @@ def test_page_reads_as_an_article(name, visit):
 
 
 def test_page_check_flags_what_a_reader_should_not_see():
-    from builder import pagecheck
 
     bad = [("Route", "bought_in_china"), ("Counted", "True"), ("Value", "6.147e+05"), ("Share", "+nan pts"),
            ("Fiscal year", "2,026")]
