@@ -165,13 +165,21 @@ def params_read_b(active_params_b, total_params_b, batch, experts_per_token=None
         return params.out(np.broadcast_to(np.maximum(a, t), np.broadcast(a, t, b).shape))
     k = _as_array("experts_per_token", experts_per_token, positive=True)
     e = _as_array("routed_experts", routed_experts, positive=True)
+    return params.out(_weights_read(a, t, k, e)(b))
+
+
+def _weights_read(a, t, k, e):
+    """b -> :func:`params_read_b` for checked arrays: the parts that do not depend on the batch computed once (the
+    replica's bisection calls it a dozen times per replica size)."""
     p = np.minimum(k / e, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         shared = np.where(p < 1.0, (a - t * p) / np.where(p < 1.0, 1.0 - p, 1.0), t)
     share = np.where(shared > 0, p, a / t)  # per token, of the routed experts
     shared = np.clip(shared, 0.0, None)
-    read = shared + (t - shared) * (1.0 - (1.0 - share) ** b)
-    return params.out(np.where(a >= t, a, read))
+    dense, routed = a >= t, t - shared
+    with np.errstate(divide="ignore"):
+        miss = np.log1p(-share)  # 1 - (1 - share)^b = -expm1(b log1p(-share)): exp, not a power, per call
+    return lambda b: np.where(dense, a, shared - routed * np.expm1(b * miss))
 
 
 def decode_tokens_per_s(bandwidth_tbps, dense_tflops, active_params_b, bytes_per_param,
@@ -189,17 +197,32 @@ def decode_tokens_per_s(bandwidth_tbps, dense_tflops, active_params_b, bytes_per
     ``bandwidth_tbps`` in TB/s, ``dense_tflops`` dense, ``*_params_b`` in billions,
     ``bytes_per_param`` e.g. 2 for BF16, 1 for FP8; ``mbu``/``mfu`` in (0, 1].
     """
+    rate = _decode_rate(bandwidth_tbps, dense_tflops, active_params_b, bytes_per_param, mbu, mfu, kv_bytes_per_seq,
+                        total_params_b, experts_per_token, routed_experts)
+    return params.out(rate(_as_array("batch", batch, positive=True)))
+
+
+def _decode_rate(bandwidth_tbps, dense_tflops, active_params_b, bytes_per_param, mbu, mfu, kv_bytes_per_seq=0.0,
+                 total_params_b=None, experts_per_token=None, routed_experts=None):
+    """batch -> :func:`decode_tokens_per_s` (a checked array of batches): every other input checked once, here."""
     bw = _as_array("bandwidth_tbps", bandwidth_tbps) * 1e12
     flops = _as_array("dense_tflops", dense_tflops) * 1e12
     n = _as_array("active_params_b", active_params_b, positive=True) * 1e9
     bpp = _as_array("bytes_per_param", bytes_per_param, positive=True)
-    b = _as_array("batch", batch, positive=True)
     kv = _as_array("kv_bytes_per_seq", kv_bytes_per_seq)
-    read = n if total_params_b is None else np.asarray(
-        params_read_b(active_params_b, total_params_b, b, experts_per_token, routed_experts)) * 1e9
-    memory_bound = b * bw * _fraction("mbu", mbu) / (read * bpp + b * kv)
+    streamed = bw * _fraction("mbu", mbu)
     compute_bound = flops * _fraction("mfu", mfu) / (2.0 * n)
-    return params.out(np.minimum(memory_bound, compute_bound))
+    if total_params_b is None:
+        read = lambda b: n  # noqa: E731  (a dense model of active_params_b)
+    elif experts_per_token is None or routed_experts is None:
+        whole = np.maximum(n, _as_array("total_params_b", total_params_b, positive=True) * 1e9)
+        read = lambda b: whole  # noqa: E731
+    else:
+        read_b = _weights_read(n / 1e9, _as_array("total_params_b", total_params_b, positive=True),
+                               _as_array("experts_per_token", experts_per_token, positive=True),
+                               _as_array("routed_experts", routed_experts, positive=True))
+        read = lambda b: read_b(b) * 1e9  # noqa: E731
+    return lambda b: np.minimum(b * streamed / (read(b) * bpp + b * kv), compute_bound)
 
 
 def chips_to_match(target_rate, chip_rate):
@@ -447,7 +470,7 @@ def replica(chip_id: str, assumptions: dict | None = None, usable_memory: float 
     fewest = np.broadcast_to(np.ceil((weights + kv) / mem), shape)
     best = {"chips": fewest.copy(), "batch": np.zeros(shape), "per_chip": np.zeros(shape), "per_user": np.zeros(shape)}
     inputs = _decode_inputs(chip_id, bound, a, efficiency, w)
-    rate = lambda b: decode_tokens_per_s(batch=b, **inputs)  # noqa: E731  (one chip, the whole batch: decode_rate)
+    rate = _decode_rate(**inputs)  # one chip, the whole batch (decode_rate), inputs checked once
     for n in (1, 2, 4, 8, np.where(fewest > 8, fewest, 0)):
         n = np.broadcast_to(np.asarray(n, dtype=float), shape)
         cap = np.floor((n * mem - weights) / kv) if kv > 0 else np.full(shape, float(MAX_BATCH))

@@ -241,22 +241,33 @@ def owning_inputs(route: dict, *, depreciation_years, pue, electricity_usd_per_k
                 **{k: running(OWNING_ROWS[k], v) for k, v in given.items()})
 
 
-def route_quotes(route: dict, *, as_of, quote_window_months, rental_commitment, h200_fee_pass_through,
-                 tokens_per_s_per_user=None, provider_class="any", **p) -> pd.DataFrame:
+def route_quotes(route: dict, *, as_of, quote_window_months, **p) -> pd.DataFrame:
     """One row per quote of a route dated in the window (a rented route: of ``rental_commitment`` and
     ``provider_class``): USD per useful GPU-hour ``gpu_hour_<case>``, the chip's dense BF16 ``tflops`` and decode
     ``tokens_s`` per chip of a serving replica at its best batch (:func:`helpers.chips.replica`; suffix ``_low`` /
     ``_high``: spec low / high)."""
+    return in_window(_route_table(_key(route), _key(p)), as_of, quote_window_months)
+
+
+def _key(d: dict) -> tuple:
+    """A dict of plain values as a hashable, ordered key (for :func:`helpers.data.memo`)."""
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in d.items()))
+
+
+@data.memo
+def _route_table(route: tuple, p: tuple) -> pd.DataFrame:
+    """Every quote of a route, of every date, priced as in :func:`route_quotes`: nothing here depends on the date,
+    so a history of many months (notebook 02) windows one table instead of pricing every quote again."""
+    route, p = dict(route), dict(p)
     if route["mode"] == "buy":
         q, base = purchase_quotes(route["chips"], route["regions"]), owning_inputs(route, **p)
-        q = in_window(q, as_of, quote_window_months)
-        k = 1 + h200_fee()["share"] * h200_fee_pass_through if route.get("fee") else 1.0
+        k = 1 + h200_fee()["share"] * p["h200_fee_pass_through"] if route.get("fee") else 1.0
         for case, sfx in chips.BOUNDS.items():
             q[f"gpu_hour_{case}"] = tco_per_gpu_hour(q[f"usd_per_gpu{sfx}"].to_numpy() * k, **base)
     else:
-        q = in_window(rental_quotes(route["chips"], rental_commitment, provider_class), as_of, quote_window_months)
+        q = rental_quotes(route["chips"], p["rental_commitment"], p.get("provider_class", "any"))
         q = q.assign(gpu_hour_low=q.price_low, gpu_hour_central=q.price_usd_per_gpu_hour, gpu_hour_high=q.price_high)
-    a, w, ids = chips.serving_assumptions(tokens_per_s_per_user=tokens_per_s_per_user), chips.specs(), q.chip_id.unique()
+    a, w, ids = chips.serving_assumptions(tokens_per_s_per_user=p.get("tokens_per_s_per_user")), chips.specs(), q.chip_id.unique()
     for case, sfx in chips.BOUNDS.items():  # per chip, not per quote: a replica is a property of the chip
         # Ascend chips at the one utilisation factor of every page (chips.efficiency; 1 for Nvidia's), on both units
         q[f"tflops{sfx}"] = q.chip_id.map({c: w.loc[c, f"dense_bf16_tflops{sfx}"] * chips.efficiency(c, a) for c in ids})

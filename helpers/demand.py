@@ -333,7 +333,8 @@ def simulate(chip_id: str, precision: str, kv_cache_gb_per_seq, n_draws: int, se
     """The Monte Carlo for ``chip_id``, then every chip of ``CHIPS`` on the SAME draws (like for
     like). Returns (MonteCarloResult, {chip: GPUs per draw}, app tokens/day per draw)."""
     first = monte_carlo(n_draws, seed, ranges(dau_millions), chip_model(chip_id, precision, kv_cache_gb_per_seq))
-    per_chip = {c: chip_model(c, precision, kv_cache_gb_per_seq)(**first.draws) for c in CHIPS}
+    per_chip = {c: first.result if c == chip_id else chip_model(c, precision, kv_cache_gb_per_seq)(**first.draws)
+                for c in CHIPS}
     d = first.draws
     return first, per_chip, tokens_per_day(d["dau"], d["queries"], d["prompt"] + d["answer"])
 
