@@ -157,6 +157,9 @@ def setup() -> None:
     alt.renderers.enable(RENDERER)
     alt.theme.register(THEME, enable=True)(_theme)
     alt.data_transformers.disable_max_rows()
+    # A chart's spec is validated once, whole, when it is displayed (to_dict); not again, part by part, as
+    # each encoding and layer is built (Altair's debug mode: about a third of a chart-heavy notebook's run).
+    alt.utils.schemapi.disable_debug_mode()
 
 
 #: Top-level-only properties of a Vega-Lite spec, moved out of the chart when it is wrapped with its source line.
