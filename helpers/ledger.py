@@ -23,7 +23,7 @@ HOLDS = VERDICTS[:2]  # verdicts that find the number right
 #: The kind of check a verdict passed, weakest first: arithmetic on the article's own numbers (``recompute``), a match
 #: with the report the article relays (``lookup`` with ``same_report``), or a different primary or reputable source.
 LEVELS = ("arithmetic", "original report", "independent")
-LEVEL_WORDS = {"arithmetic": "arithmetic on the article's own numbers", "original report": "matches the original report",
+LEVEL_WORDS = {"arithmetic": "arithmetic on the article's own numbers", "original report": "matching the original report",
                "independent": "independently corroborated"}
 COLORS = dict(zip(VERDICTS, ["#66a182", "#9cc5a1", "#edae49", "#e07a5f", "#8e5572", "#d1495b", "#bbbbbb"]))
 
