@@ -41,19 +41,56 @@ def h100e(units, chip_id: str, basis: str = "dense_bf16", assumptions=None, w=No
     return params.array("units", units, inf=False) * float(ratio)
 
 
-def fleet(h20_price_usd=None, assumptions=None, small_batch=chips.SMALL_BATCH) -> pd.DataFrame:
-    """ByteDance's accelerators acquired per batch (``group_id``) of data/fleet_estimates.csv counted in the
-    fleet: year, route, units_low / units_high (lowest low and highest high of the group; a filing's value
-    cap divided by the lowest H20 price) and H100-equivalents on every basis of :data:`H100E_BASES`
-    (``h100e_<basis>_low/high``: the low end counts the low chip, the high end the high chip; decode with
-    ``assumptions``, default the shared serving model)."""
+def unit_price_range(chip_id: str, basis: str = "purchase", year: int | None = None, h20_price_usd=None) -> tuple[float, float]:
+    """(lowest, highest) USD per chip of ``chip_id`` from the rows that count as evidence (:func:`helpers.data.reliable`).
+
+    ``'purchase'``: price per GPU of every purchase_prices row of the chip, its low and high quotes included (a server's price over its GPUs, so a
+    system's share of CPUs and networking counts too); the H20's is :func:`helpers.revenue.h20_price_range`
+    (``h20_price_usd`` overrides it). ``'rental_year'``: a year of use (8,760 h) at the chip's rental prices dated in
+    ``year``, every provider and term (list, marketplace, contract and index)."""
+    from helpers import costs, revenue
+
+    if basis == "purchase" and chip_id == "h20":
+        return revenue.h20_price_range(h20_price_usd)
+    if basis == "purchase":
+        p = data.reliable(data.load("purchase_prices").query("chip_id == @chip_id"))
+        per_gpu = pd.concat([p[c] / p.gpus_per_item for c in ("price_usd", "price_usd_low", "price_usd_high")])
+    elif basis == "rental_year":
+        r = data.reliable(data.load("rental_prices").query("chip_id == @chip_id"))
+        per_gpu = r.loc[r.date.dt.year == year, "price_usd_per_gpu_hour"] * costs.HOURS_PER_YEAR
+    else:
+        raise ValueError(f"basis must be 'purchase' or 'rental_year', got {basis!r}")
+    if per_gpu.dropna().empty:
+        raise ValueError(f"no {basis} price for {chip_id} in the data" + (f" dated {year}" if year else ""))
+    return float(per_gpu.min()), float(per_gpu.max())
+
+
+def value_units(f: pd.DataFrame, rmb_per_usd: float, h20_price_usd=None) -> pd.DataFrame:
+    """``f`` (rows of data/fleet_estimates.csv) with ``units_low`` / ``units_high`` filled where blank from the row's
+    value: USD (RMB at ``rmb_per_usd``) x ``value_share`` over the highest unit price of the low chip (low end) and the
+    lowest unit price of the high chip (high end), :func:`unit_price_range` on the row's ``value_basis``."""
     from helpers import revenue
 
-    f = data.load("fleet_estimates").query("in_fleet").astype({"units_low": float, "units_high": float})
-    cap = f.value_cap_usd_m.notna()
-    if (f.loc[cap, "chip_id_high"] != "h20").any():
-        raise ValueError("a value cap is only converted to units for H20 rows")
-    f.loc[cap, "units_high"] = f.loc[cap, "value_cap_usd_m"] * 1e6 / revenue.h20_price_range(h20_price_usd)[0]
+    f = f.astype({"units_low": float, "units_high": float}).copy()
+    for i, r in f[f.value_m.notna()].iterrows():
+        usd = r.value_m * 1e6 * (1.0 if pd.isna(r.value_share) else r.value_share)
+        usd = revenue.rmb_to_usd(usd, rmb_per_usd) if r.currency == "rmb" else usd
+        prices = {end: unit_price_range(r[f"chip_id_{end}"], r.value_basis, r.year, h20_price_usd) for end in ("low", "high")}
+        if pd.isna(r.units_low):
+            f.loc[i, "units_low"] = usd / prices["low"][1]
+        if pd.isna(r.units_high):
+            f.loc[i, "units_high"] = usd / prices["high"][0]
+    return f
+
+
+def fleet(h20_price_usd=None, assumptions=None, small_batch=chips.SMALL_BATCH, rate_id: str = "fx10") -> pd.DataFrame:
+    """ByteDance's accelerators acquired per batch (``group_id``) of data/fleet_estimates.csv counted in the
+    fleet: year, route, units_low / units_high (lowest low and highest high of the group's rows; a reported value
+    becomes chips at the data's prices, :func:`value_units`, RMB at the rate ``rate_id`` of exchange_rates.csv) and
+    H100-equivalents on every basis of :data:`H100E_BASES` (``h100e_<basis>_low/high``: the low end counts the low
+    chip, the high end the high chip; decode with ``assumptions``, default the shared serving model)."""
+    fx = data.load("exchange_rates").set_index("rate_id")
+    f = value_units(data.load("fleet_estimates").query("in_fleet"), float(fx.loc[rate_id, "rmb_per_usd"]), h20_price_usd)
     join = lambda s: ", ".join(dict.fromkeys(s))  # noqa: E731
     g = f.groupby("group_id", sort=False).agg(
         year=("year", "first"), route=("route", "first"), chip_id_low=("chip_id_low", "first"),
@@ -75,3 +112,31 @@ def fleet_by_year(fl: pd.DataFrame) -> pd.DataFrame:
     idx = pd.MultiIndex.from_product([range(int(fl.year.min()), int(fl.year.max()) + 1), list(ROUTES)], names=["year", "route"])
     per = fl.groupby(["year", "route"])[cols].sum().reindex(idx, fill_value=0.0)
     return per.groupby(level="route").cumsum().reset_index()
+
+
+def shares(by_route: pd.DataFrame, route: str = "bought_in_china") -> dict[str, tuple[float, float]]:
+    """Share of ``route`` in a fleet by route (rows of :func:`fleet_by_year` for one year), by compute: for units and
+    each H100e basis, (share at the low ends, share at the high ends), each route's end over the sum of the same ends."""
+    cols = ["units"] + [f"h100e_{b}" for b in H100E_BASES]
+    one = by_route.set_index("route")
+    return {c: tuple(float(one.loc[route, f"{c}_{e}"] / one[f"{c}_{e}"].sum()) for e in ("low", "high")) for c in cols}
+
+
+def top_down(budget_usd: float, chip_id: str, basis: str = "purchase", year: int | None = None,
+             assumptions=None) -> dict[str, float]:
+    """What a chip budget of ``budget_usd`` buys if all of it went to ``chip_id``: units_low / units_high (budget over
+    the highest and lowest unit price, :func:`unit_price_range`) and H100-equivalents on each basis of
+    :data:`H100E_BASES` (``h100e_<basis>_low/high``)."""
+    lo, hi = unit_price_range(chip_id, basis, year)
+    out = {"units_low": budget_usd / hi, "units_high": budget_usd / lo}
+    for b in H100E_BASES:
+        per_chip = float(h100e(1, chip_id, b, assumptions))
+        out.update({f"h100e_{b}_low": out["units_low"] * per_chip, f"h100e_{b}_high": out["units_high"] * per_chip})
+    return out
+
+
+def bottom_up(fl: pd.DataFrame, year: int, routes=None) -> dict[str, float]:
+    """The batches of :func:`fleet` acquired in ``year`` (on ``routes``, default all) added up: units and H100e,
+    low and high ends."""
+    rows = fl[(fl.year == year) & (fl.route.isin(routes) if routes is not None else True)]
+    return {c: float(rows[c].sum()) for c in fl.columns if c.startswith(("units_", "h100e_"))}

@@ -1,5 +1,6 @@
 """The claims ledger: check every numeric claim and give it a computed verdict that separates the
-number from its use (see :data:`VERDICTS`; the notebook ``05_claims_ledger`` explains each).
+number from its use (see :data:`VERDICTS`; the notebook ``05_claims_ledger`` explains each), and the kind
+of check it passed (:data:`LEVELS`): only an independent source makes a right number one that holds up.
 
 How a claim is checked is data (``claim_checks.csv``): recomputed by a formula of ``RECOMPUTE`` from
 the claims it depends on and from ``data/``, or looked up in another table. The articles' own rows
@@ -18,6 +19,12 @@ ARTICLE_PREFIX = "art_"
 VERDICTS = ("consistent", "rounding", "superseded", "accurate quote, misleading comparison",
             "right number, wrong referent", "inconsistent", "unverifiable")
 ERRORS = VERDICTS[3:6]  # verdicts that fault the article's use of a number
+HOLDS = VERDICTS[:2]  # verdicts that find the number right
+#: The kind of check a verdict passed, weakest first: arithmetic on the article's own numbers (``recompute``), a match
+#: with the report the article relays (``lookup`` with ``same_report``), or a different primary or reputable source.
+LEVELS = ("arithmetic", "original report", "independent")
+LEVEL_WORDS = {"arithmetic": "arithmetic on the article's own numbers", "original report": "matching the original report",
+               "independent": "independently corroborated"}
 COLORS = dict(zip(VERDICTS, ["#66a182", "#9cc5a1", "#edae49", "#e07a5f", "#8e5572", "#d1495b", "#bbbbbb"]))
 
 
@@ -153,10 +160,28 @@ def likely_cause(reported: float, ref_low: float, ref_high: float, unit: str, rm
     return f"a different input or period (claim / reference = {ratio:.2g})"
 
 
-def _lookup(tables, table, where, column, scale, tiers):
+def _lookup(tables, table, where, column, scale, tiers, aggregate=""):
+    """The reference range of the rows of ``table`` matching ``where`` that count as evidence: their lowest and
+    highest ``column`` (a date column counts as its year), or with ``aggregate`` 'sum' their total, times ``scale``."""
     rows = independent(select(tables[table], where), tiers)
-    low, high = data.value_range(rows, column)
+    if pd.api.types.is_datetime64_any_dtype(rows[column]):
+        rows = rows.assign(**{column: rows[column].dt.year})
+    if aggregate == "sum":
+        low = high = float(rows[column].sum()) if len(rows) else math.nan
+    else:
+        low, high = data.value_range(rows, column)
     return low * scale, high * scale, " ".join(dict.fromkeys(rows.get("source_id", pd.Series(dtype=str))))
+
+
+def level(method: str, same_report) -> str:
+    """The kind of check a claim passed (:data:`LEVELS`): 'arithmetic' for a recomputation from the claims it
+    derives from, 'original report' for a lookup whose rows relay the article's own source, 'independent' for a
+    lookup in other primary or reputable sources; '' when not checked."""
+    if method == "recompute":
+        return "arithmetic"
+    if method == "lookup":
+        return "original report" if same_report is True or str(same_report).lower() == "true" else "independent"
+    return ""
 
 
 def evaluate(claims: pd.DataFrame, checks: pd.DataFrame, tables: dict[str, pd.DataFrame],
@@ -177,7 +202,8 @@ def evaluate(claims: pd.DataFrame, checks: pd.DataFrame, tables: dict[str, pd.Da
             out = RECOMPUTE[cl.claim_id](values, ctx)
             (ref_low, ref_high), sources = (out if isinstance(out, tuple) else (out, out)), "recomputed"
         elif ck["method"] == "lookup":
-            ref_low, ref_high, sources = _lookup(tables, ck["table"], ck["where"], ck["column"], ck["scale"], tiers)
+            ref_low, ref_high, sources = _lookup(tables, ck["table"], ck["where"], ck["column"], ck["scale"], tiers,
+                                                 get("aggregate"))
         result, gap = verdict(low, high, ref_low, ref_high, tol, digit)
         referent = referent_gap(cl.referent if isinstance(cl.referent, str) else "", get("referent"))
         if ": unstated," in referent:
@@ -206,7 +232,8 @@ def evaluate(claims: pd.DataFrame, checks: pd.DataFrame, tables: dict[str, pd.Da
         rows.append({"claim_id": cl.claim_id, "source_id": cl.source_id, "claim": cl.claim, "value": cl.value,
                      "unit": cl.unit, "kind": cl.kind, "method": ck["method"], "reference_low": ref_low,
                      "reference_high": ref_high, "reference_sources": sources, "verdict": result, "gap": gap,
-                     "likely_cause": cause, "later_value": later, "later_date": later_date})
+                     "likely_cause": cause, "later_value": later, "later_date": later_date,
+                     "level": level(ck["method"], ck.get("same_report")) if result != "unverifiable" else ""})
     return pd.DataFrame(rows)
 
 
@@ -241,7 +268,13 @@ def context_from(tables: dict[str, pd.DataFrame], rate_id: str) -> Context:
 
 
 TABLES = ["claims", "claim_checks", "sources", "bytedance_spending", "bytedance_capacity", "rental_prices",
-          "app_users", "chip_specs", "nvidia_revenue", "exchange_rates", "purchase_prices"]
+          "app_users", "chip_specs", "nvidia_revenue", "exchange_rates", "purchase_prices", "hyperscaler_capex", "route_rules"]
+
+
+def holds_up(table: pd.DataFrame) -> pd.Series:
+    """Claims that hold up: a right number (:data:`HOLDS`) independently corroborated, not only recomputed from the
+    article's own numbers or matched with the report it relays."""
+    return table.verdict.isin(HOLDS) & (table.level == "independent")
 
 
 def verdicts(rate_id: str = "fx10", tolerance_scale: float = 1.0) -> pd.DataFrame:

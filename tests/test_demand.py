@@ -200,11 +200,11 @@ def test_defaults_are_the_notebooks_and_give_its_numbers():
     gpus_p50 = d.percentiles(per_chip[p["chip_id"]])[50.0]
     token_share = d.percentiles(app / 1e12)[50.0] / d.reported_tokens(d.dau_range(p["dau_millions"])["date"]).tokens_per_day_trillions
     app_need, all_need = _fleet_shares(per_chip, app)
-    assert f"{gpus_p50:,.3g} {app_need['share']:,.3g} {token_share:,.3g}" == "6.11e+03 0.00385 0.0332"
-    assert f"{all_need['share']:,.3g} {all_need['need_p50']:,.3g}" == "0.41 2.18e+05"
+    assert f"{gpus_p50:,.3g} {app_need['share']:,.3g} {token_share:,.3g}" == "6.11e+03 0.00211 0.0332"
+    assert f"{all_need['share']:,.3g} {all_need['need_p50']:,.3g}" == "0.225 2.18e+05"
     # the share of all traffic runs past 100%: the page reports it as not determined by the data
     ok, text = fmt.bounded(all_need["share_low"], all_need["share_high"], high=1.0, narrow="a count would narrow it")
-    assert not ok and text.startswith("not determined by the data (the range, 15–160%, runs past 100%)")
+    assert not ok and text.startswith("not determined by the data (the range, 8–116%, runs past 100%)")
 
 
 def test_hundred_thousand_draws_are_vectorised():

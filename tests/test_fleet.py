@@ -43,15 +43,24 @@ def test_fleet_batches_by_hand():
     assert g.h100e_dense_bf16_high == pytest.approx(230_000 * 148 / 989.5)
     assert (g.h100e_decode_low, g.h100e_decode_high) == pytest.approx((100_000 * 0.79942, 230_000 * 0.79942), rel=1e-5)
     assert g.h100e_decode_small_batch_high == pytest.approx(230_000 * 4.0 / 3.35)
-    # 2023: 100,000 A100 (low end) .. H800 (high end): dense 31,531 .. 100,000 H100e
+    # 2023: USD 1 bn buys 1e9 / 15,000 = 66,667 A100 (low end) .. the 100,000 reported, as H800s (high end)
     g = fl.loc["g2023_china_nvidia"]
-    assert (g.h100e_dense_bf16_low, g.h100e_dense_bf16_high) == pytest.approx((100_000 * 312 / 989.5, 100_000))
+    assert (g.units_low, g.units_high) == pytest.approx((1e9 / 15_000, 100_000))
+    assert (g.h100e_dense_bf16_low, g.h100e_dense_bf16_high) == pytest.approx((1e9 / 15_000 * 312 / 989.5, 100_000))
     # 2025 H20: Nvidia's USD 4.6 bn of H20 in Q1 FY2026 / USD 12,000 = 383,333 chips at most, 0 at least
     g = fl.loc["g2025_china_h20"]
     assert (g.units_low, g.units_high) == pytest.approx((0, 4.6e9 / 12_000))
     assert f.fleet(h20_price_usd=10_000).set_index("group_id").loc["g2025_china_h20"].units_high == pytest.approx(460_000)
-    # rows not counted (no count, low-reliability outlet, denial) stay out
-    assert "g2026_in_house" not in fl.index and fl.loc["g2026_china_h200"].units_high == 20_000
+    # rows not counted (no count, low-reliability outlet) stay out: the 32,000 H200 of a low-reliability outlet
+    assert fl.loc["g2026_china_h200"].units_high == 20_000
+    # the 2025 cloud budgets abroad (USD 6.8-7 bn, denied): a year of H100 rental at 2025 prices, USD 1.70-6.88 an hour
+    g = fl.loc["g2025_rented_abroad"]
+    assert (g.units_low, g.units_high) == pytest.approx((6.8e9 / (6.88 * 8760), 7e9 / (1.70 * 8760)))
+    # 60% of RMB 40 bn to Chinese vendors at 7.0572 RMB/USD and USD 16,713 per Ascend 910B: 0 .. 203,481
+    assert fl.loc["g2025_china_domestic"].units_high == pytest.approx(0.6 * 40e9 / 7.0572 / 16_713)
+    # the RMB 40 bn Ascend contract, delivered from 2026: 0 .. 339,135; the in-house chip (denied) 0 .. 350,000 at the H20 rate
+    assert fl.loc["g2026_china_ascend"].units_high == pytest.approx(40e9 / 7.0572 / 16_713)
+    assert fl.loc["g2026_in_house"].h100e_dense_bf16_high == pytest.approx(350_000 * 148 / 989.5)
 
 
 def test_routes_keep_own_and_rent_apart():
@@ -63,12 +72,45 @@ def test_routes_keep_own_and_rent_apart():
     assert "own or partners" not in " ".join(f.ROUTES.values())
 
 
+def test_unit_prices_by_hand():
+    # per GPU: H200 module RMB 1.5 m / 8 = USD 26,875 .. HotHardware's high quote USD 40,000; H800 server USD 278,552 / 8
+    assert f.unit_price_range("h200_sxm") == pytest.approx((26_875, 40_000))
+    assert f.unit_price_range("h800_sxm") == pytest.approx((278_552 / 8, 278_552 / 8))
+    # a year of H100 rental in 2025: USD 1.70 (1-yr contract index) .. 6.88 (AWS on demand) x 8,760 h
+    assert f.unit_price_range("h100_sxm", "rental_year", 2025) == pytest.approx((1.70 * 8760, 6.88 * 8760))
+    with pytest.raises(ValueError, match="basis"):
+        f.unit_price_range("h100_sxm", "lease")
+
+
+def test_top_down_against_bottom_up_by_hand():
+    # RMB 85 bn at 7.0572 = USD 12.044 bn of H200 at USD 26,875-40,000: 301,111 .. 448,165 chips (H200 = 1 H100e dense)
+    td = f.top_down(85e9 / 7.0572, "h200_sxm")
+    assert (td["units_low"], td["units_high"]) == pytest.approx((85e9 / 7.0572 / 40_000, 85e9 / 7.0572 / 26_875))
+    assert td["h100e_dense_bf16_high"] == pytest.approx(td["units_high"])
+    # the 2026 batches a chip budget pays for: H200 test order 0..20,000 + Ascend contract 0..339,135 + in-house 0..350,000
+    bu = f.bottom_up(f.fleet(), 2026, ["bought_in_china", "in_house_asic"])
+    assert (bu["units_low"], bu["units_high"]) == pytest.approx((0, 20_000 + 40e9 / 7.0572 / 16_713 + 350_000))
+    # dense: 20,000 H200 + 339,135 x 320 x U / 989.5 + 350,000 x 148 / 989.5 = 146,580 H100e, a third of the budget's low end
+    dense = 20_000 + 40e9 / 7.0572 / 16_713 * 320 * U / 989.5 + 350_000 * 148 / 989.5
+    assert bu["h100e_dense_bf16_high"] == pytest.approx(dense, rel=1e-4)
+    assert td["h100e_dense_bf16_low"] / bu["h100e_dense_bf16_high"] == pytest.approx(2.05, abs=0.01)
+
+
+def test_shares_are_by_compute_by_hand():
+    # two routes: 100 chips of 0.1 H100e in China, 10 H100s abroad -> 91% of the chips but 50% of the compute
+    cols = {f"{c}_{e}": [a, b] for c, (a, b) in {"units": (100, 10), **{f"h100e_{x}": (10, 10) for x in f.H100E_BASES}}.items()
+            for e in ("low", "high")}
+    import pandas as pd
+    s = f.shares(pd.DataFrame({"route": ["bought_in_china", "rented_abroad"], **cols}))
+    assert s["units"] == pytest.approx((100 / 110, 100 / 110)) and s["h100e_dense_bf16"] == pytest.approx((0.5, 0.5))
+
+
 def test_fleet_by_year_is_cumulative_by_hand():
     y = f.fleet_by_year(f.fleet()).set_index(["year", "route"])
     assert set(y.index.get_level_values("route")) == set(f.ROUTES)
-    # bought in China by end-2024: 100,000 (2023) + 100,000 H20 + 30,000 Ascend = 230,000 low; 100,000 + 230,000 + 100,000 high
+    # bought in China by end-2024: 66,667 (2023) + 100,000 H20 + 30,000 Ascend low; 100,000 + 230,000 + 100,000 high
     r = y.loc[(2024, "bought_in_china")]
-    assert (r.units_low, r.units_high) == (230_000, 430_000)
+    assert (r.units_low, r.units_high) == pytest.approx((1e9 / 15_000 + 130_000, 430_000))
     # nothing retired: each route never shrinks
     for route, g in y.groupby(level="route"):
         assert (np.diff(g.units_high.to_numpy()) >= 0).all()
@@ -101,4 +143,8 @@ def test_fleet_finding_numbers():
     ratio = {b: float(f.h100e(bd.units, bd.chip_id, b) / f.h100e(top.units, top.chip_id, b)) for b in f.H100E_BASES}
     assert ratio["dense_bf16"] == pytest.approx(230_000 * 148 / 989.5 / 485_000)
     assert (ratio["decode"], ratio["decode_small_batch"]) == pytest.approx((0.3791, 0.5662), abs=1e-4)
-    assert fl.loc[(fl.h100e_decode_high - fl.h100e_decode_low).idxmax()].group_id == "g2025_china_h20"
+    # the widest unknown: the 2025 cloud budgets abroad, 112,828 .. 470,051 H100 (decode span 357,223 > the H20 cap's 306,445)
+    assert fl.loc[(fl.h100e_decode_high - fl.h100e_decode_low).idxmax()].group_id == "g2025_rented_abroad"
+    # bought in China: most of the chips but a minority of the compute
+    share = f.shares(yr[yr.year == 2026])
+    assert share["units"][0] > 0.5 and share["h100e_dense_bf16"][1] < 0.4 and share["h100e_decode"][1] < share["units"][0]

@@ -168,6 +168,35 @@ def test_ledger_on_project_data():
     assert list(ledger.findings(table).claims) == ["c017 c018", "c027", "c037", "c052"]
 
 
+def test_a_level_of_each_kind():
+    """The kind of check a verdict passed: arithmetic (recompute), the original report (a lookup whose rows relay the
+    article's own source), or independent corroboration (any other lookup); an unchecked claim has none."""
+    assert ledger.level("recompute", "") == "arithmetic"
+    assert ledger.level("lookup", True) == ledger.level("lookup", "true") == "original report"
+    assert ledger.level("lookup", False) == ledger.level("lookup", nan) == "independent"
+    assert ledger.level("none", "") == ""
+    v = ledger.verdicts().set_index("claim_id")
+    # c022 recomputes units x price; c026 matches the FT report the article relays; c023 is Nvidia's own 10-K
+    assert (v.loc["c022", "level"], v.loc["c026", "level"], v.loc["c023", "level"]) == \
+        ("arithmetic", "original report", "independent")
+    assert not ledger.holds_up(v.loc[["c022", "c026"]].reset_index()).any() and ledger.holds_up(v.loc[["c023"]].reset_index()).all()
+
+
+def test_big_four_capex_is_the_sum_of_the_filings():
+    # 64,551 (Microsoft FY to June 2025) + 91,500 (Alphabet) + 131,819 (Amazon) + 72,215 (Meta) = USD 360.085 bn > 300
+    v = ledger.verdicts().set_index("claim_id")
+    assert (v.loc["c032", "reference_low"], v.loc["c032", "reference_high"]) == pytest.approx((360.085, 360.085))
+    assert v.loc["c032", "verdict"] == "consistent" and v.loc["c032", "level"] == "independent"
+    # ByteDance's USD 22.67 bn 2026 budget is 6.3% of it: "less than a tenth" is arithmetic on c028 / c032
+    assert v.loc["c033", "verdict"] == "consistent" and v.loc["c033", "level"] == "arithmetic"
+
+
+def test_route_rule_year_answers_c047():
+    # the route table's 2023 US rule row leaves renting abroad open: the control bites on shipment, from 2023
+    v = ledger.verdicts().set_index("claim_id").loc["c047"]
+    assert (v.reference_low, v.verdict, v.level) == (2023, "consistent", "independent")
+
+
 def test_unknown_rate_is_named():
     with pytest.raises(ValueError, match="rate_id 'fx99'"):
         ledger.verdicts(rate_id="fx99")
@@ -178,8 +207,13 @@ def test_verdict_counts_and_underlying_errors_on_project_data():
     table = ledger.verdicts()
     counts = table.verdict.value_counts().reindex(ledger.VERDICTS, fill_value=0)
     assert (len(table), counts["consistent"], counts["rounding"], counts["inconsistent"], counts["superseded"],
-            counts["unverifiable"]) == (53, 21, 1, 2, 2, 24)
-    assert counts["consistent"] + counts["rounding"] == 22                      # "22 hold up"
+            counts["unverifiable"]) == (53, 23, 1, 2, 2, 22)
+    assert counts["consistent"] + counts["rounding"] == 24                      # 24 right numbers ...
+    # ... of which 9 are arithmetic on the articles' own numbers, 9 match the report the article relays, and only
+    # 6 are independently corroborated (H20 FP8 and BF16 specs, Nvidia's 10-K, the big four's capex, the 2023 rule, Wenxiaoyan)
+    right = table[table.verdict.isin(ledger.HOLDS)]
+    assert right.level.value_counts().to_dict() == {"arithmetic": 9, "original report": 9, "independent": 6}
+    assert list(table[ledger.holds_up(table)].claim_id) == ["c015", "c016", "c023", "c032", "c047", "c051"]
     assert counts[list(ledger.ERRORS)].sum() == 5                              # five claims at fault ...
     assert len(ledger.findings(table)) == 4   # ... four underlying errors: c017+c018 (one error), c027, c037, c052
 
