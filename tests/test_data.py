@@ -47,7 +47,7 @@ def test_malformed_row_names_file_and_line(data_copy):
     _replace_line(path, 3, "broken_row,only,three")
     msg = _first_problem(data_copy)
     assert "data/sources.csv" in msg or "sources.csv" in msg
-    assert "line 3" in msg and "3 cells where the schema has 11 columns" in msg
+    assert "line 3" in msg and "3 cells where the schema has 13 columns" in msg
 
 
 def test_bad_date_names_column(data_copy):
@@ -70,10 +70,10 @@ def test_enum_violation(data_copy):
 def test_missing_header_column(data_copy):
     path = data_copy / "sources.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    lines[0] = lines[0].replace(",note", "")
+    lines[0] = lines[0].replace(",original_date", "")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     msg = _first_problem(data_copy)
-    assert "sources.csv, line 1 (header)" in msg and "note" in msg
+    assert "sources.csv, line 1 (header)" in msg and "original_date" in msg
 
 
 def test_duplicate_primary_key(data_copy):
