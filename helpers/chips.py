@@ -537,7 +537,9 @@ def route_status(route: str, date, rules: pd.DataFrame | None = None) -> dict:
     Per layer (US export rules, China, host country) the latest row in force dated on or before ``date``
     decides; the most restrictive layer gives ``status`` (see :data:`STATUSES`; 'hypothetical' before
     any row). ``condition`` joins every deciding layer's condition; ``rule_id`` / ``source_id`` are
-    those of the deciding row; ``binding`` names every layer at that status ('us_export, china' when both bind).
+    those of the deciding row (the latest-dated among layers at that status); ``binding`` names every layer at that
+    status ('china, us_export' when both bind); ``status_sources`` lists the sources of every row that holds a binding
+    layer at that status since the layer reached it (the evidence for the status, not only its latest step).
     Pending rows (bills, proposed rules) never decide: their conditions are listed in ``pending`` (and their
     ids in ``pending_ids``) beside the status."""
     r = data.load("route_rules") if rules is None else rules
@@ -546,12 +548,17 @@ def route_status(route: str, date, rules: pd.DataFrame | None = None) -> dict:
     side = {"pending": "; ".join(waiting.condition), "pending_ids": ", ".join(waiting.rule_id)}
     if r.empty:
         return {"route": route, "status": "hypothetical", "condition": "no rule or offer yet on this date",
-                "rule_id": "", "source_id": "", "since": pd.NaT, "binding": "", **side}
+                "rule_id": "", "source_id": "", "since": pd.NaT, "binding": "", "status_sources": [], **side}
     last = r.groupby("layer").tail(1)
-    top = last.iloc[int(np.argmax([STATUSES.index(s) for s in last.status]))]
-    return {"route": route, "status": top.status, "condition": "; ".join(last.condition), "rule_id": top.rule_id,
-            "source_id": top.source_id, "since": top.date, "binding": ", ".join(sorted(last.layer[last.status == top.status])),
-            **side}
+    worst = max(last.status, key=STATUSES.index)
+    at = last[last.status == worst]
+    top = at.loc[at.date.idxmax()]  # ties across layers: the latest step decides
+    # per binding layer, the rows since its last step to another status
+    held = [g[g.status.eq(worst) & (g.status.ne(worst).cumsum() == g.status.ne(worst).sum())]
+            for _, g in r[r.layer.isin(at.layer)].groupby("layer")]
+    return {"route": route, "status": worst, "condition": "; ".join(last.condition), "rule_id": top.rule_id,
+            "source_id": top.source_id, "since": top.date, "binding": ", ".join(sorted(at.layer)),
+            "status_sources": list(dict.fromkeys(pd.concat(held).sort_values("date").source_id)), **side}
 
 
 def binding_periods(route: str, start, end, rules: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -300,16 +300,23 @@ def route_cost(route: dict, q: pd.DataFrame) -> dict:
 def routes(**p) -> pd.DataFrame:
     """:func:`route_cost` of every route in ROUTES (keywords: notebook 02's parameters), one row each, with
     its legal status for a China-headquartered firm at the end of month ``as_of`` (chips.route_status:
-    ``status``, ``condition``, ``rule_id``, ``rule_source``, and ``pending``: bills or proposed rules beside the
-    status, never changing it) and ``ranked`` (open and priced)."""
+    ``status``, ``condition``, ``rule_id``, ``rule_source``, ``status_sources``, and ``pending``: bills or proposed
+    rules beside the status, never changing it) and ``ranked`` (open and priced)."""
     end = as_of_end(p["as_of"])
     rows = []
     for r in ROUTES:
         st = chips.route_status(r["legal"], end)
         rows.append({**route_cost(r, route_quotes(r, **p)), "status": st["status"], "condition": st["condition"],
-                     "rule_id": st["rule_id"], "rule_source": st["source_id"], "pending": st["pending"]})
+                     "rule_id": st["rule_id"], "rule_source": st["source_id"], "status_sources": st["status_sources"],
+                     "pending": st["pending"]})
     t = pd.DataFrame(rows)
     return t.assign(ranked=(t.status == "open") & t.usd_per_pflop_hour.notna())
+
+
+def status_source_ids(rows: pd.DataFrame) -> list:
+    """The sources a headline cites for the legal status of ``rows`` (of :func:`routes`): per route the primary or
+    reputable ones among its ``status_sources`` (data.headline_sources), or all of them where it has none."""
+    return sorted({i for ids in rows.status_sources for i in (data.headline_sources(ids) or ids)})
 
 
 def _latest_quotes(q: pd.DataFrame, as_of, quote_window_months) -> tuple[pd.DataFrame, bool]:

@@ -427,6 +427,17 @@ def test_pending_flag_is_shown_beside_the_status_and_never_changes_it():
     assert (s["status"], s["rule_id"], s["pending"]) == ("open", "law", "a bill")
 
 
+def test_status_sources_are_the_evidence_since_the_layer_reached_its_status():
+    # the H20 has been blocked by Beijing since Aug 2025: three steps hold it there (guidance, state-funded data centres,
+    # the ByteDance bar), the July summons (open) does not
+    s = chips.route_status("buy_h20_china", "2026-03-31")
+    assert s["status_sources"] == ["route_livemint_h20_guidance_2025", "route_reuters_state_dc_2025_11",
+                                   "route_aljazeera_bytedance_nvidia_2025_11"]
+    # both layers conditional: the later step (US licences, Feb 2026) is the deciding row; both layers' steps are evidence
+    s = chips.route_status("buy_h200_china", "2026-03-31")
+    assert s["rule_id"] == "rr_2026_02_h200" and s["status_sources"] == ["route_bt_h200_approval_2026_01", "chips_nvidia_10q_2026_04_26"]
+
+
 def test_binding_periods_name_which_side_bound():
     # H20: Washington's licence letter binds April-July 2025, Beijing's guidance from August 2025
     b = chips.binding_periods("buy_h20_china", "2025-03", "2026-03").set_index("from")

@@ -211,6 +211,16 @@ def test_reliable_drops_aggregator_rows_only():
     assert set(data.reliable(data.load("sources").rename(columns={"id": "source_id"})).tier) == set(tiers) - {"aggregator"}
 
 
+def test_headline_sources_keep_primary_and_reputable_only():
+    tiers = {"p": "primary", "r": "reputable", "y": "relay", "a": "aggregator"}
+    assert data.headline_sources(["y", "p", "a", "r", "p", "unknown"], tiers) == ["p", "r"]
+    # sources.csv: a relay names its original; Nvidia's Q1 FY2026 release is now cited from the company's own page
+    s = data.load("sources").set_index("id")
+    assert s.loc["route_bt_h200_approval_2026_01", ["tier", "original_publisher"]].tolist() == ["relay", "Reuters"]
+    assert data.headline_sources(["route_bt_h200_approval_2026_01", "rev_nvda_pr_q1fy2026"]) == ["rev_nvda_pr_q1fy2026"]
+    assert s[s.tier.eq("relay")].original_publisher.notna().all()
+
+
 def test_value_range_spans_the_low_and_high_columns():
     rows = pd.DataFrame({"value_millions": [5.0, None], "value_low_millions": [4.0, None], "value_high_millions": [None, 9.0]})
     assert data.value_range(rows, "value_millions") == (4.0, 9.0)
