@@ -545,25 +545,63 @@ def efficiency(chip_id: str, assumptions: dict | None = None) -> float:
     return ascend_utilisation(assumptions) if chip_id in ASCEND else 1.0
 
 
-#: Legal status of a route, least to most restrictive (data/route_rules.csv).
-STATUSES = ("open", "licence required", "hypothetical", "blocked")
+#: Legal status of a route, least to most restrictive (data/route_rules.csv): 'conditional' = a licence or approval
+#: granted on that layer, nothing shipped yet.
+STATUSES = ("open", "conditional", "licence required", "hypothetical", "blocked")
+
+
+def _pending_rows(r: pd.DataFrame) -> pd.Series:
+    """True for rows of route_rules ``r`` that are pending (a bill or proposed rule: column ``pending``)."""
+    return r["pending"].fillna(False).astype(bool) if "pending" in r else pd.Series(False, index=r.index)
 
 
 def route_status(route: str, date, rules: pd.DataFrame | None = None) -> dict:
     """Is ``route`` (a ``route`` of data/route_rules.csv) open to a China-headquartered firm on ``date``?
-    Per layer (US export rules, China, host country) the latest row dated on or before ``date``
+    Per layer (US export rules, China, host country) the latest row in force dated on or before ``date``
     decides; the most restrictive layer gives ``status`` (see :data:`STATUSES`; 'hypothetical' before
     any row). ``condition`` joins every deciding layer's condition; ``rule_id`` / ``source_id`` are
-    those of the deciding row."""
+    those of the deciding row (the latest-dated among layers at that status); ``binding`` names every layer at that
+    status ('china, us_export' when both bind); ``status_sources`` lists the sources of every row that holds a binding
+    layer at that status since the layer reached it (the evidence for the status, not only its latest step).
+    Pending rows (bills, proposed rules) never decide: their conditions are listed in ``pending`` (and their
+    ids in ``pending_ids``) beside the status."""
     r = data.load("route_rules") if rules is None else rules
-    r = r[(r.route == route) & (r.date <= pd.Timestamp(date))].sort_values("date")
+    r = r[(r.route == route) & (r.date <= pd.Timestamp(date))].sort_values("date", kind="stable")
+    waiting, r = r[_pending_rows(r)], r[~_pending_rows(r)]
+    side = {"pending": "; ".join(waiting.condition), "pending_ids": ", ".join(waiting.rule_id)}
     if r.empty:
         return {"route": route, "status": "hypothetical", "condition": "no rule or offer yet on this date",
-                "rule_id": "", "source_id": "", "since": pd.NaT}
+                "rule_id": "", "source_id": "", "since": pd.NaT, "binding": "", "status_sources": [], **side}
     last = r.groupby("layer").tail(1)
-    top = last.iloc[int(np.argmax([STATUSES.index(s) for s in last.status]))]
-    return {"route": route, "status": top.status, "condition": "; ".join(last.condition),
-            "rule_id": top.rule_id, "source_id": top.source_id, "since": top.date}
+    worst = max(last.status, key=STATUSES.index)
+    at = last[last.status == worst]
+    top = at.loc[at.date.idxmax()]  # ties across layers: the latest step decides
+    # per binding layer, the rows since its last step to another status
+    held = [g[g.status.eq(worst) & (g.status.ne(worst).cumsum() == g.status.ne(worst).sum())]
+            for _, g in r[r.layer.isin(at.layer)].groupby("layer")]
+    return {"route": route, "status": worst, "condition": "; ".join(last.condition), "rule_id": top.rule_id,
+            "source_id": top.source_id, "since": top.date, "binding": ", ".join(sorted(at.layer)),
+            "status_sources": list(dict.fromkeys(pd.concat(held).sort_values("date").source_id)), **side}
+
+
+def binding_periods(route: str, start, end, rules: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Which layer bound ``route`` in each period from month ``start`` to month ``end``: one row per run of months
+    with the same status and binding layers (:func:`route_status` at each month's end), with ``from`` and ``to``
+    (month starts) and the ``rule_id`` deciding the run's first month."""
+    months = pd.period_range(pd.Period(start, "M"), pd.Period(end, "M"), freq="M")
+    st = pd.DataFrame([{**route_status(route, m.end_time.normalize(), rules), "month": m.start_time} for m in months])
+    run = (st[["status", "binding"]] != st[["status", "binding"]].shift()).any(axis=1).cumsum()
+    return (st.groupby(run).agg(**{"from": ("month", "first"), "to": ("month", "last"), "status": ("status", "first"),
+                                   "binding": ("binding", "first"), "rule_id": ("rule_id", "first")})
+            .reset_index(drop=True).assign(route=route))
+
+
+def latest_legal_month(rules: pd.DataFrame | None = None, events: pd.DataFrame | None = None) -> str:
+    """The latest month the legal data supports: the month ('YYYY-MM') of the latest dated row of
+    data/route_rules.csv and data/control_events.csv (the default ``as_of`` of the pages that show a route's status)."""
+    r = data.load("route_rules") if rules is None else rules
+    e = data.load("control_events") if events is None else events
+    return max(r.date.max(), e.date.max()).strftime("%Y-%m")
 
 
 def _decode_inputs(chip_id, bound, assumptions, efficiency, w) -> dict:

@@ -168,9 +168,16 @@ ROUTES = [
 ]
 
 
-def as_of_end(as_of: str) -> pd.Timestamp:
-    """Last day of month ``as_of`` ('YYYY-MM')."""
-    return pd.Period(as_of, "M").end_time.normalize()
+def latest_month() -> str:
+    """The latest month ('YYYY-MM') every input of the route comparison covers: the earliest of the latest legal row
+    (chips.latest_legal_month), the latest purchase quote and the latest rental quote. The default ``as_of``."""
+    quotes = [data.load(t).date.max().strftime("%Y-%m") for t in ("purchase_prices", "rental_prices")]
+    return min(chips.latest_legal_month(), *quotes)
+
+
+def as_of_end(as_of: str | None) -> pd.Timestamp:
+    """Last day of month ``as_of`` ('YYYY-MM'; None: :func:`latest_month`)."""
+    return pd.Period(as_of or latest_month(), "M").end_time.normalize()
 
 
 def in_window(df: pd.DataFrame, as_of: str, months: int) -> pd.DataFrame:
@@ -304,15 +311,23 @@ def route_cost(route: dict, q: pd.DataFrame) -> dict:
 def routes(**p) -> pd.DataFrame:
     """:func:`route_cost` of every route in ROUTES (keywords: notebook 02's parameters), one row each, with
     its legal status for a China-headquartered firm at the end of month ``as_of`` (chips.route_status:
-    ``status``, ``condition``, ``rule_id``, ``rule_source``) and ``ranked`` (open and priced)."""
+    ``status``, ``condition``, ``rule_id``, ``rule_source``, ``status_sources``, and ``pending``: bills or proposed
+    rules beside the status, never changing it) and ``ranked`` (open and priced)."""
     end = as_of_end(p["as_of"])
     rows = []
     for r in ROUTES:
         st = chips.route_status(r["legal"], end)
         rows.append({**route_cost(r, route_quotes(r, **p)), "status": st["status"], "condition": st["condition"],
-                     "rule_id": st["rule_id"], "rule_source": st["source_id"]})
+                     "rule_id": st["rule_id"], "rule_source": st["source_id"], "status_sources": st["status_sources"],
+                     "pending": st["pending"]})
     t = pd.DataFrame(rows)
     return t.assign(ranked=(t.status == "open") & t.usd_per_pflop_hour.notna())
+
+
+def status_source_ids(rows: pd.DataFrame) -> list:
+    """The sources a headline cites for the legal status of ``rows`` (of :func:`routes`): per route the primary or
+    reputable ones among its ``status_sources`` (data.headline_sources), or all of them where it has none."""
+    return sorted({i for ids in rows.status_sources for i in (data.headline_sources(ids) or ids)})
 
 
 def _latest_quotes(q: pd.DataFrame, as_of, quote_window_months) -> tuple[pd.DataFrame, bool]:

@@ -285,10 +285,22 @@ def load(name: str, data_dir: Path | str | None = None):
     return _frame(name, data_dir, _fingerprint(data_dir)).copy()
 
 
+#: the tiers a headline's key number may cite (a relay names its original but is not it; an aggregator never counts)
+HEADLINE_TIERS = ("primary", "reputable")
+
+
+def headline_sources(ids, tiers=None) -> list:
+    """The ids of ``ids`` a headline may cite: primary or reputable in ``tiers`` (source id -> tier; default sources.csv),
+    in order, without repeats."""
+    tiers = load("sources").set_index("id").tier if tiers is None else tiers
+    return [i for i in dict.fromkeys(ids) if tiers.get(i) in HEADLINE_TIERS]
+
+
 def reliable(rows, tiers=None):
-    """The rows of ``rows`` that may be ranked, headlined or counted as evidence: those whose ``source_id`` is
-    not ``aggregator``-tier (summaries, mirrors, machine-written pages) in ``tiers`` (source id -> tier; default
-    the ``tier`` column of sources.csv). A source without a tier is kept."""
+    """The rows of ``rows`` that may be ranked or counted as evidence: those whose ``source_id`` is not
+    ``aggregator``-tier (summaries, mirrors, machine-written pages) in ``tiers`` (source id -> tier; default
+    the ``tier`` column of sources.csv); a relay (a syndication or rewrite naming its original) is kept. A source
+    without a tier is kept. Key numbers of a headline cite only :func:`headline_sources`."""
     tiers = load("sources").set_index("id").tier if tiers is None else tiers
     return rows[rows.source_id.map(tiers) != "aggregator"]
 

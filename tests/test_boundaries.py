@@ -22,9 +22,10 @@ def test_replica_reads_the_bound_it_is_asked_for():
 @pytest.mark.parametrize("as_of, route, status", [
     ("2025-03", "Buy H20 in China", "open"),                   # before the licence letter of 2025-04-09
     ("2025-04", "Buy H20 in China", "licence required"),       # the month that contains it: in force by its end
-    ("2023-10", "Buy H800 in China", "open"),
-    ("2023-11", "Buy H800 in China", "blocked"),               # rule of 2023-11-17
-    ("2026-01", "Buy H200 in China under licence", "blocked"),  # China's customs stop of 2026-01-14 binds
+    ("2023-09", "Buy H800 in China", "open"),
+    ("2023-10", "Buy H800 in China", "blocked"),               # effective immediately for Nvidia on 2023-10-23
+    ("2026-01", "Buy H200 in China under licence", "licence required"),  # customs stop 2026-01-14 lifted by the approval of 2026-01-28
+    ("2026-02", "Buy H200 in China under licence", "conditional"),  # US licences of Feb 2026: conditional on both sides
 ])
 def test_status_in_a_month_is_the_status_at_its_end(as_of, route, status):
     """`as_of` is a month; a route's status is the one in force on its last day (a rule dated inside the month

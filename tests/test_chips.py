@@ -377,15 +377,20 @@ def test_equivalence_on_data():
 # --- legal routes by date (data/route_rules.csv) ------------------------------------------------------
 
 @pytest.mark.parametrize("route, before, after, was, now, rule", [
-    # the Oct 2023 headquarters clause: an entity abroad owned by a China-headquartered firm needs a licence
-    ("own_abroad", "2023-11-16", "2023-11-17", "open", "licence required", "rr_2023_11_own_abroad"),
-    # the H800 passed the 2022 I/O test, not the 2023 TPP test
-    ("buy_h800_china", "2023-11-16", "2023-11-17", "open", "blocked", "rr_2023_11_h800"),
+    # the Oct 2023 headquarters clause: an entity abroad owned by a China-headquartered firm needs a licence, reviewed under
+    # the presumption of denial that blocks the H800 in China (one status for both)
+    ("own_abroad", "2023-11-16", "2023-11-17", "open", "blocked", "rr_2023_11_own_abroad"),
+    # the H800 passed the 2022 I/O test, not the 2023 TPP test; Nvidia was told on 2023-10-23 the requirement applied at once
+    ("buy_h800_china", "2023-10-22", "2023-10-23", "open", "blocked", "rr_2023_10_h800"),
     # the April 2025 letter on the H20
     ("buy_h20_china", "2025-04-08", "2025-04-09", "open", "licence required", "rr_2025_04_h20"),
+    # the H20 from August 2025: Beijing's guidance (halt new orders), not Washington's licence, binds
+    ("buy_h20_china", "2025-08-11", "2025-08-12", "licence required", "blocked", "rr_2025_08_h20_cn"),
     # the H200: announced in Dec 2025 (hypothetical), then Chinese customs stop it a day before the US rule
     ("buy_h200_china", "2026-01-13", "2026-01-14", "hypothetical", "blocked", "rr_2026_01_h200_cn"),
     ("buy_h200_china", "2025-12-07", "2025-12-08", "blocked", "hypothetical", "rr_2025_12_h200"),
+    # Beijing's approval of 2026-01-28 lifts the customs stop; the US layer (licence required, case-by-case) now decides
+    ("buy_h200_china", "2026-01-27", "2026-01-28", "blocked", "licence required", "rr_2026_01_h200"),
 ])
 def test_route_status_each_side_of_a_rule(route, before, after, was, now, rule):
     assert chips.route_status(route, before)["status"] == was
@@ -393,9 +398,58 @@ def test_route_status_each_side_of_a_rule(route, before, after, was, now, rule):
     assert (s["status"], s["rule_id"]) == (now, rule)
 
 
-def test_route_status_layers_and_conditions():
-    # the US case-by-case rule of 2026-01-15 does not reopen the H200: China's customs layer still blocks it
+def test_conditional_status_when_both_sides_granted_and_nothing_shipped():
+    # Feb 2026: US licences for small amounts (conditional) and Beijing's conditional approval of 2026-01-28: conditional on
+    # both sides, so both layers bind; the most restrictive row is the later-dated US one
     s = chips.route_status("buy_h200_china", "2026-03-31")
+    assert (s["status"], s["binding"]) == ("conditional", "china, us_export")
+    assert "400,000" in s["condition"] and "small amounts" in s["condition"]
+    # one side conditional, the other still requiring a licence: the licence requirement is the more restrictive
+    rules = pd.DataFrame({"rule_id": ["us", "cn"], "date": pd.to_datetime(["2026-01-15", "2026-01-28"]), "route": "r",
+                          "layer": ["us_export", "china"], "status": ["licence required", "conditional"],
+                          "condition": ["case by case", "approved"], "source_id": "s", "pending": [False, False]})
+    assert chips.route_status("r", "2026-02-01", rules)["status"] == "licence required"
+    rules.loc[0, "status"] = "conditional"
+    assert chips.route_status("r", "2026-02-01", rules)["status"] == "conditional"
+    assert chips.STATUSES.index("open") < chips.STATUSES.index("conditional") < chips.STATUSES.index("licence required")
+
+
+def test_pending_flag_is_shown_beside_the_status_and_never_changes_it():
+    # the Remote Access Security Act passed the House on 2026-01-12: renting abroad stays open, the bill is listed as pending
+    before, after = chips.route_status("rent_abroad", "2026-01-11"), chips.route_status("rent_abroad", "2026-01-12")
+    assert before["status"] == after["status"] == "open" and before["rule_id"] == after["rule_id"]
+    assert before["pending"] == "" and "H.R. 2683" in after["pending"] and after["pending_ids"] == "rr_2026_01_rent_abroad_bill"
+    # a pending row would block the route if it counted: it does not
+    rules = pd.DataFrame({"rule_id": ["law", "bill"], "date": pd.to_datetime(["2025-01-01", "2025-06-01"]), "route": "r",
+                          "layer": "us_export", "status": ["open", "blocked"], "condition": ["in force", "a bill"],
+                          "source_id": "s", "pending": [False, True]})
+    s = chips.route_status("r", "2025-12-31", rules)
+    assert (s["status"], s["rule_id"], s["pending"]) == ("open", "law", "a bill")
+
+
+def test_status_sources_are_the_evidence_since_the_layer_reached_its_status():
+    # the H20 has been blocked by Beijing since Aug 2025: three steps hold it there (guidance, state-funded data centres,
+    # the ByteDance bar), the July summons (open) does not
+    s = chips.route_status("buy_h20_china", "2026-03-31")
+    assert s["status_sources"] == ["route_livemint_h20_guidance_2025", "route_reuters_state_dc_2025_11",
+                                   "route_aljazeera_bytedance_nvidia_2025_11"]
+    # both layers conditional: the later step (US licences, Feb 2026) is the deciding row; both layers' steps are evidence
+    s = chips.route_status("buy_h200_china", "2026-03-31")
+    assert s["rule_id"] == "rr_2026_02_h200" and s["status_sources"] == ["route_bt_h200_approval_2026_01", "chips_nvidia_10q_2026_04_26"]
+
+
+def test_binding_periods_name_which_side_bound():
+    # H20: Washington's licence letter binds April-July 2025, Beijing's guidance from August 2025
+    b = chips.binding_periods("buy_h20_china", "2025-03", "2026-03").set_index("from")
+    assert list(b.binding) == ["us_export", "us_export", "china"] and list(b.status) == ["open", "licence required", "blocked"]
+    assert b.loc["2025-08-01", "to"] == pd.Timestamp("2026-03-01")
+    # the latest month the legal data supports: BIS's guidance of 2026-05-31
+    assert chips.latest_legal_month() == "2026-05"
+
+
+def test_route_status_layers_and_conditions():
+    # the US case-by-case rule of 2026-01-15 did not reopen the H200 in January: China's customs layer blocked it until 2026-01-28
+    s = chips.route_status("buy_h200_china", "2026-01-27")
     assert s["status"] == "blocked" and "case-by-case" in s["condition"].lower() and "customs" in s["condition"]
     # renting abroad stays open through the AI Diffusion rule and its rescission; Malaysia's permit rule adds a condition
     assert chips.route_status("rent_abroad", "2025-05-12")["rule_id"] == "rr_2025_01_rent_abroad"

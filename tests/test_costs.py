@@ -181,14 +181,14 @@ def test_routes_like_for_like_by_hand():
     assert (h100.quotes, h100.aggregator_quotes) == (1, 3) and h100.usd_per_pflop_hour == pytest.approx(2.50 / 0.9895, abs=1e-4)
     # Own H100 abroad: its one quote (used card, aggregator) is left out too
     own = t.loc["Own H100 abroad (Malaysia)"]
-    assert own.quotes == 0 and own.aggregator_quotes == 1 and own.status == "licence required"
+    assert own.quotes == 0 and own.aggregator_quotes == 1 and own.status == "blocked"
     # B200/GB200 on demand in the window, same class: 6.03 / 2.25 = 2.68 and 4.54 / 2.5 = 1.816 -> median 2.248, the cheapest open route;
     # the range spans the two chips of one provider, named by the route's quote ids
     b = t.loc["Rent B200/GB200 abroad"]
     assert (b.usd_per_pflop_hour_low, b.usd_per_pflop_hour, b.usd_per_pflop_hour_high) == pytest.approx((1.816, 2.248, 2.68))
     assert b.quote_ids == ["rent_b200_spheron_mar2026", "rent_gb200_spheron_mar2026"] and b.chips == ["b200_hgx", "gb200_per_gpu"]
     assert list(t[t.ranked].index) == ["Rent H100 abroad", "Rent H200 abroad", "Rent B200/GB200 abroad"]
-    assert t.loc["Buy Ascend 910B in China"].quotes == 0 and t.loc["Buy H200 in China under licence", "status"] == "blocked"
+    assert t.loc["Buy Ascend 910B in China"].quotes == 0 and t.loc["Buy H200 in China under licence", "status"] == "conditional"
 
 
 def test_route_tokens_use_the_serving_replica():
@@ -298,18 +298,36 @@ def _cheapest_open(**given):
 
 
 def test_nb02_cheapest_open_route_at_defaults():
-    assert f"{costs.as_of_end(P['as_of']):%b %Y}" == "Mar 2026" and P["provider_class"] == "neocloud_marketplace"
+    # as_of None: the latest month every input covers, the earliest of the legal rows' (May 2026), the purchase quotes'
+    # (Mar 2026) and the rental quotes' (Jun 2026)
+    assert P["as_of"] is None and costs.latest_month() == "2026-03" and P["provider_class"] == "neocloud_marketplace"
+    assert f"{costs.as_of_end(P['as_of']):%b %Y}" == "Mar 2026"
     t, best, not_open = _cheapest_open()
     # B200/GB200 on demand in the window: 4.54 / 2.5 = 1.816 and 6.03 / 2.25 = 2.68 -> median 2.248 USD per PFLOP-hour
     assert best.route == "Rent B200/GB200 abroad"
     assert (best.usd_per_pflop_hour_low, best.usd_per_pflop_hour, best.usd_per_pflop_hour_high) == pytest.approx((1.816, 2.248, 2.68))
-    assert not_open == {"Buy H800 in China": "blocked", "Buy H20 in China": "licence required",
-                        "Buy H200 in China under licence": "blocked", "Own H100 abroad (Malaysia)": "licence required"}
+    # the H20 blocked by Beijing's guidance (Aug and Nov 2025); the H200 conditional on both sides (approval and licences, nothing
+    # shipped); owning an H100 abroad under the presumption of denial that blocks the H800 in China
+    assert not_open == {"Buy H800 in China": "blocked", "Buy H20 in China": "blocked",
+                        "Buy H200 in China under licence": "conditional", "Own H100 abroad (Malaysia)": "blocked"}
     # the headline's "H100s rent at USD 2.53 per dense BF16 PFLOP-hour (USD 2.50 per GPU-hour) in the same class":
     # Spheron 2.50 / 0.9895 dense BF16 PFLOPS = 2.527, ranked (the hyperscaler list price 6.88 gives 6.95: another class)
     assert t.loc["Rent H100 abroad", "ranked"] and f"{t.loc['Rent H100 abroad', 'usd_per_pflop_hour']:.2f}" == "2.53"
-    # "Owning an H100 (licence required) would beat ...": the owned route is not open
-    assert t.loc["Own H100 abroad (Malaysia)", "status"] == "licence required"
+    # "Owning an H100 (blocked) would beat ...": the owned route is not open
+    assert t.loc["Own H100 abroad (Malaysia)", "status"] == "blocked"
+
+
+def test_nb02_status_key_number_cites_primary_or_reputable_evidence():
+    # per not-open route, the primary or reputable sources among those that hold it at its status: the H800's 10-Q notice;
+    # the H20's Reuters report of the state-funded data-centre rule (the Mint and Al Jazeera relays are left out); the
+    # H200's Q1 FY2027 10-Q (the Business Times relay left out); owning abroad: the 2023 and 2025 rules and Baker McKenzie
+    t = costs.routes(**P)
+    assert costs.status_source_ids(t[t.status != "open"]) == [
+        "chips_nvidia_10q_2026_04_26", "rev_nvda_10q_q3fy2024", "route_bakermckenzie_bis_may2025", "route_reuters_state_dc_2025_11",
+        "rule_fr_2023_23055", "rule_fr_2025_00636"]
+    # a route whose status rests on relays alone keeps them (so a headline test sees them)
+    only_relay = pd.DataFrame({"status_sources": [["route_bt_h200_approval_2026_01"]]})
+    assert costs.status_source_ids(only_relay) == ["route_bt_h200_approval_2026_01"]
 
 
 def test_nb02_own_against_rent_at_defaults():

@@ -47,7 +47,7 @@ def test_malformed_row_names_file_and_line(data_copy):
     _replace_line(path, 3, "broken_row,only,three")
     msg = _first_problem(data_copy)
     assert "data/sources.csv" in msg or "sources.csv" in msg
-    assert "line 3" in msg and "3 cells where the schema has 11 columns" in msg
+    assert "line 3" in msg and "3 cells where the schema has 13 columns" in msg
 
 
 def test_bad_date_names_column(data_copy):
@@ -70,10 +70,10 @@ def test_enum_violation(data_copy):
 def test_missing_header_column(data_copy):
     path = data_copy / "sources.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    lines[0] = lines[0].replace(",note", "")
+    lines[0] = lines[0].replace(",original_date", "")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     msg = _first_problem(data_copy)
-    assert "sources.csv, line 1 (header)" in msg and "note" in msg
+    assert "sources.csv, line 1 (header)" in msg and "original_date" in msg
 
 
 def test_duplicate_primary_key(data_copy):
@@ -209,6 +209,16 @@ def test_reliable_drops_aggregator_rows_only():
     # default tiers: sources.csv
     tiers = data.load("sources").set_index("id").tier
     assert set(data.reliable(data.load("sources").rename(columns={"id": "source_id"})).tier) == set(tiers) - {"aggregator"}
+
+
+def test_headline_sources_keep_primary_and_reputable_only():
+    tiers = {"p": "primary", "r": "reputable", "y": "relay", "a": "aggregator"}
+    assert data.headline_sources(["y", "p", "a", "r", "p", "unknown"], tiers) == ["p", "r"]
+    # sources.csv: a relay names its original; Nvidia's Q1 FY2026 release is now cited from the company's own page
+    s = data.load("sources").set_index("id")
+    assert s.loc["route_bt_h200_approval_2026_01", ["tier", "original_publisher"]].tolist() == ["relay", "Reuters"]
+    assert data.headline_sources(["route_bt_h200_approval_2026_01", "rev_nvda_pr_q1fy2026"]) == ["rev_nvda_pr_q1fy2026"]
+    assert s[s.tier.eq("relay")].original_publisher.notna().all()
 
 
 def test_value_range_spans_the_low_and_high_columns():

@@ -210,12 +210,15 @@ def test_share_series_by_basis_and_year_on_year():
 def test_control_events_fall_in_fiscal_years():
     ev = data.load("control_events").set_index("event_id")
     fy = revenue.nvidia_fiscal_year(ev["date"])
-    # Oct 2022 rule -> FY2023 (2022-01-31..2023-01-29); H20 licence 2025-04-09 -> FY2026;
-    # BIS rule effective 2026-01-15 is still FY2026 (ends 2026-01-25); FY2026 holds twelve events (ev04-ev15),
-    # four of them Beijing's (summons 2025-07-31, guidance 2025-08-12 and 2025-09, customs 2025-10-10)
-    assert (fy["ev02"], fy["ev04"], fy["ev09"]) == (2023, 2026, 2026)
-    assert sorted(fy[fy == 2026].index) == [f"ev{i:02d}" for i in range(4, 16)]
-    assert sorted(ev[ev.side == "beijing"].index) == ["ev11", "ev12", "ev13", "ev14"]
+    # Oct 2022 rule -> FY2023 (2022-01-31..2023-01-29); the 2023-10-23 notice -> FY2024; H20 licence 2025-04-09 -> FY2026;
+    # BIS rule effective 2026-01-15 is still FY2026 (ends 2026-01-25), Beijing's H200 approval of 2026-01-28 is FY2027;
+    # FY2026 holds sixteen events (ev04-ev15, ev17-ev20), eight of them Beijing's (summons 2025-07-31, guidance 2025-08-12,
+    # antitrust 2025-09-15, guidance 2025-09-17, customs 2025-10-10, guidance 2025-11-05 and 2025-11-26, customs 2026-01-14)
+    assert (fy["ev02"], fy["ev16"], fy["ev04"], fy["ev09"], fy["ev21"]) == (2023, 2024, 2026, 2026, 2027)
+    assert sorted(fy[fy == 2026].index) == [f"ev{i:02d}" for i in (*range(4, 16), *range(17, 21))]
+    beijing = ev[ev.side == "beijing"]
+    assert sorted(beijing.index) == ["ev11", "ev12", "ev13", "ev14", "ev17", "ev18", "ev19", "ev20", "ev21"]
+    assert (fy[beijing.index] == 2026).sum() == 8
 
 
 def test_rate_override_and_choice():

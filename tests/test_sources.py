@@ -108,6 +108,14 @@ def aggregator_only(sources: dict, tiers) -> list:
     return [label for label, ids in sources.items() if not ids or {tiers.get(i, "aggregator") for i in ids} <= {"aggregator"}]
 
 
-def test_aggregator_only_rule_by_hand():
-    tiers = {"a": "aggregator", "r": "reputable", "p": "primary"}
+def below_headline_grade(sources: dict, tiers) -> list:
+    """Key numbers of a headline's ``sources`` ({label: [source ids]}) that list no source, or any source that is not
+    primary or reputable (a relay, an aggregator, an unknown id)."""
+    return [label for label, ids in sources.items() if not ids or not {tiers.get(i, "aggregator") for i in ids} <= set(data.HEADLINE_TIERS)]
+
+
+def test_below_headline_grade_rule_by_hand():
+    tiers = {"a": "aggregator", "r": "reputable", "p": "primary", "y": "relay"}
+    assert below_headline_grade({"x": ["a"], "y": ["a", "r"], "z": [], "w": ["p", "r"], "v": ["unknown"], "u": ["y", "p"]},
+                                tiers) == ["x", "y", "z", "v", "u"]
     assert aggregator_only({"x": ["a"], "y": ["a", "r"], "z": [], "w": ["p"], "v": ["unknown"]}, tiers) == ["x", "z", "v"]
