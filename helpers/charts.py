@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 import altair as alt
+import numpy as np
 
 RENDERER = "offline"
 THEME = "compute"
@@ -94,6 +95,11 @@ _FIT = ("function fit(spec, w) { if (!w || w >= 720) { return spec; } var s = JS
         " return s; }")
 
 
+#: An explorer is drawn once the page has loaded and painted: the page's text and other charts come first.
+_AFTER_PAINT = ("function later() { setTimeout(go, 0); }"
+                " if (document.readyState === 'complete') { later(); } else { window.addEventListener('load', later); }")
+
+
 def chart_html(spec: dict, include_bundle: bool, index: int) -> str:
     """HTML for one chart: optional bundle, a div with a deterministic id, and the embed call."""
     payload = json.dumps(spec, sort_keys=True, separators=(",", ":"))
@@ -111,9 +117,10 @@ def chart_html(spec: dict, include_bundle: bool, index: int) -> str:
         " window.vegaEmbed(el, fit(" + safe + ", el.clientWidth), {renderer: 'svg', actions: false})"
         ".then(function () { el.setAttribute('data-rendered', 'true'); done(); })"
         ".catch(function (e) { el.setAttribute('data-error', String(e)); el.textContent = 'Chart failed: ' + e; done(); }); }"
-        "if (window.vegaEmbed) { draw(); } else { var n = 0; var t = setInterval(function () {"
+        "function go() { if (window.vegaEmbed) { draw(); } else { var n = 0; var t = setInterval(function () {"
         " if (window.vegaEmbed) { clearInterval(t); draw(); } else if (++n > 100) { clearInterval(t);"
-        " el.setAttribute('data-error', 'vega bundle missing'); } }, 50); }"
+        " el.setAttribute('data-error', 'vega bundle missing'); } }, 50); } }"
+        + (_AFTER_PAINT if (spec.get("usermeta") or {}).get("explorer") else "go();") +
         "})();</script>")
     bundle = _bundle() if include_bundle else ""
     return f'{bundle}<div id="{div_id}" class="vega-chart"></div>{script}'
@@ -182,7 +189,8 @@ class Sourced:
             if not inner["params"]:
                 del inner["params"]
             top["params"] = variables
-        return {**top, "vconcat": [inner], "title": self.caption}
+        meta = {"usermeta": self.usermeta} if getattr(self, "usermeta", None) else {}
+        return {**top, **meta, "vconcat": [inner], "title": self.caption}
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return _render(self.to_dict())
@@ -222,3 +230,127 @@ def source_line(ids, limit: int = 300) -> str:
         shown.append(c)
     rest = len(cites) - len(shown)
     return "; ".join(shown) + (f"; and {rest} more (source ids in the tooltips)" if rest else "")
+
+
+# --- scenario explorers ------------------------------------------------------------------------------
+# A finding recomputed for a grid of assumptions by the Python helpers when the notebook runs, embedded as
+# chart data; in the page, inputs bound to Vega-Lite parameters select one row of the grid (filter
+# transforms). No model is written in the page: it only looks values up and joins the command's words.
+
+#: Largest explorer payload (the chart's JSON), bytes.
+EXPLORER_MAX_BYTES = 60_000
+
+
+def axis(name: str, label: str, values, default, labels: dict | None = None) -> dict:
+    """One assumption of an explorer: the notebook parameter ``name`` over ``values`` (numbers evenly spaced:
+    a slider; otherwise a drop-down, shown with ``labels``), starting at ``default`` (one of ``values``)."""
+    values = [_clean(v) for v in values]
+    default = _clean(default)
+    if default not in values:
+        raise ValueError(f"explorer axis {name!r}: default {default!r} is not one of its values {values}")
+    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+    steps = sorted({_clean(b - a) for a, b in zip(values, values[1:])}) if numeric else []
+    slider = numeric and len(values) > 2 and len(steps) == 1 and values == sorted(values)
+    return {"name": name, "label": label, "values": values, "default": default, "numeric": numeric,
+            "slider": slider, "step": steps[0] if slider else None, "labels": labels or {}}
+
+
+def lattice(default: float, low: float, high: float, step: float) -> list[float]:
+    """``default`` plus and minus whole steps of ``step``, inside [``low``, ``high``] (a slider's stops
+    that include the run's value)."""
+    k_lo, k_hi = int(np.floor((low - default) / step + 1e-9)), int(np.floor((high - default) / step + 1e-9))
+    return [_clean(default + k * step) for k in range(k_lo, k_hi + 1) if low - 1e-12 <= default + k * step <= high + 1e-12]
+
+
+def _clean(v):
+    """A grid value as the page will read it: numbers to 10 significant digits (0.30000000000000004 -> 0.3)."""
+    if isinstance(v, (bool, np.bool_)) or isinstance(v, str):
+        return v
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    f = float(f"{float(v):.10g}")
+    return int(f) if f.is_integer() and abs(f) < 1e15 else f
+
+
+def _match(a: dict) -> str:
+    """Vega expression: the grid row's value of axis ``a`` is the input's (numbers within rounding)."""
+    p, col = f"x_{a['name']}", f"datum[{json.dumps(a['name'])}]"
+    return f"abs({col} - {p}) <= 1e-9 * max(1, abs({p}))" if a["numeric"] else f"{col} === {p}"
+
+
+def _binding(a: dict):
+    if a["slider"]:
+        return alt.binding_range(min=min(a["values"]), max=max(a["values"]), step=a["step"], name=a["label"] + " ")
+    return alt.binding_select(options=a["values"], labels=[str(a["labels"].get(v, v)) for v in a["values"]],
+                              name=a["label"] + " ")
+
+
+def command(notebook: str, axes, fixed: dict | None = None) -> str:
+    """Vega expression of the reproducing command for the selected row, one ``-p name value`` per line
+    (a backslash ends each line, so the lines paste into a shell as one command): each axis's value, read
+    from the row, then ``fixed`` (the run's other non-default parameters)."""
+    words = [f"'-p {a['name']} ' + datum[{json.dumps(a['name'])}]" for a in axes]
+    words += [json.dumps(f"-p {k} {v}") for k, v in (fixed or {}).items()]
+    joint = " + " + json.dumps(" \\\n  ") + " + "
+    return json.dumps(f"make notebook NB={notebook} \\\n  PARAMS=\"") + " + " + joint.join(words) + " + '\"'"
+
+
+def non_default(P: dict, notebook: str, skip=()) -> dict:
+    """The run's parameters that differ from the notebook's defaults (not those in ``skip``): the words a
+    reproducing command must carry besides the explorer's own (a value with a space is quoted)."""
+    from helpers import params
+
+    d = params.defaults(notebook)
+    return {k: (f"'{P[k]}'" if " " in str(P[k]) else P[k]) for k in d
+            if k not in skip and P[k] is not None and P[k] != d[k]}
+
+
+def explorer(grid, axes, *, notebook: str, x: str, title: str, source: str, value_title: str,
+             value_format: str = ".2f", fixed: dict | None = None, subtitle: str | None = None) -> Sourced:
+    """A scenario explorer: one input per axis (:func:`axis`), the selected row's ``text`` (the finding and its
+    range, worded in Python) and the command that re-runs the notebook for it, and a small chart of ``value``
+    (with ``low``–``high``) across axis ``x``, the other axes held at their inputs. ``grid`` has a column per
+    axis and ``value``, ``low``, ``high``, ``text``; one row per combination of the axes' values."""
+    names = [a["name"] for a in axes]
+    g = grid[names + ["value", "low", "high", "text"]].copy()
+    for n in names:
+        g[n] = g[n].map(_clean)
+    expected = int(np.prod([len(a["values"]) for a in axes]))
+    if len(g) != expected or g.duplicated(names).any():
+        raise ValueError(f"explorer grid has {len(g)} rows, not one per combination of its axes ({expected})")
+    for c in ("value", "low", "high"):  # 5 significant digits: the page shows fewer
+        g[c] = [float(f"{v:.5g}") for v in g[c].astype(float)]
+    ax = {a["name"]: a for a in axes}
+    selected = " && ".join(_match(a) for a in axes)
+    others = " && ".join(_match(a) for a in axes if a["name"] != x) or "true"
+    g["text"] = ["\n".join(wrap(t, 36)) for t in g.text]  # a phone's width at 17 px
+    lines = int(g.text.str.count("\n").max()) + 1
+    top = 21 * lines + 6  # the command's first line, under the finding's
+    readout = alt.Chart(g).transform_filter(selected).transform_calculate(
+        command=command(notebook, axes, fixed)).properties(width=560, height=top + 14 * (len(axes) + len(fixed or {}) + 1))
+    value = readout.mark_text(align="left", baseline="top", fontSize=17, fontWeight="bold", color="#1f5a96",
+                              lineBreak="\n").encode(x=alt.value(0), y=alt.value(0), text="text:N").properties(name="explorer_value")
+    cmd = readout.mark_text(align="left", baseline="top", fontSize=11, font="monospace", color="#333",
+                            lineBreak="\n").encode(x=alt.value(0), y=alt.value(top), text="command:N")
+    xa = ax[x]
+    named = [str(xa["labels"].get(v, v)) for v in xa["values"]]  # a drop-down's values by their labels
+    if not xa["numeric"]:
+        g["x_label"] = g[x].map(dict(zip(xa["values"], named)))
+    xenc = (alt.X(f"{x}:Q", title=xa["label"], scale=alt.Scale(zero=False)) if xa["numeric"]
+            else alt.X("x_label:N", title=xa["label"], sort=named, axis=alt.Axis(labelAngle=0)))
+    y = alt.Y("value:Q", title=value_title, axis=alt.Axis(format=value_format))
+    base = alt.Chart(g).transform_filter(others).encode(x=xenc)
+    band = base.mark_rule(strokeWidth=3, color="#9db7d5").encode(y=alt.Y("low:Q", title=value_title), y2="high:Q")
+    line = base.mark_line(color="#1f5a96").encode(y=y) if xa["numeric"] else None
+    dots = base.mark_point(filled=True, size=40, color="#1f5a96").encode(
+        y=y, tooltip=[alt.Tooltip(f"{x}:Q" if xa["numeric"] else "x_label:N", title=xa["label"]), alt.Tooltip("text:N", title=value_title)])
+    here = alt.Chart(g).transform_filter(selected).mark_point(filled=True, size=140, color="#d1495b").encode(x=xenc, y=y)
+    small = alt.layer(*[c for c in (band, line, dots, here) if c is not None]).properties(width=560, height=170)
+    chart = alt.vconcat(alt.layer(value, cmd), small, spacing=14).add_params(
+        *[alt.param(name=f"x_{a['name']}", value=a["default"], bind=_binding(a)) for a in axes])
+    out = sourced(chart, title, source, subtitle)
+    out.usermeta = {"explorer": True}  # drawn after the page's first paint (chart_html)
+    size = len(json.dumps(out.to_dict(), separators=(",", ":")))
+    if size > EXPLORER_MAX_BYTES:
+        raise ValueError(f"explorer data is {size:,} bytes, over {EXPLORER_MAX_BYTES:,}: use fewer grid points")
+    return out
