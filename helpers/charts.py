@@ -324,14 +324,14 @@ def explorer(grid, axes, *, notebook: str, x: str, title: str, source: str, valu
     selected = " && ".join(_match(a) for a in axes)
     others = " && ".join(_match(a) for a in axes if a["name"] != x) or "true"
     g["text"] = ["\n".join(wrap(t, 36)) for t in g.text]  # a phone's width at 17 px
-    lines = int(g.text.str.count("\n").max()) + 1
-    top = 21 * lines + 6  # the command's first line, under the finding's
+    g["cmd_y"] = 21 * (g.text.str.count("\n") + 1) + 6  # the command's first line, under the finding's
+    top = int(g.cmd_y.max())
     readout = alt.Chart(g).transform_filter(selected).transform_calculate(
         command=command(notebook, axes, fixed)).properties(width=560, height=top + 14 * (len(axes) + len(fixed or {}) + 1))
     value = readout.mark_text(align="left", baseline="top", fontSize=17, fontWeight="bold", color="#1f5a96",
                               lineBreak="\n").encode(x=alt.value(0), y=alt.value(0), text="text:N").properties(name="explorer_value")
     cmd = readout.mark_text(align="left", baseline="top", fontSize=11, font="monospace", color="#333",
-                            lineBreak="\n").encode(x=alt.value(0), y=alt.value(top), text="command:N")
+                            lineBreak="\n").encode(x=alt.value(0), y=alt.Y("cmd_y:Q", scale=None), text="command:N")
     xa = ax[x]
     named = [str(xa["labels"].get(v, v)) for v in xa["values"]]  # a drop-down's values by their labels
     if not xa["numeric"]:
