@@ -241,9 +241,10 @@ def source_line(ids, limit: int = 300) -> str:
 EXPLORER_MAX_BYTES = 60_000
 
 
-def axis(name: str, label: str, values, default, labels: dict | None = None) -> dict:
+def axis(name: str, label: str, values, default, labels: dict | None = None, parameter: bool = True) -> dict:
     """One assumption of an explorer: the notebook parameter ``name`` over ``values`` (numbers evenly spaced:
-    a slider; otherwise a drop-down, shown with ``labels``), starting at ``default`` (one of ``values``)."""
+    a slider; otherwise a drop-down, shown with ``labels``), starting at ``default`` (one of ``values``). With
+    ``parameter`` False it picks a view of the finding (e.g. a basis) and stays out of the command."""
     values = [_clean(v) for v in values]
     default = _clean(default)
     if default not in values:
@@ -252,7 +253,7 @@ def axis(name: str, label: str, values, default, labels: dict | None = None) -> 
     steps = sorted({_clean(b - a) for a, b in zip(values, values[1:])}) if numeric else []
     slider = numeric and len(values) > 2 and len(steps) == 1 and values == sorted(values)
     return {"name": name, "label": label, "values": values, "default": default, "numeric": numeric,
-            "slider": slider, "step": steps[0] if slider else None, "labels": labels or {}}
+            "slider": slider, "step": steps[0] if slider else None, "labels": labels or {}, "parameter": parameter}
 
 
 def lattice(default: float, low: float, high: float, step: float) -> list[float]:
@@ -289,7 +290,7 @@ def command(notebook: str, axes, fixed: dict | None = None) -> str:
     """Vega expression of the reproducing command for the selected row, one ``-p name value`` per line
     (a backslash ends each line, so the lines paste into a shell as one command): each axis's value, read
     from the row, then ``fixed`` (the run's other non-default parameters)."""
-    words = [f"'-p {a['name']} ' + datum[{json.dumps(a['name'])}]" for a in axes]
+    words = [f"'-p {a['name']} ' + datum[{json.dumps(a['name'])}]" for a in axes if a.get("parameter", True)]
     words += [json.dumps(f"-p {k} {v}") for k, v in (fixed or {}).items()]
     joint = " + " + json.dumps(" \\\n  ") + " + "
     return json.dumps(f"make notebook NB={notebook} \\\n  PARAMS=\"") + " + " + joint.join(words) + " + '\"'"
@@ -327,7 +328,7 @@ def explorer(grid, axes, *, notebook: str, x: str, title: str, source: str, valu
     g["cmd_y"] = 21 * (g.text.str.count("\n") + 1) + 6  # the command's first line, under the finding's
     top = int(g.cmd_y.max())
     readout = alt.Chart(g).transform_filter(selected).transform_calculate(
-        command=command(notebook, axes, fixed)).properties(width=560, height=top + 14 * (len(axes) + len(fixed or {}) + 1))
+        command=command(notebook, axes, fixed)).properties(width=560, height=top + 14 * (len(axes) + len(fixed or {}) + 1))  # noqa: E501
     value = readout.mark_text(align="left", baseline="top", fontSize=17, fontWeight="bold", color="#1f5a96",
                               lineBreak="\n").encode(x=alt.value(0), y=alt.value(0), text="text:N").properties(name="explorer_value")
     cmd = readout.mark_text(align="left", baseline="top", fontSize=11, font="monospace", color="#333",

@@ -12,11 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import charts, chips, costs, demand, params, record
+from helpers import charts, chips, costs, demand, fleet, params, record
 
-#: notebook -> (the axis the grid varies over its key finding, the recorded number the default row must equal)
-RECORDED = {"01_chip_gap": "shared.h20_vs_h100_decode_replica", "02_cloud_economics": "breakeven_utilisation_on_demand",
-            "03_doubao_demand": "gpus_p50"}
+#: notebook -> [(column of the explorer's starting row, the recorded number it must equal)]
+RECORDED = {"01_chip_gap": [("value", "shared.h20_vs_h100_decode_replica")],
+            "02_cloud_economics": [("value", "breakeven_utilisation_on_demand")],
+            "03_doubao_demand": [("low", "gpus_p5"), ("value", "gpus_p50"), ("high", "gpus_p95"), ("share", "fleet_share")],
+            "06_bytedance_fleet": [("low", "shared.fleet_h100e_dense_bf16_low"), ("high", "shared.fleet_h100e_dense_bf16_high")]}
 
 
 def stored(stem: str) -> dict:
@@ -132,6 +134,27 @@ def test_fixed_draw_keeps_the_other_draws():
     assert np.array_equal(drawn.draws["x"], fixed.draws["x"]) and set(fixed.draws["dau"]) == {2.0}
 
 
+# --- 06: the fleet --------------------------------------------------------------------------------------
+
+def test_06_fleet_grid_at_defaults_is_the_recorded_finding():
+    g = fleet.total_grid([None]).set_index("count")
+    rec = stored("06_bytedance_fleet")
+    for count in ("units", "h100e_dense_bf16", "h100e_decode"):
+        for end in ("low", "high"):
+            assert f"{g.loc[count, end]:.4g}" == f"{rec[f'shared.fleet_{count}_{end}']:.4g}"
+    assert f"{g.loc['h100e_decode_small_batch', 'high']:.4g}" == f"{rec['h100e_decode_small_batch_high']:.4g}"
+
+
+@pytest.mark.parametrize("price", [9000, 18000])
+def test_06_fleet_grid_off_defaults_is_every_batch_at_that_price(price):
+    g = fleet.total_grid([None, price]).set_index(["h20_price_usd", "count"])
+    batches = fleet.fleet(price)  # every batch counted once, whatever its year: the fleet at the end of the last year
+    for count in ("units", "h100e_decode"):
+        assert g.loc[(price, count), ["low", "high"]].tolist() == pytest.approx(
+            [batches[f"{count}_low"].sum(), batches[f"{count}_high"].sum()], rel=1e-12)
+    assert g.loc[(price, "units"), "high"] != g.loc[(None, "units"), "high"]  # the price moves the capped batch
+
+
 # --- the mechanism --------------------------------------------------------------------------------------
 
 def _toy():
@@ -189,7 +212,8 @@ def test_explorer_at_the_runs_values_is_the_recorded_finding(stem, site):
     (spec,) = explorer_specs(nb)
     assert len(json.dumps(spec, separators=(",", ":"))) <= charts.EXPLORER_MAX_BYTES
     row, rec = selected_row(spec), record.read(nb)["numbers"]
-    assert close(row["value"], rec[RECORDED[stem]]), (row, rec[RECORDED[stem]])
+    for column, key in RECORDED[stem]:
+        assert close(row[column], rec[key]), (column, row, key, rec[key])
 
 
 from test_browser import site  # noqa: E402,F401  (the site build fixture)
