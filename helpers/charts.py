@@ -20,6 +20,7 @@ from pathlib import Path
 
 import altair as alt
 import numpy as np
+import pandas as pd
 
 RENDERER = "offline"
 THEME = "compute"
@@ -189,11 +190,23 @@ class Sourced:
             if not inner["params"]:
                 del inner["params"]
             top["params"] = variables
-        meta = {"usermeta": self.usermeta} if getattr(self, "usermeta", None) else {}
-        return {**top, **meta, "vconcat": [inner], "title": self.caption}
+        return {**top, "vconcat": [inner], "title": self.caption}
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return _render(self.to_dict())
+
+
+class Built:
+    """A Vega-Lite spec written as a dict, displayed through the offline renderer like a chart."""
+
+    def __init__(self, spec: dict):
+        self.spec = spec
+
+    def to_dict(self) -> dict:
+        return self.spec
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _render(self.spec)
 
 
 def sourced(chart, title: str, source: str, subtitle: str | None = None) -> Sourced:
@@ -279,11 +292,12 @@ def _match(a: dict) -> str:
     return f"abs({col} - {p}) <= 1e-9 * max(1, abs({p}))" if a["numeric"] else f"{col} === {p}"
 
 
-def _binding(a: dict):
+def _binding(a: dict) -> dict:
+    """The input of axis ``a``: a slider over evenly spaced numbers, else a drop-down with the values' labels."""
     if a["slider"]:
-        return alt.binding_range(min=min(a["values"]), max=max(a["values"]), step=a["step"], name=a["label"] + " ")
-    return alt.binding_select(options=a["values"], labels=[str(a["labels"].get(v, v)) for v in a["values"]],
-                              name=a["label"] + " ")
+        return {"input": "range", "min": min(a["values"]), "max": max(a["values"]), "step": a["step"], "name": a["label"] + " "}
+    return {"input": "select", "options": a["values"], "labels": [str(a["labels"].get(v, v)) for v in a["values"]],
+            "name": a["label"] + " "}
 
 
 def command(notebook: str, axes, fixed: dict | None = None) -> str:
@@ -306,12 +320,9 @@ def non_default(P: dict, notebook: str, skip=()) -> dict:
             if k not in skip and P[k] is not None and P[k] != d[k]}
 
 
-def explorer(grid, axes, *, notebook: str, x: str, title: str, source: str, value_title: str,
-             value_format: str = ".2f", fixed: dict | None = None, subtitle: str | None = None) -> Sourced:
-    """A scenario explorer: one input per axis (:func:`axis`), the selected row's ``text`` (the finding and its
-    range, worded in Python) and the command that re-runs the notebook for it, and a small chart of ``value``
-    (with ``low``–``high``) across axis ``x``, the other axes held at their inputs. ``grid`` has a column per
-    axis and ``value``, ``low``, ``high``, ``text``; one row per combination of the axes' values."""
+def _grid_rows(grid, axes, x: str) -> pd.DataFrame:
+    """The explorer's rows: one per combination of the axes' values (else ValueError), numbers as the page reads
+    them, the text wrapped for a phone, the command's line under it (``cmd_y``) and a drop-down axis ``x``'s labels."""
     names = [a["name"] for a in axes]
     g = grid[names + ["value", "low", "high", "text"]].copy()
     for n in names:
@@ -319,38 +330,53 @@ def explorer(grid, axes, *, notebook: str, x: str, title: str, source: str, valu
     expected = int(np.prod([len(a["values"]) for a in axes]))
     if len(g) != expected or g.duplicated(names).any():
         raise ValueError(f"explorer grid has {len(g)} rows, not one per combination of its axes ({expected})")
-    for c in ("value", "low", "high"):  # 5 significant digits: the page shows fewer
-        g[c] = [float(f"{v:.5g}") for v in g[c].astype(float)]
-    ax = {a["name"]: a for a in axes}
-    selected = " && ".join(_match(a) for a in axes)
-    others = " && ".join(_match(a) for a in axes if a["name"] != x) or "true"
+    for c in ("value", "low", "high"):  # 5 significant digits (the page shows fewer); null where there is no value
+        g[c] = [float(f"{v:.5g}") if np.isfinite(v) else None for v in g[c].astype(float)]
     g["text"] = ["\n".join(wrap(t, 36)) for t in g.text]  # a phone's width at 17 px
     g["cmd_y"] = 21 * (g.text.str.count("\n") + 1) + 6  # the command's first line, under the finding's
-    top = int(g.cmd_y.max())
-    readout = alt.Chart(g).transform_filter(selected).transform_calculate(
-        command=command(notebook, axes, fixed)).properties(width=560, height=top + 14 * (len(axes) + len(fixed or {}) + 1))  # noqa: E501
-    value = readout.mark_text(align="left", baseline="top", fontSize=17, fontWeight="bold", color="#1f5a96",
-                              lineBreak="\n").encode(x=alt.value(0), y=alt.value(0), text="text:N").properties(name="explorer_value")
-    cmd = readout.mark_text(align="left", baseline="top", fontSize=11, font="monospace", color="#333",
-                            lineBreak="\n").encode(x=alt.value(0), y=alt.Y("cmd_y:Q", scale=None), text="command:N")
-    xa = ax[x]
-    named = [str(xa["labels"].get(v, v)) for v in xa["values"]]  # a drop-down's values by their labels
+    xa = next(a for a in axes if a["name"] == x)
     if not xa["numeric"]:
-        g["x_label"] = g[x].map(dict(zip(xa["values"], named)))
-    xenc = (alt.X(f"{x}:Q", title=xa["label"], scale=alt.Scale(zero=False)) if xa["numeric"]
-            else alt.X("x_label:N", title=xa["label"], sort=named, axis=alt.Axis(labelAngle=0)))
-    y = alt.Y("value:Q", title=value_title, axis=alt.Axis(format=value_format))
-    base = alt.Chart(g).transform_filter(others).encode(x=xenc)
-    band = base.mark_rule(strokeWidth=3, color="#9db7d5").encode(y=alt.Y("low:Q", title=value_title), y2="high:Q")
-    line = base.mark_line(color="#1f5a96").encode(y=y) if xa["numeric"] else None
-    dots = base.mark_point(filled=True, size=40, color="#1f5a96").encode(
-        y=y, tooltip=[alt.Tooltip(f"{x}:Q" if xa["numeric"] else "x_label:N", title=xa["label"]), alt.Tooltip("text:N", title=value_title)])
-    here = alt.Chart(g).transform_filter(selected).mark_point(filled=True, size=140, color="#d1495b").encode(x=xenc, y=y)
-    small = alt.layer(*[c for c in (band, line, dots, here) if c is not None]).properties(width=560, height=170)
-    chart = alt.vconcat(alt.layer(value, cmd), small, spacing=14).add_params(
-        *[alt.param(name=f"x_{a['name']}", value=a["default"], bind=_binding(a)) for a in axes])
-    out = sourced(chart, title, source, subtitle)
-    out.usermeta = {"explorer": True}  # drawn after the page's first paint (chart_html)
+        g["x_label"] = g[x].map({v: str(xa["labels"].get(v, v)) for v in xa["values"]})
+    return g
+
+
+def explorer(grid, axes, *, notebook: str, x: str, title: str, source: str, value_title: str,
+             value_format: str = ".2f", fixed: dict | None = None, subtitle: str | None = None) -> Built:
+    """A scenario explorer: one input per axis (:func:`axis`), the selected row's ``text`` (the finding and its
+    range, worded in Python) and the command that re-runs the notebook for it, and a small chart of ``value``
+    (with ``low``–``high``) across axis ``x``, the other axes held at their inputs. ``grid`` has a column per
+    axis and ``value``, ``low``, ``high``, ``text``; one row per combination of the axes' values. The spec is
+    written as a dict (Altair's copies of layered charts cost a third of a second; tests/test_explorers.py
+    validates it against the Vega-Lite schema); the rows are one named dataset, written once."""
+    g, xa = _grid_rows(grid, axes, x), next(a for a in axes if a["name"] == x)
+    selected = {"filter": " && ".join(_match(a) for a in axes)}
+    others = {"filter": " && ".join(_match(a) for a in axes if a["name"] != x) or "true"}
+    text = {"type": "text", "align": "left", "baseline": "top", "lineBreak": "\n"}
+    readout = {"data": {"name": "grid"}, "transform": [selected, {"calculate": command(notebook, axes, fixed), "as": "command"}],
+               "width": 560, "height": int(g.cmd_y.max()) + 14 * (len(axes) + len(fixed or {}) + 1), "layer": [
+                   {"name": "explorer_value", "mark": {**text, "fontSize": 17, "fontWeight": "bold", "color": "#1f5a96"},
+                    "encoding": {"x": {"value": 0}, "y": {"value": 0}, "text": {"field": "text", "type": "nominal"}}},
+                   {"mark": {**text, "fontSize": 11, "font": "monospace", "color": "#333"},
+                    "encoding": {"x": {"value": 0}, "y": {"field": "cmd_y", "type": "quantitative", "scale": None},
+                                 "text": {"field": "command", "type": "nominal"}}}]}
+    xenc = ({"field": x, "type": "quantitative", "title": xa["label"], "scale": {"zero": False}} if xa["numeric"] else
+            {"field": "x_label", "type": "nominal", "title": xa["label"], "axis": {"labelAngle": 0},
+             "sort": [str(xa["labels"].get(v, v)) for v in xa["values"]]})
+    y = {"field": "value", "type": "quantitative", "title": value_title, "axis": {"format": value_format}}
+    tip = [{"field": xenc["field"], "type": xenc["type"], "title": xa["label"]}, {"field": "text", "type": "nominal", "title": value_title}]
+    layers = [{"mark": {"type": "rule", "strokeWidth": 3, "color": "#9db7d5"},
+               "encoding": {"x": xenc, "y": {**y, "field": "low"}, "y2": {"field": "high"}}},
+              *([{"mark": {"type": "line", "color": "#1f5a96"}, "encoding": {"x": xenc, "y": y}}] if xa["numeric"] else []),
+              {"mark": {"type": "point", "filled": True, "size": 40, "color": "#1f5a96"}, "encoding": {"x": xenc, "y": y, "tooltip": tip}},
+              {"transform": [selected], "mark": {"type": "point", "filled": True, "size": 140, "color": "#d1495b", "opacity": 1},
+               "encoding": {"x": xenc, "y": y}}]
+    small = {"data": {"name": "grid"}, "transform": [others], "width": 560, "height": 170, "layer": layers}
+    params_ = [{"name": f"x_{a['name']}", "value": a["default"], "bind": _binding(a)} for a in axes]
+    inner = {"vconcat": [readout, small], "spacing": 14,
+             "title": {"text": title, "subtitle": [subtitle] if subtitle else []}}
+    caption = {"text": wrap(f"Source: {source}"), "orient": "bottom", "anchor": "start", "fontSize": 10, "fontWeight": "normal", "color": "#555"}
+    out = Built({"$schema": alt.SCHEMA_URL, "config": _theme()["config"], "params": params_, "usermeta": {"explorer": True},
+                 "datasets": {"grid": g.to_dict("records")}, "vconcat": [inner], "title": caption})  # drawn after first paint
     size = len(json.dumps(out.to_dict(), separators=(",", ":")))
     if size > EXPLORER_MAX_BYTES:
         raise ValueError(f"explorer data is {size:,} bytes, over {EXPLORER_MAX_BYTES:,}: use fewer grid points")

@@ -178,6 +178,16 @@ def test_explorer_binds_inputs_filters_rows_and_writes_the_command():
     assert "x_a" in text and "abs(datum" in text  # rows are selected by the inputs, nothing is computed
 
 
+@pytest.mark.parametrize("x", ["a", "b"])
+def test_explorer_spec_is_valid_vega_lite(x):
+    """The spec is written as a dict (fast): it must still pass the Vega-Lite schema, with a slider or a drop-down on x."""
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema.core import load_schema
+
+    axes, g = _toy()
+    validate_jsonschema(charts.explorer(g, axes, notebook="n", x=x, title="T", source="S", value_title="V").to_dict(), load_schema())
+
+
 def test_explorer_refuses_a_grid_that_misses_a_combination_or_is_too_big():
     axes, g = _toy()
     with pytest.raises(ValueError, match="one per combination"):
