@@ -360,7 +360,7 @@ def explorer(grid, axes, *, notebook: str, x: str, title: str, source: str, valu
                     "encoding": {"x": {"value": 0}, "y": {"field": "cmd_y", "type": "quantitative", "scale": None},
                                  "text": {"field": "command", "type": "nominal"}}}]}
     xenc = ({"field": x, "type": "quantitative", "title": xa["label"], "scale": {"zero": False}} if xa["numeric"] else
-            {"field": "x_label", "type": "nominal", "title": xa["label"], "axis": {"labelAngle": 0},
+            {"field": "x_label", "type": "nominal", "title": xa["label"], "axis": {"labelAngle": 0 if len(xa["values"]) <= 7 else -45},
              "sort": [str(xa["labels"].get(v, v)) for v in xa["values"]]})
     y = {"field": "value", "type": "quantitative", "title": value_title, "axis": {"format": value_format}}
     tip = [{"field": xenc["field"], "type": xenc["type"], "title": xa["label"]}, {"field": "text", "type": "nominal", "title": value_title}]

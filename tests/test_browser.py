@@ -434,12 +434,14 @@ def test_explorer_slider_moves_the_number(site, chrome):
     (the text the notebook wrote for it) and the command that re-runs the notebook with it."""
     from test_explorers import explorer_specs, selected_row
 
-    (spec,) = explorer_specs(json.loads((site[1] / "02_cloud_economics.ipynb").read_text()))
+    (spec,) = [s for s in explorer_specs(json.loads((site[1] / "02_cloud_economics.ipynb").read_text()))
+               if any(p["name"] == "x_depreciation_years" for p in s["params"])]
     tab = chrome.new_page(viewport={"width": 1400, "height": 900})
     try:
         tab.goto((site[0] / "02_cloud_economics.html").as_uri(), wait_until="load")
         tab.wait_for_function(CHARTS_DONE, timeout=30_000)
-        shown = "() => [...document.querySelectorAll('g[class*=explorer_value] text')].map(t => t.textContent).join('|')"
+        shown = ("() => [...document.querySelector('input[name=x_depreciation_years]').closest('.vega-chart')"
+                 ".querySelectorAll('g[class*=explorer_value] text')].map(t => t.textContent).join('|')")
         start = tab.evaluate(shown)
         assert start == selected_row(spec)["text"].replace("\n", "")
         tab.fill("input[name=x_depreciation_years]", "2")

@@ -12,13 +12,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import charts, chips, costs, demand, fleet, params, record
+from helpers import charts, chips, costs, demand, fleet, fmt, params, record
 
-#: notebook -> [(column of the explorer's starting row, the recorded number it must equal)]
-RECORDED = {"01_chip_gap": [("value", "shared.h20_vs_h100_decode_replica")],
-            "02_cloud_economics": [("value", "breakeven_utilisation_on_demand")],
-            "03_doubao_demand": [("low", "gpus_p5"), ("value", "gpus_p50"), ("high", "gpus_p95"), ("share", "fleet_share")],
-            "06_bytedance_fleet": [("low", "shared.fleet_h100e_dense_bf16_low"), ("high", "shared.fleet_h100e_dense_bf16_high")]}
+#: (notebook, one of its explorer's inputs) -> [(column of the explorer's starting row, the recorded number it must equal)]
+RECORDED = {("01_chip_gap", "mbu"): [("value", "shared.h20_vs_h100_decode_replica")],
+            ("02_cloud_economics", "depreciation_years"): [("value", "breakeven_utilisation_on_demand")],
+            ("02_cloud_economics", "as_of"): [("value", "usd_per_pflop_h"), ("low", "usd_per_pflop_h_low"),
+                                              ("high", "usd_per_pflop_h_high")],
+            ("03_doubao_demand", "chip_id"): [("low", "gpus_p5"), ("value", "gpus_p50"), ("high", "gpus_p95")],
+            ("06_bytedance_fleet", "h20_price_usd"): [("low", "shared.fleet_h100e_dense_bf16_low"),
+                                                      ("high", "shared.fleet_h100e_dense_bf16_high")]}
 
 
 def stored(stem: str) -> dict:
@@ -214,16 +217,20 @@ def test_explorer_draws_after_first_paint():
 
 # --- against a real run: the site build's executed notebooks ----------------------------------------------
 
-@pytest.mark.parametrize("stem", sorted(RECORDED))
-def test_explorer_at_the_runs_values_is_the_recorded_finding(stem, site):
+@pytest.mark.parametrize("stem, axis", sorted(RECORDED))
+def test_explorer_at_the_runs_values_is_the_recorded_finding(stem, axis, site):
     """The explorer of a run on the notebook's test parameters starts on the row of that run's finding; its data
     stay under the size limit."""
     nb = json.loads((site[1] / f"{stem}.ipynb").read_text(encoding="utf-8"))
-    (spec,) = explorer_specs(nb)
+    specs = explorer_specs(nb)
+    assert len(specs) == len([k for k in RECORDED if k[0] == stem])
+    (spec,) = [s for s in specs if any(p["name"] == f"x_{axis}" for p in s["params"])]
     assert len(json.dumps(spec, separators=(",", ":"))) <= charts.EXPLORER_MAX_BYTES
     row, rec = selected_row(spec), record.read(nb)["numbers"]
-    for column, key in RECORDED[stem]:
+    for column, key in RECORDED[stem, axis]:
         assert close(row[column], rec[key]), (column, row, key, rec[key])
+    if stem == "03_doubao_demand":  # the app's share of the fleet, as the finding words it
+        assert f"{fmt.sig(100 * rec['fleet_share'])}% of the" in row["text"].replace("\n", " ")
 
 
 from test_browser import site  # noqa: E402,F401  (the site build fixture)
