@@ -117,7 +117,7 @@ def test_01_decode_grid_off_defaults_is_replica_and_roofline(b, mbu, speed):
 
 def test_03_need_grid_off_defaults_is_a_run_with_that_user_count():
     """A fixed user count scales the drawn run's draws; a direct simulation with that count gives the same."""
-    sim = ("h20", "fp8", None, 2_000, 11)
+    sim = ("h20", "fp8", None, 400, 11)
     first, per_chip, app = demand.simulate(*sim, 120)
     fleet = lambda dau: (2e5, 6e5)  # noqa: E731
     g = demand.need_grid(first, per_chip, app, [120, 60, 300], fleet).set_index(["dau_millions", "chip_id"])
