@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 
 import altair as alt
+import numpy as np
+import pandas as pd
 
 RENDERER = "offline"
 THEME = "compute"
@@ -94,6 +96,11 @@ _FIT = ("function fit(spec, w) { if (!w || w >= 720) { return spec; } var s = JS
         " return s; }")
 
 
+#: An explorer is drawn once the page has loaded and painted: the page's text and other charts come first.
+_AFTER_PAINT = ("function later() { setTimeout(go, 0); }"
+                " if (document.readyState === 'complete') { later(); } else { window.addEventListener('load', later); }")
+
+
 def chart_html(spec: dict, include_bundle: bool, index: int) -> str:
     """HTML for one chart: optional bundle, a div with a deterministic id, and the embed call."""
     payload = json.dumps(spec, sort_keys=True, separators=(",", ":"))
@@ -111,9 +118,10 @@ def chart_html(spec: dict, include_bundle: bool, index: int) -> str:
         " window.vegaEmbed(el, fit(" + safe + ", el.clientWidth), {renderer: 'svg', actions: false})"
         ".then(function () { el.setAttribute('data-rendered', 'true'); done(); })"
         ".catch(function (e) { el.setAttribute('data-error', String(e)); el.textContent = 'Chart failed: ' + e; done(); }); }"
-        "if (window.vegaEmbed) { draw(); } else { var n = 0; var t = setInterval(function () {"
+        "function go() { if (window.vegaEmbed) { draw(); } else { var n = 0; var t = setInterval(function () {"
         " if (window.vegaEmbed) { clearInterval(t); draw(); } else if (++n > 100) { clearInterval(t);"
-        " el.setAttribute('data-error', 'vega bundle missing'); } }, 50); }"
+        " el.setAttribute('data-error', 'vega bundle missing'); } }, 50); } }"
+        + (_AFTER_PAINT if (spec.get("usermeta") or {}).get("explorer") else "go();") +
         "})();</script>")
     bundle = _bundle() if include_bundle else ""
     return f'{bundle}<div id="{div_id}" class="vega-chart"></div>{script}'
@@ -191,6 +199,19 @@ class Sourced:
         return _render(self.to_dict())
 
 
+class Built:
+    """A Vega-Lite spec written as a dict, displayed through the offline renderer like a chart."""
+
+    def __init__(self, spec: dict):
+        self.spec = spec
+
+    def to_dict(self) -> dict:
+        return self.spec
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _render(self.spec)
+
+
 def sourced(chart, title: str, source: str, subtitle: str | None = None) -> Sourced:
     """Give a chart its finding-stating title (and subtitle) and a source line under it (one chart
     has one title slot, so the source line is the title of a one-item concat, at the bottom)."""
@@ -225,3 +246,141 @@ def source_line(ids, limit: int = 300) -> str:
         shown.append(c)
     rest = len(cites) - len(shown)
     return "; ".join(shown) + (f"; and {rest} more (source ids in the tooltips)" if rest else "")
+
+
+# --- scenario explorers ------------------------------------------------------------------------------
+# A finding recomputed for a grid of assumptions by the Python helpers when the notebook runs, embedded as
+# chart data; in the page, inputs bound to Vega-Lite parameters select one row of the grid (filter
+# transforms). No model is written in the page: it only looks values up and joins the command's words.
+
+#: Largest explorer payload (the chart's JSON), bytes.
+EXPLORER_MAX_BYTES = 60_000
+
+
+def axis(name: str, label: str, values, default, labels: dict | None = None, parameter: bool = True) -> dict:
+    """One assumption of an explorer: the notebook parameter ``name`` over ``values`` (numbers evenly spaced:
+    a slider; otherwise a drop-down, shown with ``labels``), starting at ``default`` (one of ``values``). With
+    ``parameter`` False it picks a view of the finding (e.g. a basis) and stays out of the command."""
+    values = [_clean(v) for v in values]
+    default = _clean(default)
+    if default not in values:
+        raise ValueError(f"explorer axis {name!r}: default {default!r} is not one of its values {values}")
+    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+    steps = sorted({_clean(b - a) for a, b in zip(values, values[1:])}) if numeric else []
+    slider = numeric and len(values) > 2 and len(steps) == 1 and values == sorted(values)
+    return {"name": name, "label": label, "values": values, "default": default, "numeric": numeric,
+            "slider": slider, "step": steps[0] if slider else None, "labels": labels or {}, "parameter": parameter}
+
+
+def lattice(default: float, low: float, high: float, step: float) -> list[float]:
+    """``default`` plus and minus whole steps of ``step``, inside [``low``, ``high``] (a slider's stops
+    that include the run's value)."""
+    k_lo, k_hi = int(np.floor((low - default) / step + 1e-9)), int(np.floor((high - default) / step + 1e-9))
+    return [_clean(default + k * step) for k in range(k_lo, k_hi + 1) if low - 1e-12 <= default + k * step <= high + 1e-12]
+
+
+def _clean(v):
+    """A grid value as the page will read it: numbers to 10 significant digits (0.30000000000000004 -> 0.3)."""
+    if isinstance(v, (bool, np.bool_)) or isinstance(v, str):
+        return v
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    f = float(f"{float(v):.10g}")
+    return int(f) if f.is_integer() and abs(f) < 1e15 else f
+
+
+def _match(a: dict) -> str:
+    """Vega expression: the grid row's value of axis ``a`` is the input's (numbers within rounding)."""
+    p, col = f"x_{a['name']}", f"datum[{json.dumps(a['name'])}]"
+    return f"abs({col} - {p}) <= 1e-9 * max(1, abs({p}))" if a["numeric"] else f"{col} === {p}"
+
+
+def _binding(a: dict) -> dict:
+    """The input of axis ``a``: a slider over evenly spaced numbers, else a drop-down with the values' labels."""
+    if a["slider"]:
+        return {"input": "range", "min": min(a["values"]), "max": max(a["values"]), "step": a["step"], "name": a["label"] + " "}
+    return {"input": "select", "options": a["values"], "labels": [str(a["labels"].get(v, v)) for v in a["values"]],
+            "name": a["label"] + " "}
+
+
+def command(notebook: str, axes, fixed: dict | None = None) -> str:
+    """Vega expression of the reproducing command for the selected row, one ``-p name value`` per line
+    (a backslash ends each line, so the lines paste into a shell as one command): each axis's value, read
+    from the row, then ``fixed`` (the run's other non-default parameters)."""
+    words = [f"'-p {a['name']} ' + datum[{json.dumps(a['name'])}]" for a in axes if a.get("parameter", True)]
+    words += [json.dumps(f"-p {k} {v}") for k, v in (fixed or {}).items()]
+    joint = " + " + json.dumps(" \\\n  ") + " + "
+    return json.dumps(f"make notebook NB={notebook} \\\n  PARAMS=\"") + " + " + joint.join(words) + " + '\"'"
+
+
+def non_default(P: dict, notebook: str, skip=()) -> dict:
+    """The run's parameters that differ from the notebook's defaults (not those in ``skip``): the words a
+    reproducing command must carry besides the explorer's own (a value with a space is quoted)."""
+    from helpers import params
+
+    d = params.defaults(notebook)
+    return {k: (f"'{P[k]}'" if " " in str(P[k]) else P[k]) for k in d
+            if k not in skip and P[k] is not None and P[k] != d[k]}
+
+
+def _grid_rows(grid, axes, x: str) -> pd.DataFrame:
+    """The explorer's rows: one per combination of the axes' values (else ValueError), numbers as the page reads
+    them, the text wrapped for a phone, the command's line under it (``cmd_y``) and a drop-down axis ``x``'s labels."""
+    names = [a["name"] for a in axes]
+    g = grid[names + ["value", "low", "high", "text"]].copy()
+    for n in names:
+        g[n] = g[n].map(_clean)
+    expected = int(np.prod([len(a["values"]) for a in axes]))
+    if len(g) != expected or g.duplicated(names).any():
+        raise ValueError(f"explorer grid has {len(g)} rows, not one per combination of its axes ({expected})")
+    for c in ("value", "low", "high"):  # 5 significant digits (the page shows fewer); null where there is no value
+        g[c] = [float(f"{v:.5g}") if np.isfinite(v) else None for v in g[c].astype(float)]
+    g["text"] = ["\n".join(wrap(t, 36)) for t in g.text]  # a phone's width at 17 px
+    g["cmd_y"] = 21 * (g.text.str.count("\n") + 1) + 6  # the command's first line, under the finding's
+    xa = next(a for a in axes if a["name"] == x)
+    if not xa["numeric"]:
+        g["x_label"] = g[x].map({v: str(xa["labels"].get(v, v)) for v in xa["values"]})
+    return g
+
+
+def explorer(grid, axes, *, notebook: str, x: str, title: str, source: str, value_title: str,
+             value_format: str = ".2f", fixed: dict | None = None, subtitle: str | None = None) -> Built:
+    """A scenario explorer: one input per axis (:func:`axis`), the selected row's ``text`` (the finding and its
+    range, worded in Python) and the command that re-runs the notebook for it, and a small chart of ``value``
+    (with ``low``–``high``) across axis ``x``, the other axes held at their inputs. ``grid`` has a column per
+    axis and ``value``, ``low``, ``high``, ``text``; one row per combination of the axes' values. The spec is
+    written as a dict (Altair's copies of layered charts cost a third of a second; tests/test_explorers.py
+    validates it against the Vega-Lite schema); the rows are one named dataset, written once."""
+    g, xa = _grid_rows(grid, axes, x), next(a for a in axes if a["name"] == x)
+    selected = {"filter": " && ".join(_match(a) for a in axes)}
+    others = {"filter": " && ".join(_match(a) for a in axes if a["name"] != x) or "true"}
+    text = {"type": "text", "align": "left", "baseline": "top", "lineBreak": "\n"}
+    readout = {"data": {"name": "grid"}, "transform": [selected, {"calculate": command(notebook, axes, fixed), "as": "command"}],
+               "width": 560, "height": int(g.cmd_y.max()) + 14 * (len(axes) + len(fixed or {}) + 1), "layer": [
+                   {"name": "explorer_value", "mark": {**text, "fontSize": 17, "fontWeight": "bold", "color": "#1f5a96"},
+                    "encoding": {"x": {"value": 0}, "y": {"value": 0}, "text": {"field": "text", "type": "nominal"}}},
+                   {"mark": {**text, "fontSize": 11, "font": "monospace", "color": "#333"},
+                    "encoding": {"x": {"value": 0}, "y": {"field": "cmd_y", "type": "quantitative", "scale": None},
+                                 "text": {"field": "command", "type": "nominal"}}}]}
+    xenc = ({"field": x, "type": "quantitative", "title": xa["label"], "scale": {"zero": False}} if xa["numeric"] else
+            {"field": "x_label", "type": "nominal", "title": xa["label"], "axis": {"labelAngle": 0 if len(xa["values"]) <= 7 else -45},
+             "sort": [str(xa["labels"].get(v, v)) for v in xa["values"]]})
+    y = {"field": "value", "type": "quantitative", "title": value_title, "axis": {"format": value_format}}
+    tip = [{"field": xenc["field"], "type": xenc["type"], "title": xa["label"]}, {"field": "text", "type": "nominal", "title": value_title}]
+    layers = [{"mark": {"type": "rule", "strokeWidth": 3, "color": "#9db7d5"},
+               "encoding": {"x": xenc, "y": {**y, "field": "low"}, "y2": {"field": "high"}}},
+              *([{"mark": {"type": "line", "color": "#1f5a96"}, "encoding": {"x": xenc, "y": y}}] if xa["numeric"] else []),
+              {"mark": {"type": "point", "filled": True, "size": 40, "color": "#1f5a96"}, "encoding": {"x": xenc, "y": y, "tooltip": tip}},
+              {"transform": [selected], "mark": {"type": "point", "filled": True, "size": 140, "color": "#d1495b", "opacity": 1},
+               "encoding": {"x": xenc, "y": y}}]
+    small = {"data": {"name": "grid"}, "transform": [others], "width": 560, "height": 170, "layer": layers}
+    params_ = [{"name": f"x_{a['name']}", "value": a["default"], "bind": _binding(a)} for a in axes]
+    inner = {"vconcat": [readout, small], "spacing": 14,
+             "title": {"text": title, "subtitle": [subtitle] if subtitle else []}}
+    caption = {"text": wrap(f"Source: {source}"), "orient": "bottom", "anchor": "start", "fontSize": 10, "fontWeight": "normal", "color": "#555"}
+    out = Built({"$schema": alt.SCHEMA_URL, "config": _theme()["config"], "params": params_, "usermeta": {"explorer": True},
+                 "datasets": {"grid": g.to_dict("records")}, "vconcat": [inner], "title": caption})  # drawn after first paint
+    size = len(json.dumps(out.to_dict(), separators=(",", ":")))
+    if size > EXPLORER_MAX_BYTES:
+        raise ValueError(f"explorer data is {size:,} bytes, over {EXPLORER_MAX_BYTES:,}: use fewer grid points")
+    return out

@@ -104,6 +104,15 @@ def breakeven_months(price_usd_per_gpu_hour, purchase_usd_per_gpu, power_kw, pue
         return params.out(np.where(margin > 0, c / np.where(margin > 0, margin, 1.0), np.inf))
 
 
+def breakeven_utilisation(annual_usd_per_gpu, on_demand_usd_per_gpu_hour):
+    """Utilisation above which owning beats on-demand rent: annual owning cost / (8760 h x on-demand price);
+    above 1 owning never wins; NaN without a price (NaN or not above 0)."""
+    a = _arr("annual_usd_per_gpu", annual_usd_per_gpu, nonnegative=True)
+    p = np.asarray(on_demand_usd_per_gpu_hour, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return params.out(np.where(p > 0, a / (HOURS_PER_YEAR * np.where(p > 0, p, 1.0)), np.nan))
+
+
 # --- unit costs ---------------------------------------------------------------------------------
 
 def cost_per_dense_pflop_hour(price_usd_per_gpu_hour, dense_tflops):
@@ -379,7 +388,7 @@ def rent_vs_buy(*, as_of, quote_window_months, rental_price_usd_per_gpu_hour=Non
     on_demand = median(od)
     reserved = median(res) if rental_price_usd_per_gpu_hour is None else rental_price_usd_per_gpu_hour
     annual = {k: annual_owning_cost(c, **own) for k, c in price.items()}
-    u = lambda rent: {k: a / (HOURS_PER_YEAR * rent) if rent > 0 else float("nan") for k, a in annual.items()}  # noqa: E731
+    u = lambda rent: {k: breakeven_utilisation(a, rent) for k, a in annual.items()}  # noqa: E731
     by_class = {c: {"on_demand": median(quotes[f"on-demand {c}"]), "quotes": len(quotes[f"on-demand {c}"]),
                     "dates": dates[f"on-demand {c}"], "stale": stale[f"on-demand {c}"],
                     "source_ids": sorted(set(quotes[f"on-demand {c}"].source_id))} for c in ON_DEMAND_CLASSES}
@@ -424,3 +433,21 @@ def cluster_payback(capacity_id: str, rent_chips, power_row: str, *, pue, electr
             "payback_months_low": months["high"], "payback_months_high": months["low"], "provider_class": provider_class,
             "quote_ids": list(r.price_id), "dates": (r.date.min(), r.date.max()),
             "source_ids": sorted({c.source_id, power.source_id, *r.source_id})}
+
+
+def breakeven_grid(p: dict, depreciation_years, cost_of_capital, provider_classes) -> pd.DataFrame:
+    """The rent-or-own break-even utilisation of :func:`rent_vs_buy` (notebook 02's parameters ``p``) for every
+    combination of ``provider_classes`` x ``depreciation_years`` x ``cost_of_capital``: one row each with the
+    class's median on-demand price ``rent`` and the utilisation at the median (``value``), cheapest (``low``) and
+    dearest (``high``) purchase quote. The quotes are read once per class; the owning cost is vectorised."""
+    years, capital = np.meshgrid(np.asarray(depreciation_years, float), np.asarray(cost_of_capital, float), indexing="ij")
+    frames = []
+    for c in provider_classes:
+        rvb = rent_vs_buy(**{**p, "provider_class": c})
+        own = {k: v for k, v in rvb["owning"].items() if k not in ("years", "cost_of_capital")}
+        u = {k: breakeven_utilisation(annual_owning_cost(price, years, cost_of_capital=capital, **own), rvb["on_demand"])
+             for k, price in rvb["purchase_usd_per_gpu"].items()}
+        frames.append(pd.DataFrame({"provider_class": c, "depreciation_years": years.ravel(), "cost_of_capital": capital.ravel(),
+                                    "rent": rvb["on_demand"], "value": np.ravel(u["central"]), "low": np.ravel(u["low"]),
+                                    "high": np.ravel(u["high"])}))
+    return pd.concat(frames, ignore_index=True)

@@ -128,13 +128,15 @@ def draw(rng: np.random.Generator, low: float, central: float, high: float, n: i
     - "log_triangular": triangular in log space (mode at log central); suits ranges spanning
       several-fold, where a plain triangle would put most draws near the high end. Needs low > 0.
     - "loguniform": uniform in log space between low and high; ignores ``central``. Needs low > 0.
-    A degenerate range (low == high) returns a constant array.
+    A degenerate range (low == high) returns a constant array; it still takes ``n`` numbers from ``rng``, so the
+    draws of the assumptions after it are the same whether it is fixed or drawn (a fixed DAU compares like for like).
     """
     if distribution not in DISTRIBUTIONS:
         raise ValueError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
     if not low <= central <= high:
         raise ValueError(f"need low <= central <= high, got {(low, central, high)!r}")
     if low == high:
+        rng.random(n)
         return np.full(n, float(low))
     if distribution == "triangular":
         return rng.triangular(low, central, high, n)
@@ -349,3 +351,23 @@ def traffic_need(per_chip: Mapping[str, np.ndarray], app_tokens, tokens_per_day:
     need = percentiles(np.asarray(per_chip["h100_sxm"]) / np.asarray(app_tokens) * tokens_per_day)
     return {**{f"need_p{q:g}": v for q, v in need.items()}, "share": need[50.0] / ((fleet_low + fleet_high) / 2),
             "share_low": need[5.0] / fleet_high, "share_high": need[95.0] / fleet_low}
+
+
+def need_grid(first: MonteCarloResult, per_chip: Mapping[str, np.ndarray], app_tokens, dau_millions,
+              fleet: Callable) -> pd.DataFrame:
+    """GPUs needed at peak (``low``, ``value``, ``high``: 5th, 50th, 95th percentile) for every chip of ``per_chip`` and
+    every daily-user count of ``dau_millions`` (None: the drawn DAU of ``first``), on the draws of :func:`simulate`,
+    with the app's share of the fleet ``fleet(dau)`` = (low, high) H100e (:func:`traffic_need`: ``share``, ``share_low``,
+    ``share_high``; the fleet of the year a run with that DAU compares with). GPUs and tokens are proportional to users (:func:`gpus_for_users`, :func:`tokens_per_day`), so a
+    fixed DAU scales each draw by DAU over the draw's DAU: the result of ``simulate`` with that DAU, whose other
+    draws are the same (:func:`draw`)."""
+    rows = []
+    for dau in dau_millions:
+        k = 1.0 if dau is None else float(dau) * 1e6 / first.draws["dau"]
+        scaled = {c: g * k for c, g in per_chip.items()}
+        need = traffic_need(scaled, app_tokens * k, app_tokens * k, *fleet(dau))
+        for c, g in scaled.items():
+            p = percentiles(g)
+            rows.append({"dau_millions": dau, "chip_id": c, "low": p[5], "value": p[50],
+                         "high": p[95], **{s: need[s] for s in ("share", "share_low", "share_high")}})
+    return pd.DataFrame(rows).assign(dau_millions=pd.Series([r["dau_millions"] for r in rows], dtype=object))  # None kept

@@ -96,13 +96,21 @@ def fleet(h20_price_usd=None, assumptions=None, small_batch=chips.SMALL_BATCH, r
         year=("year", "first"), route=("route", "first"), chip_id_low=("chip_id_low", "first"),
         chip_id_high=("chip_id_high", "first"), units_low=("units_low", "min"), units_high=("units_high", "max"),
         status=("status", join), source_id=("source_id", join)).reset_index()
-    a, w = assumptions or chips.serving_assumptions(), chips.specs()
-    used = set(g.chip_id_low) | set(g.chip_id_high)
+    a = assumptions or chips.serving_assumptions()
+    used = tuple(sorted(set(g.chip_id_low) | set(g.chip_id_high)))
     for basis in H100E_BASES:  # one H100e per chip and basis, then units x that
-        per_chip = {c: float(h100e(1, c, basis, a, w, small_batch)) for c in used}
+        per_chip = _per_chip(used, basis, tuple(sorted(a.items())), small_batch)
         for end in ("low", "high"):
             g[f"h100e_{basis}_{end}"] = g[f"units_{end}"] * g[f"chip_id_{end}"].map(per_chip)
     return g.sort_values(["year", "route"]).reset_index(drop=True)
+
+
+@data.memo
+def _per_chip(chip_ids: tuple, basis: str, assumptions: tuple, small_batch) -> dict:
+    """H100e of one chip of each of ``chip_ids`` on ``basis`` (:func:`h100e`): the same for every batch and every H20
+    price, so computed once per set of assumptions."""
+    a, w = dict(assumptions), chips.specs()
+    return {c: float(h100e(1, c, basis, a, w, small_batch)) for c in chip_ids}
 
 
 def fleet_by_year(fl: pd.DataFrame) -> pd.DataFrame:
@@ -140,3 +148,17 @@ def bottom_up(fl: pd.DataFrame, year: int, routes=None) -> dict[str, float]:
     low and high ends."""
     rows = fl[(fl.year == year) & (fl.route.isin(routes) if routes is not None else True)]
     return {c: float(rows[c].sum()) for c in fl.columns if c.startswith(("units_", "h100e_"))}
+
+
+def total_grid(h20_prices, assumptions=None, rate_id: str = "fx10") -> pd.DataFrame:
+    """The fleet at the end of its last year (:func:`fleet_by_year`, every route) for each H20 price of ``h20_prices``
+    (None: the forecast's range): one row per price and count (``units`` and each basis of :data:`H100E_BASES`) with
+    its ``low`` and ``high`` (lowest to highest sourced count) and the ``year``; RMB values at ``rate_id`` (:func:`fleet`)."""
+    rows = []
+    for price in h20_prices:
+        by_year = fleet_by_year(fleet(price, assumptions, rate_id=rate_id))
+        end = by_year[by_year.year == by_year.year.max()].sum(numeric_only=True)
+        for count in ("units", *(f"h100e_{b}" for b in H100E_BASES)):
+            rows.append({"h20_price_usd": price, "count": count, "year": int(by_year.year.max()),
+                         "low": end[f"{count}_low"], "high": end[f"{count}_high"]})
+    return pd.DataFrame(rows).assign(h20_price_usd=pd.Series([r["h20_price_usd"] for r in rows], dtype=object))

@@ -443,3 +443,27 @@ def test_overview_gathers_the_recorded_findings(site):
     index = (site[0] / "index.html").read_text()
     for r in records.values():
         assert report._md_inline(f"**{r['key_numbers'][0][0]}**: {r['key_numbers'][0][1]}") in index
+
+
+@browser
+def test_explorer_slider_moves_the_number(site, chrome):
+    """On 02's page, moving the depreciation-life slider of the explorer shows the grid row of the new value
+    (the text the notebook wrote for it) and the command that re-runs the notebook with it."""
+    from test_explorers import explorer_specs, selected_row
+
+    (spec,) = [s for s in explorer_specs(json.loads((site[1] / "02_cloud_economics.ipynb").read_text()))
+               if any(p["name"] == "x_depreciation_years" for p in s["params"])]
+    tab = chrome.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        tab.goto((site[0] / "02_cloud_economics.html").as_uri(), wait_until="load")
+        tab.wait_for_function(CHARTS_DONE, timeout=30_000)
+        shown = ("() => [...document.querySelector('input[name=x_depreciation_years]').closest('.vega-chart')"
+                 ".querySelectorAll('g[class*=explorer_value] text')].map(t => t.textContent).join('|')")
+        start = tab.evaluate(shown)
+        assert start == selected_row(spec)["text"].replace("\n", "")
+        tab.fill("input[name=x_depreciation_years]", "2")
+        tab.wait_for_function(f"() => ({shown})() !== {json.dumps(start)}", timeout=5_000)
+        assert tab.evaluate(shown) == selected_row(spec, depreciation_years=2)["text"].replace("\n", "")
+        assert "-p depreciation_years 2" in tab.inner_text("body") or "-p depreciation_years 2" in tab.content()
+    finally:
+        tab.close()

@@ -41,6 +41,14 @@ def test_every_page_has_the_same_order(path):
     assert heads[0] == "Key findings" and where["key-findings"] < where["parameters"] < where["headline"]
     assert "".join(cells[where["key-findings"]]["source"]) == "from helpers import record\nrecord.placeholder()"
     assert "Finding" in heads and heads[-1] == "Caveats" and heads.index("Finding") < heads.index("Caveats")
+    if path.stem in EXPLORERS:  # the scenario explorer comes after the finding, just before the caveats
+        assert heads[-2] == "Explore the assumptions" and heads.index("Finding") < len(heads) - 2
+    else:
+        assert "Explore the assumptions" not in heads
+
+
+#: Notebooks with a scenario explorer (helpers.charts.explorer; tests/test_explorers.py).
+EXPLORERS = {"01_chip_gap", "02_cloud_economics", "03_doubao_demand", "06_bytedance_fleet"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
