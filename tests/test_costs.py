@@ -320,11 +320,12 @@ def test_nb02_cheapest_open_route_at_defaults():
 def test_nb02_status_key_number_cites_primary_or_reputable_evidence():
     # per not-open route, the primary or reputable sources among those that hold it at its status: the H800's 10-Q notice;
     # the H20's Reuters report of the state-funded data-centre rule (the Mint and Al Jazeera relays are left out); the
-    # H200's Q1 FY2027 10-Q (the Business Times relay left out); owning abroad: the 2023 and 2025 rules and Baker McKenzie
+    # H200's Q1 FY2027 10-Q (the Business Times relay left out); owning abroad: the 2023 and 2025 rules and Baker McKenzie;
+    # the H800 and owning abroad: Covington's reading of the Jan 2026 rule (its case-by-case review reaches neither)
     t = costs.routes(**P)
     assert costs.status_source_ids(t[t.status != "open"]) == [
-        "chips_nvidia_10q_2026_04_26", "rev_nvda_10q_q3fy2024", "route_bakermckenzie_bis_may2025", "route_reuters_state_dc_2025_11",
-        "rule_fr_2023_23055", "rule_fr_2025_00636"]
+        "chips_nvidia_10q_2026_04_26", "rev_nvda_10q_q3fy2024", "route_bakermckenzie_bis_may2025", "route_cov_h200_rule_2026_01",
+        "route_reuters_state_dc_2025_11", "rule_fr_2023_23055", "rule_fr_2025_00636"]
     # a route whose status rests on relays alone keeps them (so a headline test sees them)
     only_relay = pd.DataFrame({"status_sources": [["route_bt_h200_approval_2026_01"]]})
     assert costs.status_source_ids(only_relay) == ["route_bt_h200_approval_2026_01"]
