@@ -415,13 +415,7 @@ def test_recorded_finding_is_whole_and_rests_on_more_than_aggregators(name, site
     assert top and "".join(top[0]["outputs"][0]["data"]["text/markdown"]) == record.bullets(rec)
 
 
-#: pages whose key numbers still cite relay or aggregator sources (the Doubao demand inputs, the fleet and the ledger's
-#: references; the overview repeats them): strict xfail, so the mark must go once a page is vetted
-NOT_YET_HEADLINE_GRADE = {"00_overview", "03_doubao_demand", "05_claims_ledger", "06_bytedance_fleet"}
-
-
-@pytest.mark.parametrize("name", [pytest.param(p, marks=pytest.mark.xfail(
-    strict=True, reason="key numbers cite relay or aggregator sources")) if p in NOT_YET_HEADLINE_GRADE else p for p in PAGES])
+@pytest.mark.parametrize("name", PAGES)
 def test_key_numbers_cite_primary_or_reputable_sources_only(name, site):
     """Every key number of a headline lists its sources, all primary or reputable: no relay, no aggregator."""
     from helpers import data, record
