@@ -303,13 +303,36 @@ def test_quarterly_derives_missing_quarters_by_hand():
     # Q4 = FY 19,677 - nine months 16,617 = 3,060 (total 215,938 - 147,811 = 68,127)
     assert q.loc["Q2 FY2026"].china_share == pytest.approx(2769 / 46743) and "Q3 FY2026" not in q.index
     h = revenue.quarterly("customer_hq").set_index("label")
-    assert list(h.index) == ["Q3 FY2025", "Q4 FY2025", "Q3 FY2026", "Q4 FY2026"]
+    assert list(h.index) == ["Q3 FY2025", "Q4 FY2025", "Q1 FY2026", "Q2 FY2026", "Q3 FY2026", "Q4 FY2026", "Q1 FY2027",
+                             "Q2 FY2027"]
     assert (h.loc["Q4 FY2026"].china_usd_m, h.loc["Q4 FY2026"].total_usd_m, h.loc["Q4 FY2026"].derived) == (3060, 68127, True)
     assert h.loc["Q3 FY2025"].china_usd_m == 8142  # the recast of billing location's 5,416
     # the filed quarters and the derived one add up to each 10-K year
     for fy, g in q[q.fiscal_year < 2026].groupby("fiscal_year"):
         full = revenue.share_series().query("fiscal_year == @fy and geo_basis == 'billing_location'").iloc[0]
         assert g.china_usd_m.sum() == pytest.approx(1000 * full.china_usd_bn) and len(g) == 4
+
+
+def test_q2_fy2027_10q_by_hand():
+    # the Q2 FY2027 10-Q (customer HQ): China 7,880 of 96,221 = 8.2% in Q2; six months 12,430 of 177,837, so
+    # Q1 FY2027 = 12,430 - 7,880 = 4,550 of 177,837 - 96,221 = 81,616 (5.6%), derived
+    h = revenue.quarterly("customer_hq").set_index("label")
+    q2, q1 = h.loc["Q2 FY2027"], h.loc["Q1 FY2027"]
+    assert (q2.china_usd_m, q2.total_usd_m, q2.derived, q2.verified) == (7880, 96221, False, True)
+    assert q2.china_share == pytest.approx(0.08189, abs=1e-5)
+    assert (q1.china_usd_m, q1.total_usd_m, q1.derived) == (4550, 81616, True)
+    assert q1.china_share == pytest.approx(4550 / 81616) and q1.china_share == pytest.approx(0.05575, abs=1e-5)
+    # its recast comparative column: Q2 FY2026 3,985 (billing location gave 2,769) and six months 13,644, so
+    # Q1 FY2026 = 13,644 - 3,985 = 9,659 of 90,805 - 46,743 = 44,062 (21.9%; billing location gave 5,522)
+    assert (h.loc["Q2 FY2026"].china_usd_m, h.loc["Q1 FY2026"].china_usd_m, h.loc["Q1 FY2026"].total_usd_m) == (3985, 9659, 44062)
+    # the recast six months plus the Q3 FY2026 10-Q's Q3 (2,973) give its nine months (16,617): the filings agree
+    rev = data.load("nvidia_revenue").query("geo_basis == 'customer_hq' and fiscal_year == 2026 and region == 'china_incl_hk'")
+    v = rev.set_index("fiscal_period").revenue_usd_m
+    assert v["6M"] + v["Q3"] == v["9M"] == 16617
+    # the four quarters of FY2026 by customer HQ add up to the 10-K year (19,677)
+    assert h[h.fiscal_year == 2026].china_usd_m.sum() == 19677
+    # FY2027 has no 10-K yet: the yearly series still ends at FY2026
+    assert revenue.fiscal_range() == (2020, 2026)
 
 
 def test_quarterly_derives_q1_from_six_months(monkeypatch):
@@ -370,8 +393,8 @@ def test_caveat_numbers_from_data():
     by = bl.set_index(["fiscal_year", "region"]).revenue_usd_m
     # FY2024 as restated in the FY2025 10-K, which first shows Singapore; FY2025 Singapore 23,684 / 130,497 = 18.1%
     assert by[(2024, "singapore")] == 6831 and by[(2025, "singapore")] / by[(2025, "total")] == pytest.approx(23684 / 130497)
-    # all 96 revenue rows read in copies of the filings; bytedance_spending: 38 rows, 19 reported, 14 forecast, 5 denied
-    assert (len(rev), (~rev.seen_in_source_text.astype(bool)).sum()) == (96, 0)
+    # all 104 revenue rows read in copies of the filings (8 from the Q2 FY2027 10-Q); bytedance_spending: 38 rows, 19 reported, 14 forecast, 5 denied
+    assert (len(rev), (~rev.seen_in_source_text.astype(bool)).sum()) == (104, 0)
     n = data.load("bytedance_spending").basis.value_counts()
     assert (n.sum(), n["reported"], n["forecast"], n["denied"]) == (38, 19, 14, 5)
     # FY2026 (2025-01-27..2026-01-25): 339 of 364 days in 2025
