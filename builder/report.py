@@ -607,15 +607,7 @@ def _build(jobs: int | None, parameters: dict) -> int:
     return 1 if failed else 0
 
 
-def parse_value(text: str):
-    """A -p value as papermill's CLI reads it: a JSON/number literal if it parses, else a string."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
-
-
-def run_one(name: str, params: list[tuple[str, str]]) -> int:
+def run_one(name: str, params_given: list[tuple[str, str]]) -> int:
     """Execute one notebook with other parameter values into build/runs/NAME/ and render it."""
     src = NB_DIR / f"{Path(name).stem}.ipynb"
     if not src.exists():
@@ -626,17 +618,16 @@ def run_one(name: str, params: list[tuple[str, str]]) -> int:
         print("Stopped: the data do not match data/datapackage.json.\n" +
               "\n".join(f"  - {p}" for p in problems[:20]), file=sys.stderr)
         return 2
-    _kernel_env()
-    import papermill as pm
+    from helpers import params
 
-    known = pm.inspect_notebook(str(src))
-    values = {}
-    for key, raw in params:
-        if key not in known:
-            print(f"{src.name} has no parameter {key!r}; its parameters are: {', '.join(known)}",
-                  file=sys.stderr)
-            return 2
-        values[key] = parse_value(raw)
+    # -p values read as papermill's command line reads them, checked by the rules the notebook's own check
+    # cell applies: the same values pass and fail, with the same one-line message, before a kernel starts
+    values = {key: params.read_value(raw) for key, raw in params_given}
+    try:
+        params.check({**params.defaults(src), **values}, src, given=list(values))
+    except params.ParameterError as exc:
+        print(f"ParameterError: {exc}", file=sys.stderr)
+        return 2
     out_dir = BUILD / "runs" / src.stem
     out_dir.mkdir(parents=True, exist_ok=True)
     res = _job(str(src), str(out_dir / src.name), values, str(out_dir / f"{src.stem}.html"),

@@ -254,6 +254,14 @@ def _texts(nb):
             yield "".join(data.get("text/markdown", "") or data.get("text/plain", "") or out.get("text", ""))
 
 
+def test_overview_runs_at_each_end_of_its_ranges(site):
+    """The overview reads the others' records, so both ends of its ranges run on the hostile build's executed
+    notebooks (tests/test_params.py runs the other notebooks' ends)."""
+    from test_params import run_ends
+
+    run_ends("00_overview", str(site[1]))
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_notebook_runs_with_other_parameters(name, site):
     params, expected = _case(name)

@@ -65,15 +65,20 @@ def test_index_shows_the_recorded_values(tmp_path):
     assert "ran in" not in page  # no build log on a card
 
 
-@pytest.mark.parametrize("text, value", [("2.5", 2.5), ("7", 7), ("true", True), ("fp8", "fp8"),
-                                         ('"12"', "12")])
-def test_parse_value_like_papermill(text, value):
-    assert report.parse_value(text) == value
-
-
-def test_run_one_rejects_unknown_parameter(capsys):
-    assert report.run_one("00_overview", [("no_such_parameter", "1")]) == 2
-    assert "has no parameter 'no_such_parameter'" in capsys.readouterr().err
+@pytest.mark.parametrize("given, message", [
+    (("numbers_per_notebook", "False"), "ParameterError: parameter 'numbers_per_notebook' = False must be a number"),
+    (("numbers_per_notebook", ".5"), "ParameterError: parameter 'numbers_per_notebook' = 0.5 must be a whole number"),
+    (("numbers_per_notebook", "1_0"), "ParameterError: parameter 'numbers_per_notebook' = 10 is above its maximum 4"),
+    (("numbers_per_notebook", "None"), "ParameterError: parameter 'numbers_per_notebook' = None is not allowed"),
+    (("numbers_per_notebook", "1e999"), "ParameterError: parameter 'numbers_per_notebook' = inf must be a finite number"),
+    (("no_such_parameter", "1"), "ParameterError: parameter 'no_such_parameter' is not a parameter of 00_overview; "
+                                 "its parameters are: records_dir, numbers_per_notebook"),
+])
+def test_run_one_refuses_as_papermill_does_in_one_line(given, message, capsys):
+    """make notebook reads -p values as papermill's command line does and refuses them with the one-line message
+    the notebook's check cell gives (tests/test_notebooks.py runs papermill on the same values), before any kernel."""
+    assert report.run_one("00_overview", [given]) == 2
+    assert capsys.readouterr().err == message + "\n"
 
 
 def test_second_build_is_refused_while_one_holds_the_lock(fake_root, capsys):
