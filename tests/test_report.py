@@ -1,4 +1,5 @@
 """The site builder: a bad CSV stops the build and keeps the last good site; helpers of the builder."""
+import json
 import re
 import shutil
 from pathlib import Path
@@ -275,3 +276,32 @@ def test_read_only_build_folder_is_named(fake_root, monkeypatch, capsys):
         fake_root.chmod(0o755)
     err = capsys.readouterr().err
     assert "Build not started: cannot write" in err and "make that folder writable" in err and "Traceback" not in err
+
+
+def test_git_filter_works_from_a_path_with_a_space_and_a_quote(tmp_path):
+    """`make git-filter` (run by `make env`) registers the clean filter with the interpreter's path quoted: in a
+    checkout at "a b'c/", a notebook staged with outputs is stored without them."""
+    import subprocess
+    import sys
+
+    root = Path(report.__file__).resolve().parent.parent
+    repo = tmp_path / "a b'c"
+    (repo / ".venv" / "bin").mkdir(parents=True)
+    (repo / "scripts").mkdir()
+    (repo / "notebooks").mkdir()
+    for name in ("Makefile", ".gitattributes", "scripts/strip_outputs.py"):
+        shutil.copy(root / name, repo / name)
+    python = repo / ".venv" / "bin" / "python"
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
+    git = lambda *a: subprocess.run(["git", *a], cwd=repo, check=True, capture_output=True, text=True).stdout  # noqa: E731
+    git("init", "-q")
+    subprocess.run(["make", "--no-print-directory", "git-filter"], cwd=repo, check=True)
+    assert git("config", "filter.notebook-outputs.clean") == f"'{str(python).replace(chr(39), chr(39) + chr(92) + chr(39) * 2)}' scripts/strip_outputs.py\n"
+    nb = {"cells": [{"cell_type": "code", "execution_count": 1, "id": "a", "metadata": {}, "source": "1",
+                     "outputs": [{"output_type": "stream", "name": "stdout", "text": "SECRET OUTPUT"}]}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (repo / "notebooks" / "x.ipynb").write_text(json.dumps(nb))
+    git("add", "notebooks/x.ipynb")
+    staged = json.loads(git("show", ":notebooks/x.ipynb"))
+    assert staged["cells"][0]["outputs"] == [] and "SECRET" not in json.dumps(staged)
