@@ -65,5 +65,8 @@ git-filter:
 	  quoted="'$$(printf '%s' "$$py" | sed "s/'/'\\\\''/g")'"; \
 	  git config filter.notebook-outputs.clean "$$quoted scripts/strip_outputs.py" 2>/dev/null || true
 
+# Not while a build holds build/.lock (where flock(1) exists: Linux).
 clean:
+	@if [ -e build/.lock ] && command -v flock >/dev/null && ! flock -n build/.lock true; then \
+	  echo "a build is running in this folder (it holds build/.lock): build/ was not removed"; exit 3; fi
 	rm -rf build

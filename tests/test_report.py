@@ -305,3 +305,51 @@ def test_git_filter_works_from_a_path_with_a_space_and_a_quote(tmp_path):
     git("add", "notebooks/x.ipynb")
     staged = json.loads(git("show", ":notebooks/x.ipynb"))
     assert staged["cells"][0]["outputs"] == [] and "SECRET" not in json.dumps(staged)
+
+
+def _half_then_enospc(path, text):
+    """A write that puts half of its text on disk and then fails as a full disk does."""
+    import errno
+
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text[: len(text) // 2])
+    raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+
+def test_full_disk_is_named_and_leaves_nothing_half_written(fake_root, monkeypatch, capsys):
+    """A full disk while papermill writes the executed notebook, then while the index is written: each is named
+    as a full disk, no partial file stays, no missing file is named as kept, build/site stays the last good site."""
+    import papermill.iorw
+
+    _notebook(fake_root / "notebooks" / "01_a.ipynb", A)
+    monkeypatch.setattr(papermill.iorw.LocalHandler, "write", lambda self, text, path: _half_then_enospc(path, text))
+    real = Path.write_text
+    monkeypatch.setattr(Path, "write_text", lambda self, text, *a, **k: (
+        _half_then_enospc(self, text) if self.name.startswith("index.html") else real(self, text, *a, **k)))
+    assert report.build(jobs=1) == 4
+    out, err = capsys.readouterr()
+    assert "FAILED 01_a: disk full (No space left on device, errno ENOSPC) writing build/executed/01_a.ipynb" in out
+    assert "kept" not in out
+    assert err.startswith("Build stopped: disk full (No space left on device, errno ENOSPC) writing build/site.new/index.html")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    build = fake_root / "build"
+    assert sorted(p.name for p in build.rglob("*") if p.is_file()) == [".lock", "index.html"]
+    assert (build / "site" / "index.html").read_text() == "last good site"
+
+
+def test_run_validate_and_clean_wait_for_a_running_build(fake_root, capsys):
+    """Every command that touches build/ takes its lock: make notebook and make validate refuse while a build
+    holds it, and so does make clean (flock), which leaves build/ in place."""
+    import subprocess
+
+    held = report._lock()
+    try:
+        assert report.main(["run", "00_overview"]) == 3 and report.main(["validate"]) == 3
+        assert capsys.readouterr().err.count("Not started: another build is running in this folder") == 2
+        root = Path(report.__file__).resolve().parent.parent
+        shutil.copy(root / "Makefile", fake_root / "Makefile")
+        clean = subprocess.run(["make", "--no-print-directory", "clean"], cwd=fake_root, capture_output=True, text=True)
+        assert clean.returncode != 0 and "build/ was not removed" in clean.stdout and (fake_root / "build").exists()
+    finally:
+        held.close()
+    assert report.main(["validate"]) == 0
