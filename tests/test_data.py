@@ -153,6 +153,17 @@ def test_numbers_are_plain_decimals(data_copy):
                for p in data.validate(data_copy))
 
 
+@pytest.mark.parametrize("value, text", [("1e999", "'1e999' is not a finite number"),
+                                         ("inf", "'inf' is not a plain decimal number"),
+                                         ("nan", "'nan' is not a plain decimal number")])
+def test_numbers_are_finite(data_copy, value, text):
+    """A number too large for a float (1e999 reads as infinity) or written inf / nan is refused."""
+    path = data_copy / "chip_specs.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("a100_sxm,dense_bf16_tflops,312,", f"a100_sxm,dense_bf16_tflops,{value},", 1),
+                    encoding="utf-8")
+    assert any(f"chip_specs.csv, line 2, column 'value': {text}" in p for p in data.validate(data_copy))
+
+
 def test_bom_bad_byte_and_open_quote_name_file_and_line(data_copy):
     path = data_copy / "exchange_rates.csv"
     original = path.read_bytes()
