@@ -388,6 +388,11 @@ def _template(name: str):
     return env.get_template(name)
 
 
+#: Sources listed under each table on the index; the rest are counted and on the sources page (a table citing
+#: 100,000 sources would otherwise make the index tens of megabytes).
+INDEX_SOURCES = 50
+
+
 def write_index(site: Path, state: dict, order: list[str]) -> None:
     """The index page (templates/index.html.j2): one card per notebook from the finding it recorded
     (its headline and key numbers), then the data tables. A failed notebook keeps the card of its
@@ -401,7 +406,7 @@ def write_index(site: Path, state: dict, order: list[str]) -> None:
                       "numbers": [f"**{label}**: {text}" for label, text, *_ in rec.get("key_numbers", [])],
                       "ok": s.get("status") == "ok", "error": s.get("error", ""),
                       "page": (site / f"{name}.html").exists(), "failed_page": (site / f"{name}.failed.html").exists()})
-    page_html = _template("index.html.j2").render(cards=cards, tables=_sources_by_file())
+    page_html = _template("index.html.j2").render(cards=cards, tables=_sources_by_file(), index_sources=INDEX_SOURCES)
     write_whole(site / "index.html", page_html)
 
 

@@ -353,3 +353,15 @@ def test_run_validate_and_clean_wait_for_a_running_build(fake_root, capsys):
     finally:
         held.close()
     assert report.main(["validate"]) == 0
+
+
+def test_index_lists_a_table_s_first_sources_and_counts_the_rest(tmp_path):
+    """A table citing many sources lists the first INDEX_SOURCES on the index and counts the rest (the sources page
+    has them all): the index stays small however many sources the data cite."""
+    tables = report._sources_by_file()
+    n = len(tables["sources.csv"]["sources"])
+    assert n > report.INDEX_SOURCES
+    report.write_index(tmp_path, {}, [])
+    page = (tmp_path / "index.html").read_text()
+    assert f"<li>and {n - report.INDEX_SOURCES} more on the " in page
+    assert page.count('<li><a href="sources.html#') == sum(min(len(t["sources"]), report.INDEX_SOURCES) for t in tables.values())
