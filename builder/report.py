@@ -623,11 +623,13 @@ def _build(jobs: int | None, parameters: dict) -> int:
             del state[name]
     shutil.rmtree(staging / "data", ignore_errors=True)
     (staging / "data").mkdir()
-    for f in data_files():
+    for f in data_files():  # at the path datapackage.json declares (a subfolder kept), so its links hold
+        dest = staging / "data" / f.relative_to(DATA_DIR)
+        dest.parent.mkdir(parents=True, exist_ok=True)
         if f.suffix == ".csv":
-            write_whole(staging / "data" / f.name, safe_csv(f.read_text(encoding="utf-8")))
+            write_whole(dest, safe_csv(f.read_text(encoding="utf-8")))
         else:
-            shutil.copy2(f, staging / "data" / f.name)
+            shutil.copy2(f, dest)
     write_index(staging, state, order)
     write_sources(staging)
     state["_site"] = {"data_hash": data_hash, "order": order}

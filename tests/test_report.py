@@ -365,3 +365,17 @@ def test_index_lists_a_table_s_first_sources_and_counts_the_rest(tmp_path):
     page = (tmp_path / "index.html").read_text()
     assert f"<li>and {n - report.INDEX_SOURCES} more on the " in page
     assert page.count('<li><a href="sources.html#') == sum(min(len(t["sources"]), report.INDEX_SOURCES) for t in tables.values())
+
+
+def test_a_declared_file_in_a_subfolder_is_published_at_its_path(fake_root):
+    """A resource declared as sub/x.csv is published as data/sub/x.csv, where the index links it."""
+    pkg_file = fake_root / "data" / "datapackage.json"
+    pkg = json.loads(pkg_file.read_text())
+    (fake_root / "data" / "sub").mkdir()
+    (fake_root / "data" / "exchange_rates.csv").rename(fake_root / "data" / "sub" / "exchange_rates.csv")
+    next(r for r in pkg["resources"] if r["name"] == "exchange_rates")["path"] = "sub/exchange_rates.csv"
+    pkg_file.write_text(json.dumps(pkg))
+    assert report.build(jobs=1) == 0
+    site = fake_root / "build" / "site"
+    assert (site / "data" / "sub" / "exchange_rates.csv").exists() and not (site / "data" / "exchange_rates.csv").exists()
+    assert 'href="data/sub/exchange_rates.csv"' in (site / "index.html").read_text()
