@@ -12,7 +12,7 @@ JOBS   ?=
 NB     ?=
 PARAMS ?=
 
-.PHONY: report test check-lab notebook validate benchmark refresh-outputs clean env
+.PHONY: report test check-lab notebook validate benchmark refresh-outputs clean env git-filter
 
 report: $(STAMP)
 	@$(PY) -m builder build $(if $(JOBS),--jobs $(JOBS))
@@ -55,8 +55,18 @@ $(STAMP): pyproject.toml
 	@# jupyter-events pulls in rfc3987-syntax, which jsonschema imports whenever it is imported (so in every
 	@# kernel that imports altair) and which builds a parser for about 1 s. Nothing here checks IRIs: drop it.
 	$(PY) -m pip uninstall --quiet --yes rfc3987-syntax
-	@git config filter.notebook-outputs.clean "$(abspath $(PY)) scripts/strip_outputs.py" 2>/dev/null || true
+	@$(MAKE) --no-print-directory git-filter
 	@touch $(STAMP)
 
+# The git clean filter that keeps outputs out of commits: the interpreter's absolute path in single quotes (git
+# runs the filter through the shell), so a checkout path with a space or a quote in it still works.
+git-filter:
+	@py="$$(cd "$$(dirname "$(PY)")" && pwd)/$$(basename "$(PY)")"; \
+	  quoted="'$$(printf '%s' "$$py" | sed "s/'/'\\\\''/g")'"; \
+	  git config filter.notebook-outputs.clean "$$quoted scripts/strip_outputs.py" 2>/dev/null || true
+
+# Not while a build holds build/.lock (where flock(1) exists: Linux).
 clean:
+	@if [ -e build/.lock ] && command -v flock >/dev/null && ! flock -n build/.lock true; then \
+	  echo "a build is running in this folder (it holds build/.lock): build/ was not removed"; exit 3; fi
 	rm -rf build

@@ -202,6 +202,9 @@ def execute(src: str, out: str, parameters: dict) -> dict:
     except pm.PapermillExecutionError as exc:
         result = {"status": "failed",
                   "error": f"{_source_cell(tmp, exc.cell_index)}: {exc.ename}: {exc.evalue}".strip()}
+    except OSError as exc:  # disk full, folder gone, …: what papermill had begun writing is not a notebook
+        Path(tmp).unlink(missing_ok=True)
+        result = {"status": "failed", "error": os_error(exc, out)}
     except Exception as exc:  # kernel died, bad notebook JSON, …
         result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
     except BaseException:  # Ctrl-C or the build stopped: the last complete notebook stays, the partial goes
@@ -217,8 +220,12 @@ def execute(src: str, out: str, parameters: dict) -> dict:
         meta["output_path"] = _relative(out)
         page.fill_key_findings(nb)  # the recorded bullets at the top, in JupyterLab as on the site
         NotebookNotary().sign(nb)  # executed notebooks are trusted: JupyterLab shows their charts
-        nbformat.write(nb, tmp)
-        os.replace(tmp, out)
+        try:
+            nbformat.write(nb, tmp)
+            os.replace(tmp, out)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            return {**result, "status": "failed", "error": os_error(exc, out)}
         result.update(describe(nb))
     return result
 
@@ -273,9 +280,7 @@ def render(executed: str, page_file: str, nav: dict) -> dict:
     body = NB_LINK_RE.sub(r'href="\1.html', body)  # links between notebooks point at their pages
     body, css = page.finish(body, nav)
     _write_asset(page_path.parent / page.CSS_FILE, css)
-    tmp = page_path.with_name(f"{page_path.name}.{os.getpid()}.partial")
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, page_path)
+    write_whole(page_path, body)
     return {"bytes": page_path.stat().st_size}
 
 
@@ -287,9 +292,29 @@ def _write_asset(path: Path, text: str) -> None:
     except OSError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
+    write_whole(path, text)
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path`` and rename it: ``path`` is the old file or the new one,
+    never half of one. If the write fails (a full disk, …) the temporary file is removed and the OSError raised."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.partial")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def os_error(exc: OSError, path) -> str:
+    """One line naming an OS error as such: 'disk full (No space left on device, errno ENOSPC) writing build/x'."""
+    import errno
+
+    code = errno.errorcode.get(exc.errno, str(exc.errno)) if exc.errno else ""
+    kind = {"ENOSPC": "disk full", "EDQUOT": "disk quota exceeded", "EROFS": "read-only file system",
+            "EACCES": "permission denied", "EIO": "input/output error"}.get(code, "operating-system error")
+    return f"{kind} ({exc.strerror or exc}{', errno ' + code if code else ''}) writing {_relative(str(exc.filename or path))}"
 
 
 def _job(src: str, out: str, parameters: dict, page_file: str, nav: dict, run: bool) -> dict:
@@ -299,6 +324,8 @@ def _job(src: str, out: str, parameters: dict, page_file: str, nav: dict, run: b
         try:
             result.update(render(out, target, nav))
             result["page"] = Path(target).name
+        except OSError as exc:
+            result.update(status="failed", error=f"rendering: {os_error(exc, target)}")
         except Exception as exc:
             result.update(status="failed", error=f"rendering: {type(exc).__name__}: {exc}")
     return result
@@ -361,6 +388,11 @@ def _template(name: str):
     return env.get_template(name)
 
 
+#: Sources listed under each table on the index; the rest are counted and on the sources page (a table citing
+#: 100,000 sources would otherwise make the index tens of megabytes).
+INDEX_SOURCES = 50
+
+
 def write_index(site: Path, state: dict, order: list[str]) -> None:
     """The index page (templates/index.html.j2): one card per notebook from the finding it recorded
     (its headline and key numbers), then the data tables. A failed notebook keeps the card of its
@@ -374,8 +406,8 @@ def write_index(site: Path, state: dict, order: list[str]) -> None:
                       "numbers": [f"**{label}**: {text}" for label, text, *_ in rec.get("key_numbers", [])],
                       "ok": s.get("status") == "ok", "error": s.get("error", ""),
                       "page": (site / f"{name}.html").exists(), "failed_page": (site / f"{name}.failed.html").exists()})
-    page_html = _template("index.html.j2").render(cards=cards, tables=_sources_by_file())
-    (site / "index.html").write_text(page_html, encoding="utf-8")
+    page_html = _template("index.html.j2").render(cards=cards, tables=_sources_by_file(), index_sources=INDEX_SOURCES)
+    write_whole(site / "index.html", page_html)
 
 
 def write_sources(site: Path) -> None:
@@ -395,7 +427,7 @@ def write_sources(site: Path) -> None:
         src["cited_in"] = cited.get(src["id"], [])
         src["safe_url"], src["safe_archive_url"] = fmt.safe_url(src.get("url")), fmt.safe_url(src.get("archive_url"))
     page_html = _template("sources.html.j2").render(sources=sources)
-    (site / "sources.html").write_text(page_html, encoding="utf-8")
+    write_whole(site / "sources.html", page_html)
 
 
 # ----------------------------------------------------------------------------- commands
@@ -511,8 +543,9 @@ def _run(pool, todo: dict, state: dict, parameters: dict, staging: Path, nav: di
             shutil.copy2(EXECUTED / f"{name}.ipynb", notebook)
             print(f"  ok     {name} ({res.get('seconds', 0)} s)", flush=True)
         else:
-            print(f"  FAILED {name}: {res.get('error')}\n         executed notebook kept: "
-                  f"{(EXECUTED / f'{name}.ipynb').relative_to(ROOT)}", flush=True)
+            kept = EXECUTED / f"{name}.ipynb"
+            print(f"  FAILED {name}: {res.get('error')}" + (f"\n         executed notebook kept: {kept.relative_to(ROOT)}"
+                                                         if kept.exists() else ""), flush=True)
     return ran
 
 
@@ -526,6 +559,11 @@ def build(jobs: int | None = None, parameters: dict | None = None) -> int:
         return 3
     try:
         return _build(jobs, parameters or {})
+    except OSError as exc:  # a full disk, …: the staging folder goes, build/site stays the last good site
+        shutil.rmtree(BUILD / "site.new", ignore_errors=True)
+        print(f"Build stopped: {os_error(exc, BUILD)}. Nothing was published: build/site/ is the last good site; "
+              "free space (or fix the folder) and run `make report` again.", file=sys.stderr)
+        return 4
     finally:
         lock.close()
 
@@ -585,21 +623,23 @@ def _build(jobs: int | None, parameters: dict) -> int:
             del state[name]
     shutil.rmtree(staging / "data", ignore_errors=True)
     (staging / "data").mkdir()
-    for f in data_files():
+    for f in data_files():  # at the path datapackage.json declares (a subfolder kept), so its links hold
+        dest = staging / "data" / f.relative_to(DATA_DIR)
+        dest.parent.mkdir(parents=True, exist_ok=True)
         if f.suffix == ".csv":
-            (staging / "data" / f.name).write_text(safe_csv(f.read_text(encoding="utf-8")), encoding="utf-8")
+            write_whole(dest, safe_csv(f.read_text(encoding="utf-8")))
         else:
-            shutil.copy2(f, staging / "data" / f.name)
+            shutil.copy2(f, dest)
     write_index(staging, state, order)
     write_sources(staging)
     state["_site"] = {"data_hash": data_hash, "order": order}
+    write_whole(STATE_FILE, json.dumps(state, indent=1))  # before the swap: what needs space is written first
     old = BUILD / "site.old"
     shutil.rmtree(old, ignore_errors=True)
     if SITE.exists():
         SITE.rename(old)
     staging.rename(SITE)
     shutil.rmtree(old, ignore_errors=True)
-    STATE_FILE.write_text(json.dumps(state, indent=1))
     _print_summary(order, state, ran)
     failed = [n for n in order if state.get(n, {}).get("status") != "ok"]
     print(f"\nSite: {SITE.relative_to(ROOT)}/index.html — {len(order) - len(failed)} ok, "
@@ -607,15 +647,7 @@ def _build(jobs: int | None, parameters: dict) -> int:
     return 1 if failed else 0
 
 
-def parse_value(text: str):
-    """A -p value as papermill's CLI reads it: a JSON/number literal if it parses, else a string."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
-
-
-def run_one(name: str, params: list[tuple[str, str]]) -> int:
+def run_one(name: str, params_given: list[tuple[str, str]]) -> int:
     """Execute one notebook with other parameter values into build/runs/NAME/ and render it."""
     src = NB_DIR / f"{Path(name).stem}.ipynb"
     if not src.exists():
@@ -626,17 +658,16 @@ def run_one(name: str, params: list[tuple[str, str]]) -> int:
         print("Stopped: the data do not match data/datapackage.json.\n" +
               "\n".join(f"  - {p}" for p in problems[:20]), file=sys.stderr)
         return 2
-    _kernel_env()
-    import papermill as pm
+    from helpers import params
 
-    known = pm.inspect_notebook(str(src))
-    values = {}
-    for key, raw in params:
-        if key not in known:
-            print(f"{src.name} has no parameter {key!r}; its parameters are: {', '.join(known)}",
-                  file=sys.stderr)
-            return 2
-        values[key] = parse_value(raw)
+    # -p values read as papermill's command line reads them, checked by the rules the notebook's own check
+    # cell applies: the same values pass and fail, with the same one-line message, before a kernel starts
+    values = {key: params.read_value(raw) for key, raw in params_given}
+    try:
+        params.check({**params.defaults(src), **values}, src, given=list(values))
+    except params.ParameterError as exc:
+        print(f"ParameterError: {exc}", file=sys.stderr)
+        return 2
     out_dir = BUILD / "runs" / src.stem
     out_dir.mkdir(parents=True, exist_ok=True)
     res = _job(str(src), str(out_dir / src.name), values, str(out_dir / f"{src.stem}.html"),
@@ -663,8 +694,16 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.cmd == "build":
         return build(args.jobs)
-    if args.cmd == "run":
-        return run_one(args.name, args.parameter)
+    try:  # run writes build/runs/, validate its record in build/cache/: both wait for no build
+        lock = _lock()
+    except BuildLocked as exc:
+        print(f"Not started: {exc}.", file=sys.stderr)
+        return 3
+    with lock:
+        return run_one(args.name, args.parameter) if args.cmd == "run" else _validate_command()
+
+
+def _validate_command() -> int:
     problems = validate_data()
     for p in problems:
         print(f"  - {p}", file=sys.stderr)

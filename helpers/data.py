@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 from functools import lru_cache, wraps
@@ -150,6 +151,9 @@ def _raw_problems(res: dict, data_dir: Path) -> tuple[list[str], bool]:
                 if rule and cell.strip() and not rule[0].fullmatch(cell.strip()) and _lenient(cell.strip(), ftype):
                     problems.append(f"{rel}, line {reader.line_num}, column '{name}': {cell!r} is not {rule[1]} "
                                     "(rule: type)")
+                elif ftype == "number" and rule[0].fullmatch(cell.strip()) and not math.isfinite(float(cell)):
+                    problems.append(f"{rel}, line {reader.line_num}, column '{name}': {cell!r} is not a finite "
+                                    "number (rule: type)")
     except csv.Error as exc:
         return [f"{rel}, line {done + 1}: cannot be read as CSV ({exc}; an unterminated quote?)"], True
     return problems, False

@@ -115,5 +115,58 @@ def measure() -> None:
         print(f"{'assets/vega-bundle.js (shared)':<31}         {bundle.stat().st_size / 1024:7.0f}")
 
 
+def scale(n: int) -> None:
+    """``--scale N``: a copy of data/ with N more sources and N more rental quotes (copies of existing rows under new
+    ids, each quote citing one of the new sources), then the steps whose cost grows with the rows, timed in this
+    process: validation, every route of notebook 02 priced (costs.routes), the index and the sources page written
+    (their sizes). Notebooks are not executed; build/ is not touched."""
+    import csv
+    import io
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        shutil.copytree(ROOT / "data", data)
+        rows = {}
+        for name in ("sources", "rental_prices"):
+            text = (data / f"{name}.csv").read_text(encoding="utf-8")
+            rows[name] = list(csv.DictReader(io.StringIO(text)))
+        src, rent = rows["sources"], rows["rental_prices"]
+        new_src = [{**src[i % len(src)], "id": f"scale_{i}"} for i in range(n)]
+        new_rent = [{**rent[i % len(rent)], "price_id": f"scale_{i}", "source_id": f"scale_{i}"} for i in range(n)]
+        for name, extra in (("sources", new_src), ("rental_prices", new_rent)):
+            out = io.StringIO()
+            w = csv.DictWriter(out, fieldnames=list(rows[name][0]), lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows[name] + extra)
+            (data / f"{name}.csv").write_text(out.getvalue(), encoding="utf-8")
+        code = f"""
+import json, os, sys, time
+from pathlib import Path
+sys.path.insert(0, {str(ROOT)!r})
+from builder import report
+from helpers import costs, data, params
+report.DATA_DIR = Path({str(data)!r})
+t = {{}}
+s = time.perf_counter(); problems = data.validate(report.DATA_DIR); t["validate"] = time.perf_counter() - s
+assert not problems, problems[:3]
+s = time.perf_counter(); costs.routes(**params.defaults("02_cloud_economics")); t["02 routes"] = time.perf_counter() - s
+site = Path({str(tmp)!r}) / "site"; site.mkdir()
+s = time.perf_counter(); report.write_index(site, {{}}, []); report.write_sources(site); t["index + sources page"] = time.perf_counter() - s
+t["index KB"] = (site / "index.html").stat().st_size / 1024; t["sources page KB"] = (site / "sources.html").stat().st_size / 1024
+print(json.dumps(t))
+"""
+        start = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True,
+                             env={**os.environ, "PROJECT_DATA_DIR": str(data)})
+        total = time.perf_counter() - start
+    print(f"{n:,} more sources and {n:,} more rental quotes:")
+    for key, value in json.loads(out.stdout.strip().splitlines()[-1]).items():
+        print(f"  {key:<28} {value:10.1f}" + ("" if "KB" in key else " s"))
+    print(f"  {'all (with imports)':<28} {total:10.1f} s")
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--scale":
+        scale(int(sys.argv[2]))
+    else:
+        main()

@@ -153,6 +153,17 @@ def test_numbers_are_plain_decimals(data_copy):
                for p in data.validate(data_copy))
 
 
+@pytest.mark.parametrize("value, text", [("1e999", "'1e999' is not a finite number"),
+                                         ("inf", "'inf' is not a plain decimal number"),
+                                         ("nan", "'nan' is not a plain decimal number")])
+def test_numbers_are_finite(data_copy, value, text):
+    """A number too large for a float (1e999 reads as infinity) or written inf / nan is refused."""
+    path = data_copy / "chip_specs.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("a100_sxm,dense_bf16_tflops,312,", f"a100_sxm,dense_bf16_tflops,{value},", 1),
+                    encoding="utf-8")
+    assert any(f"chip_specs.csv, line 2, column 'value': {text}" in p for p in data.validate(data_copy))
+
+
 def test_bom_bad_byte_and_open_quote_name_file_and_line(data_copy):
     path = data_copy / "exchange_rates.csv"
     original = path.read_bytes()
@@ -226,3 +237,36 @@ def test_value_range_spans_the_low_and_high_columns():
     assert data.value_range(rows, "value_millions") == (4.0, 9.0)
     assert data.value_range(pd.DataFrame({"value": [2.0], "value_high": [3.0]})) == (2.0, 3.0)
     assert all(math.isnan(v) for v in data.value_range(rows.iloc[:0], "value_millions"))
+
+
+def test_markup_in_any_coded_field_is_refused(tmp_path):
+    """Every field the code reads as a code, key, period or query (each string field with an enum or a pattern,
+    enumerated from datapackage.json) refuses markup: planted in one value of each, validation names them all.
+    (tests/test_browser.py plants it in every string field and builds with what validation accepts.)"""
+    import csv
+    import io
+    import json
+    import shutil
+
+    from test_browser import PAYLOAD
+
+    shutil.copytree(data.DATA_DIR, tmp_path / "data")
+    pkg = json.loads((tmp_path / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    coded = set()
+    for res in pkg["resources"]:
+        fields = [f["name"] for f in res["schema"]["fields"] if f.get("type", "string") == "string"
+                  and {"enum", "pattern"} & set(f.get("constraints", {}))]
+        path = tmp_path / "data" / res["path"]
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        for name in fields:
+            i = rows[0].index(name)
+            row = next((r for r in rows[1:] if r[i]), None)
+            if row is not None:
+                row[i] += PAYLOAD
+                coded.add(f"{res['path']}, line {rows.index(row) + 1}, column '{name}'")
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        path.write_text(out.getvalue(), encoding="utf-8")
+    assert len(coded) > 30
+    problems = " ".join(data.validate(tmp_path / "data"))
+    assert [c for c in coded if c not in problems] == []

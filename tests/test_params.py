@@ -1,4 +1,6 @@
 """The parameters cell is the one source of a default and its rule."""
+import json
+
 import pytest
 
 from helpers import params
@@ -61,7 +63,7 @@ def test_check_reads_the_rules_from_the_notebook_file():
 
 def test_every_notebook_declares_readable_rules():
     for stem in ("00_overview", "01_chip_gap", "02_cloud_economics", "03_doubao_demand",
-                 "04_nvidia_china_revenue", "05_claims_ledger"):
+                 "04_nvidia_china_revenue", "05_claims_ledger", "06_bytedance_fleet"):
         assert params.rules(stem), stem
 
 
@@ -117,3 +119,149 @@ def test_tornado_refuses_an_input_not_in_base():
         params.tornado(lambda a: a, {"a": 1.0}, {"hours": (1, 2)})
     with pytest.raises(ValueError, match="pair"):
         params.tornado(lambda a: a, {"a": 1.0}, {"a": (1, 2, 3)})
+
+
+# --- one reader for make notebook and papermill; every declared value runs -----------------------------
+
+@pytest.mark.parametrize("text, value", [("False", False), ("True", True), ("None", None), (".5", 0.5),
+                                         ("1_0", 10), ("7", 7), ("2.5", 2.5), ("1e999", float("inf")),
+                                         ("2025-03", "2025-03"), ("fp8", "fp8"), ('"12"', '"12"')])
+def test_read_value_is_papermills(text, value):
+    """make notebook's -p reader is papermill's command-line reader (what papermill -p passes on)."""
+    from papermill.cli import _resolve_type
+
+    assert params.read_value(text) == value == _resolve_type(text)
+
+
+def test_infinite_and_unbounded_numbers_are_refused():
+    with pytest.raises(ParameterError, match=r"parameter 'budget_usd' = inf must be a finite number"):
+        parse_rule("1e8 to 5e10: USD").check("budget_usd", float("inf"))
+    with pytest.raises(ParameterError, match=r"parameter 'seed' = -inf must be a finite number"):
+        parse_rule("whole: seed").check("seed", float("-inf"))
+
+
+def test_month_range():
+    rule = parse_rule("month 2022-10 to 2030-12: status date")
+    assert (rule.first_month, rule.last_month) == ("2022-10", "2030-12")
+    assert rule.check("as_of", "2022-10") == "2022-10" and rule.check("as_of", "2030-12") == "2030-12"
+    with pytest.raises(ParameterError, match="parameter 'as_of' = '2022-09' is before its first month 2022-10"):
+        rule.check("as_of", "2022-09")
+    with pytest.raises(ParameterError, match="parameter 'as_of' = '2031-01' is after its last month 2030-12"):
+        rule.check("as_of", "2031-01")
+
+
+def test_names_papermill_injects_must_be_declared():
+    """A name set in papermill's injected cell (read from the kernel's input history, In) that the parameters
+    cell does not declare is refused by name; other cells' names and the cell's own are not."""
+    ns = {k: v for k, (v, _) in parse_cell(CELL).items()}
+    injected = "# Parameters\nseed = 3\ndecode_bach = 64\n"
+    ns["In"] = ["", CELL, injected, "import numpy as np\nx = 1\nP = params.check(globals())"]
+    with pytest.raises(ParameterError) as err:
+        check(ns, source=CELL)
+    assert str(err.value) == ("parameter 'decode_bach' is not a parameter of this notebook; its parameters are: "
+                              "decode_batch, mfu, precision, growth_from, seed, budget_usd, show")
+    ns.update(seed=3, In=["", CELL, "# Parameters\nseed = 3\n", "x = 1"])
+    assert check(ns, source=CELL)["seed"] == 3
+
+
+def test_parameter_error_is_one_line_in_a_kernel():
+    """IPython renders an exception with _render_traceback_ as those lines: papermill reports one line."""
+    assert ParameterError("parameter 'x' = 9 is above its maximum 4")._render_traceback_() == [
+        "ParameterError: parameter 'x' = 9 is above its maximum 4"]
+
+
+def test_papermill_refuses_unknown_names_and_bad_values_in_one_line(tmp_path):
+    """papermill itself (no make): an undeclared name and a value read from the command line as make notebook
+    reads it are refused with the message make notebook prints (tests/test_report.py), in one line."""
+    import papermill as pm
+
+    from builder.report import kernel_manager_class
+
+    for given, message in ((("no_such_parameter", "1"), "parameter 'no_such_parameter' is not a parameter of "
+                            "00_overview; its parameters are: records_dir, numbers_per_notebook"),
+                           (("numbers_per_notebook", "1_0"), "parameter 'numbers_per_notebook' = 10 is above its maximum 4")):
+        with pytest.raises(pm.PapermillExecutionError) as err:
+            pm.execute_notebook(str(params.NOTEBOOK_DIR / "00_overview.ipynb"), str(tmp_path / "out.ipynb"),
+                                parameters={given[0]: params.read_value(given[1])}, cwd=str(params.NOTEBOOK_DIR),
+                                kernel_name="python3", progress_bar=False, kernel_manager_class=kernel_manager_class(),
+                                request_save_on_cell_execute=False)
+        assert err.value.traceback == [f"ParameterError: {message}"]
+
+
+STEMS = sorted(p.stem for p in params.NOTEBOOK_DIR.glob("*.ipynb"))
+
+
+def test_every_number_and_month_has_a_declared_range():
+    """Each end of each range runs (below), so every numeric and month parameter declares both ends."""
+    open_ended = [(stem, name) for stem in STEMS for name, r in params.rules(stem).items()
+                  if (r.minimum is None) != (r.maximum is None) or (r.month and not (r.first_month and r.last_month))
+                  or (r.minimum is None and not (r.choices or r.month or r.boolean or r.text))]
+    assert open_ended == []
+
+
+def range_ends(stem: str, high: bool) -> dict:
+    """Every parameter of ``stem`` at the low (or high) end of its declared range: numbers and months at their
+    bounds, choices at their first (or last); text at its default."""
+    out = {}
+    for name, rule in params.rules(stem).items():
+        if rule.minimum is not None:
+            out[name] = int(rule.maximum if high else rule.minimum) if rule.integer else (rule.maximum if high else rule.minimum)
+        elif rule.month:
+            out[name] = rule.last_month if high else rule.first_month
+        elif rule.choices:
+            out[name] = [c for c in rule.choices if c is not None][-1 if high else 0]
+        elif rule.boolean:
+            out[name] = high
+    return out
+
+
+def run_cells(stem: str, values: dict) -> None:
+    """Execute the code cells of ``notebooks/<stem>.ipynb`` in this process, ``values`` set right after the
+    parameters cell (as papermill injects them); each cell's last expression is evaluated and a chart's spec
+    built and validated (to_dict). No kernel, no output written: the cheap way to ask "does it run"."""
+    import ast
+    import os
+
+    nb = json.loads((params.NOTEBOOK_DIR / f"{stem}.ipynb").read_text(encoding="utf-8"))
+    ns, here = {"__name__": "__main__"}, os.getcwd()
+    os.chdir(params.NOTEBOOK_DIR)
+    try:
+        for i, cell in enumerate(c for c in nb["cells"] if c["cell_type"] == "code"):
+            tree = ast.parse("".join(cell["source"]))
+            last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            try:
+                exec(compile(tree, f"{stem} code cell {i}", "exec"), ns)  # noqa: S102
+                value = eval(compile(ast.Expression(last.value), stem, "eval"), ns) if last else None  # noqa: S307
+                if hasattr(value, "to_dict"):
+                    value.to_dict()
+            except Exception as exc:
+                raise AssertionError(f"{stem} with {values}: code cell {i} (id {cell.get('id')}): "
+                                     f"{type(exc).__name__}: {exc}") from exc
+            if "parameters" in cell["metadata"].get("tags", []):
+                ns.update(values)
+    finally:
+        os.chdir(here)
+
+
+def _run_ends_main(stem: str, records_dir: str = "") -> None:
+    """``python -c`` entry: both ends of ``stem`` in one fresh process (module state of one run, such as
+    charts.setup or a memo, never reaches the test worker)."""
+    extra = {"records_dir": records_dir} if records_dir else {}
+    for high in (False, True):
+        run_cells(stem, {**range_ends(stem, high), **extra})
+
+
+def run_ends(stem: str, records_dir: str = "") -> None:
+    import subprocess
+    import sys
+
+    code = f"import sys; sys.path.insert(0, 'tests'); import test_params; test_params._run_ends_main({stem!r}, {records_dir!r})"
+    out = subprocess.run([sys.executable, "-c", code], cwd=params.NOTEBOOK_DIR.parent, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr.strip().splitlines()[-1] if out.stderr.strip() else out.stdout[-2000:]
+
+
+@pytest.mark.parametrize("stem", [s for s in STEMS if s != "00_overview"])  # the overview: tests/test_browser.py
+def test_each_end_of_every_declared_range_runs(stem):
+    """Every parameter at the low end of its range, then every one at the high end: the notebook runs through
+    (e.g. 02 as_of 2022-10 with a one-month quote window, 03 seed 0)."""
+    run_ends(stem)

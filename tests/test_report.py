@@ -1,4 +1,5 @@
 """The site builder: a bad CSV stops the build and keeps the last good site; helpers of the builder."""
+import json
 import re
 import shutil
 from pathlib import Path
@@ -65,15 +66,20 @@ def test_index_shows_the_recorded_values(tmp_path):
     assert "ran in" not in page  # no build log on a card
 
 
-@pytest.mark.parametrize("text, value", [("2.5", 2.5), ("7", 7), ("true", True), ("fp8", "fp8"),
-                                         ('"12"', "12")])
-def test_parse_value_like_papermill(text, value):
-    assert report.parse_value(text) == value
-
-
-def test_run_one_rejects_unknown_parameter(capsys):
-    assert report.run_one("00_overview", [("no_such_parameter", "1")]) == 2
-    assert "has no parameter 'no_such_parameter'" in capsys.readouterr().err
+@pytest.mark.parametrize("given, message", [
+    (("numbers_per_notebook", "False"), "ParameterError: parameter 'numbers_per_notebook' = False must be a number"),
+    (("numbers_per_notebook", ".5"), "ParameterError: parameter 'numbers_per_notebook' = 0.5 must be a whole number"),
+    (("numbers_per_notebook", "1_0"), "ParameterError: parameter 'numbers_per_notebook' = 10 is above its maximum 4"),
+    (("numbers_per_notebook", "None"), "ParameterError: parameter 'numbers_per_notebook' = None is not allowed"),
+    (("numbers_per_notebook", "1e999"), "ParameterError: parameter 'numbers_per_notebook' = inf must be a finite number"),
+    (("no_such_parameter", "1"), "ParameterError: parameter 'no_such_parameter' is not a parameter of 00_overview; "
+                                 "its parameters are: records_dir, numbers_per_notebook"),
+])
+def test_run_one_refuses_as_papermill_does_in_one_line(given, message, capsys):
+    """make notebook reads -p values as papermill's command line does and refuses them with the one-line message
+    the notebook's check cell gives (tests/test_notebooks.py runs papermill on the same values), before any kernel."""
+    assert report.run_one("00_overview", [given]) == 2
+    assert capsys.readouterr().err == message + "\n"
 
 
 def test_second_build_is_refused_while_one_holds_the_lock(fake_root, capsys):
@@ -270,3 +276,106 @@ def test_read_only_build_folder_is_named(fake_root, monkeypatch, capsys):
         fake_root.chmod(0o755)
     err = capsys.readouterr().err
     assert "Build not started: cannot write" in err and "make that folder writable" in err and "Traceback" not in err
+
+
+def test_git_filter_works_from_a_path_with_a_space_and_a_quote(tmp_path):
+    """`make git-filter` (run by `make env`) registers the clean filter with the interpreter's path quoted: in a
+    checkout at "a b'c/", a notebook staged with outputs is stored without them."""
+    import subprocess
+    import sys
+
+    root = Path(report.__file__).resolve().parent.parent
+    repo = tmp_path / "a b'c"
+    (repo / ".venv" / "bin").mkdir(parents=True)
+    (repo / "scripts").mkdir()
+    (repo / "notebooks").mkdir()
+    for name in ("Makefile", ".gitattributes", "scripts/strip_outputs.py"):
+        shutil.copy(root / name, repo / name)
+    python = repo / ".venv" / "bin" / "python"
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
+    git = lambda *a: subprocess.run(["git", *a], cwd=repo, check=True, capture_output=True, text=True).stdout  # noqa: E731
+    git("init", "-q")
+    subprocess.run(["make", "--no-print-directory", "git-filter"], cwd=repo, check=True)
+    assert git("config", "filter.notebook-outputs.clean") == f"'{str(python).replace(chr(39), chr(39) + chr(92) + chr(39) * 2)}' scripts/strip_outputs.py\n"
+    nb = {"cells": [{"cell_type": "code", "execution_count": 1, "id": "a", "metadata": {}, "source": "1",
+                     "outputs": [{"output_type": "stream", "name": "stdout", "text": "SECRET OUTPUT"}]}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (repo / "notebooks" / "x.ipynb").write_text(json.dumps(nb))
+    git("add", "notebooks/x.ipynb")
+    staged = json.loads(git("show", ":notebooks/x.ipynb"))
+    assert staged["cells"][0]["outputs"] == [] and "SECRET" not in json.dumps(staged)
+
+
+def _half_then_enospc(path, text):
+    """A write that puts half of its text on disk and then fails as a full disk does."""
+    import errno
+
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text[: len(text) // 2])
+    raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+
+def test_full_disk_is_named_and_leaves_nothing_half_written(fake_root, monkeypatch, capsys):
+    """A full disk while papermill writes the executed notebook, then while the index is written: each is named
+    as a full disk, no partial file stays, no missing file is named as kept, build/site stays the last good site."""
+    import papermill.iorw
+
+    _notebook(fake_root / "notebooks" / "01_a.ipynb", A)
+    monkeypatch.setattr(papermill.iorw.LocalHandler, "write", lambda self, text, path: _half_then_enospc(path, text))
+    real = Path.write_text
+    monkeypatch.setattr(Path, "write_text", lambda self, text, *a, **k: (
+        _half_then_enospc(self, text) if self.name.startswith("index.html") else real(self, text, *a, **k)))
+    assert report.build(jobs=1) == 4
+    out, err = capsys.readouterr()
+    assert "FAILED 01_a: disk full (No space left on device, errno ENOSPC) writing build/executed/01_a.ipynb" in out
+    assert "kept" not in out
+    assert err.startswith("Build stopped: disk full (No space left on device, errno ENOSPC) writing build/site.new/index.html")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    build = fake_root / "build"
+    assert sorted(p.name for p in build.rglob("*") if p.is_file()) == [".lock", "index.html"]
+    assert (build / "site" / "index.html").read_text() == "last good site"
+
+
+def test_run_validate_and_clean_wait_for_a_running_build(fake_root, capsys):
+    """Every command that touches build/ takes its lock: make notebook and make validate refuse while a build
+    holds it, and so does make clean (flock), which leaves build/ in place."""
+    import subprocess
+
+    held = report._lock()
+    try:
+        assert report.main(["run", "00_overview"]) == 3 and report.main(["validate"]) == 3
+        assert capsys.readouterr().err.count("Not started: another build is running in this folder") == 2
+        root = Path(report.__file__).resolve().parent.parent
+        shutil.copy(root / "Makefile", fake_root / "Makefile")
+        clean = subprocess.run(["make", "--no-print-directory", "clean"], cwd=fake_root, capture_output=True, text=True)
+        assert clean.returncode != 0 and "build/ was not removed" in clean.stdout and (fake_root / "build").exists()
+    finally:
+        held.close()
+    assert report.main(["validate"]) == 0
+
+
+def test_index_lists_a_table_s_first_sources_and_counts_the_rest(tmp_path):
+    """A table citing many sources lists the first INDEX_SOURCES on the index and counts the rest (the sources page
+    has them all): the index stays small however many sources the data cite."""
+    tables = report._sources_by_file()
+    n = len(tables["sources.csv"]["sources"])
+    assert n > report.INDEX_SOURCES
+    report.write_index(tmp_path, {}, [])
+    page = (tmp_path / "index.html").read_text()
+    assert f"<li>and {n - report.INDEX_SOURCES} more on the " in page
+    assert page.count('<li><a href="sources.html#') == sum(min(len(t["sources"]), report.INDEX_SOURCES) for t in tables.values())
+
+
+def test_a_declared_file_in_a_subfolder_is_published_at_its_path(fake_root):
+    """A resource declared as sub/x.csv is published as data/sub/x.csv, where the index links it."""
+    pkg_file = fake_root / "data" / "datapackage.json"
+    pkg = json.loads(pkg_file.read_text())
+    (fake_root / "data" / "sub").mkdir()
+    (fake_root / "data" / "exchange_rates.csv").rename(fake_root / "data" / "sub" / "exchange_rates.csv")
+    next(r for r in pkg["resources"] if r["name"] == "exchange_rates")["path"] = "sub/exchange_rates.csv"
+    pkg_file.write_text(json.dumps(pkg))
+    assert report.build(jobs=1) == 0
+    site = fake_root / "build" / "site"
+    assert (site / "data" / "sub" / "exchange_rates.csv").exists() and not (site / "data" / "exchange_rates.csv").exists()
+    assert 'href="data/sub/exchange_rates.csv"' in (site / "index.html").read_text()
