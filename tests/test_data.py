@@ -24,6 +24,17 @@ def test_every_resource_has_sources_foreign_key_and_units():
                 assert field.get("unit"), f"{res['path']}: numeric field {field['name']} has no unit"
 
 
+def test_table_name_fields_name_every_table():
+    """claim_checks names the table a check reads: its pattern lists the package's tables, all of them (a table added
+    to the package without it would fail validation with a pattern message that does not say why)."""
+    pkg = data.read_package()
+    names = {r["name"] for r in pkg["resources"]}
+    checks = next(r for r in pkg["resources"] if r["name"] == "claim_checks")
+    for field in checks["schema"]["fields"]:
+        if field["name"] in ("table", "later_table"):
+            assert set(field["constraints"]["pattern"].strip("()").split("|")) == names, field["name"]
+
+
 def test_load_types_columns():
     src = data.load("sources")
     assert src["id"].is_unique
