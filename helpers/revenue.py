@@ -453,7 +453,7 @@ def bytedance_share(rate_id="fx10", rmb_per_usd=None, h20_price_usd=None, basis:
 def share_grid(rmb_values, price_values, rate_id="fx10", basis: str = "customer_hq") -> pd.DataFrame:
     """:func:`bytedance_share` at every pair of ``rmb_values`` (RMB per USD; None: ``rate_id``'s rate) and ``price_values``
     (USD per H20; None: the forecast's range), one row per (pair, estimate), with the pair in columns ``rmb_per_usd`` and
-    ``h20_price_usd`` as given. The data are read once and the pairs priced together (a grid of 50 pairs costs about
+    ``h20_price_usd`` as given (None as NaN) and its number in ``pair``. The data are read once and the pairs priced together (a grid of 50 pairs costs about
     one call). ``headline_<b>_low/high``: the headline range on each basis short name ``b`` (lowest low and highest high
     of the estimates ``in_range``, as the notebook's finding), NaN when no estimate is in it."""
     est = _estimates(basis)
