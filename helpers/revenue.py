@@ -376,6 +376,62 @@ def h20_price_range(h20_price_usd=None) -> tuple[float, float]:
     return value[0] * 1e9 / units, value[1] * 1e9 / units
 
 
+def _estimates(basis: str) -> pd.DataFrame:
+    """The part of :func:`bytedance_share` no parameter moves: one row per estimate with its reported ``value_low/high``
+    in its ``unit``, and the China revenue it is set against on each basis and on the lead basis."""
+    if basis not in BASES:
+        raise ValueError(f"basis={basis!r} is not one of {BASES}")
+    bd = data.load("bytedance_spending")
+    bd = bd[bd["item"].isin(list(ESTIMATES)) & (bd.basis != "denied")].assign(year=lambda d: d.period.str[:4].astype(int))
+    ok, rows = unverified_reason(bd).eq(""), []  # each row's verdict, read once
+    for (year, item, unit), g in bd.groupby(["year", "item", "unit"]):
+        lo, hi = data.value_range(g)
+        if unit not in ("usd_bn", "rmb_bn", "units"):
+            raise ValueError(f"unit={unit!r} is not usd_bn, rmb_bn or units")
+        rows.append({"year": year, "item": item, "estimate": f"{ESTIMATES[item][0]} ({year})", "measures": ESTIMATES[item][1],
+                     "vendors": ESTIMATES[item][2], "status": ", ".join(sorted(g.basis.unique())),
+                     "as_reported": f"{lo:,.0f} units" if unit == "units" else money(lo, hi, unit), "unit": unit,
+                     "value_low": lo, "value_high": hi, "estimate_verified": bool(ok[g.index].any()),
+                     "source_id": ", ".join(sorted(g.source_id.unique()))})
+    out = pd.DataFrame(rows)
+    out["fiscal_year"] = nvidia_fiscal_year(pd.to_datetime(out.year.astype(str) + "-07-01").to_numpy())
+    s = share_series()
+    for b, short in BASIS_SHORT.items():
+        out[f"china_{short}_usd_bn"] = out.fiscal_year.map(s[s.geo_basis.eq(b) & s.verified].set_index("fiscal_year").china_usd_bn)
+    s["rank"] = [0 if v and g == basis else 1 if v else 2 for g, v in zip(s.geo_basis, s.verified)]
+    s = s.sort_values(["fiscal_year", "rank"], kind="stable").drop_duplicates("fiscal_year").set_index("fiscal_year")
+    return out.join(s[["china_usd_bn", "geo_basis", "verified"]].rename(columns={"verified": "revenue_verified"}), on="fiscal_year")
+
+
+def _priced(est: pd.DataFrame, basis: str) -> pd.DataFrame:
+    """:func:`bytedance_share`'s columns from rows of :func:`_estimates` that carry the assumptions in columns
+    ``rmb_per_usd``, ``price_low`` and ``price_high`` (USD per H20): units x price, RMB / rate, USD as reported
+    (vectorised: one call prices a whole grid)."""
+    lo, hi = est.value_low.to_numpy(float), est.value_high.to_numpy(float)
+    units, rmb = est.unit.eq("units").to_numpy(), est.unit.eq("rmb_bn").to_numpy()
+    if (lo[units] < 0).any() or (est.price_low < 0).any():
+        raise ValueError("units and USD per H20 must be non-negative")
+    low, high = lo.copy(), hi.copy()
+    low[units], high[units] = lo[units] * est.price_low.to_numpy(float)[units] / 1e9, hi[units] * est.price_high.to_numpy(float)[units] / 1e9
+    fx = est.rmb_per_usd.to_numpy(float)[rmb]
+    low[rmb], high[rmb] = rmb_to_usd(lo[rmb], fx), rmb_to_usd(hi[rmb], fx)
+    out = est.assign(spend_usd_bn_low=low, spend_usd_bn_high=high)
+    for short in BASIS_SHORT.values():
+        china = out[f"china_{short}_usd_bn"]
+        out[f"share_{short}_low"], out[f"share_{short}_high"] = out.spend_usd_bn_low / china, out.spend_usd_bn_high / china
+    out["share_low"], out["share_high"] = out.spend_usd_bn_low / out.china_usd_bn, out.spend_usd_bn_high / out.china_usd_bn
+    out["in_range"] = (out.measures.str.startswith("orders") & out.vendors.eq("Nvidia") & out.estimate_verified
+                       & out.revenue_verified.eq(True) & out.geo_basis.eq(basis))
+    return out
+
+
+#: :func:`bytedance_share`'s columns, in order
+SHARE_COLUMNS = ["year", "item", "estimate", "measures", "vendors", "status", "as_reported", "spend_usd_bn_low", "spend_usd_bn_high",
+                 "estimate_verified", "source_id", "fiscal_year", *(f"{c}_{s}{e}" for s in BASIS_SHORT.values() for c, e in
+                                                                   (("china", "_usd_bn"), ("share", "_low"), ("share", "_high"))),
+                 "china_usd_bn", "geo_basis", "revenue_verified", "share_low", "share_high", "in_range"]
+
+
 def bytedance_share(rate_id="fx10", rmb_per_usd=None, h20_price_usd=None, basis: str = "customer_hq") -> pd.DataFrame:
     """Every ByteDance chip-spending estimate of :data:`ESTIMATES` (denied rows left out) for calendar year Y,
     in USD bn, with ``measures`` and ``vendors``, as a share of Nvidia's China revenue in fiscal year Y+1
@@ -387,36 +443,33 @@ def bytedance_share(rate_id="fx10", rmb_per_usd=None, h20_price_usd=None, basis:
     (``revenue_verified`` False). ``estimate_verified``: at least one of the estimate's rows rests on a source that is
     not an aggregator (:func:`verified`). ``in_range`` (the headline range, all on ``basis``): Nvidia orders, the
     estimate and the revenue figure verified, the revenue on ``basis``."""
-    if basis not in BASES:
-        raise ValueError(f"basis={basis!r} is not one of {BASES}")
+    est = _estimates(basis)
     fx = rate(rate_id, rmb_per_usd)["rmb_per_usd"]
-    bd = data.load("bytedance_spending")
-    bd = bd[bd["item"].isin(list(ESTIMATES)) & (bd.basis != "denied")].assign(year=lambda d: d.period.str[:4].astype(int))
-    rows = []
-    for (year, item, unit), g in bd.groupby(["year", "item", "unit"]):
-        lo, hi = data.value_range(g)
-        if unit == "units":
-            (lo, _, hi), shown = (v / 1e9 for v in projection_value((lo, hi), h20_price_range(h20_price_usd))), f"{lo:,.0f} units"
-        else:
-            lo, hi, shown = to_usd_bn(lo, unit, fx), to_usd_bn(hi, unit, fx), money(lo, hi, unit)
-        rows.append({"year": year, "item": item, "estimate": f"{ESTIMATES[item][0]} ({year})", "measures": ESTIMATES[item][1],
-                     "vendors": ESTIMATES[item][2], "status": ", ".join(sorted(g.basis.unique())), "as_reported": shown,
-                     "spend_usd_bn_low": lo, "spend_usd_bn_high": hi, "estimate_verified": not verified(g).empty,
-                     "source_id": ", ".join(sorted(g.source_id.unique()))})
-    out = pd.DataFrame(rows)
-    out["fiscal_year"] = nvidia_fiscal_year(pd.to_datetime(out.year.astype(str) + "-07-01").to_numpy())
-    s = share_series()
-    for b, short in BASIS_SHORT.items():
-        china = out.fiscal_year.map(s[s.geo_basis.eq(b) & s.verified].set_index("fiscal_year").china_usd_bn)
-        out[f"china_{short}_usd_bn"] = china
-        out[f"share_{short}_low"], out[f"share_{short}_high"] = out.spend_usd_bn_low / china, out.spend_usd_bn_high / china
-    s["rank"] = [0 if v and g == basis else 1 if v else 2 for g, v in zip(s.geo_basis, s.verified)]
-    s = s.sort_values(["fiscal_year", "rank"], kind="stable").drop_duplicates("fiscal_year").set_index("fiscal_year")
-    out = out.join(s[["china_usd_bn", "geo_basis", "verified"]].rename(columns={"verified": "revenue_verified"}), on="fiscal_year")
-    out["share_low"], out["share_high"] = out.spend_usd_bn_low / out.china_usd_bn, out.spend_usd_bn_high / out.china_usd_bn
-    out["in_range"] = (out.measures.str.startswith("orders") & out.vendors.eq("Nvidia") & out.estimate_verified
-                       & out.revenue_verified.eq(True) & out.geo_basis.eq(basis))
-    return out.sort_values(["year", "item"]).reset_index(drop=True)
+    price = h20_price_range(h20_price_usd)
+    out = _priced(est.assign(rmb_per_usd=fx, price_low=price[0], price_high=price[1]), basis)
+    return out[SHARE_COLUMNS].sort_values(["year", "item"]).reset_index(drop=True)
+
+
+def share_grid(rmb_values, price_values, rate_id="fx10", basis: str = "customer_hq") -> pd.DataFrame:
+    """:func:`bytedance_share` at every pair of ``rmb_values`` (RMB per USD; None: ``rate_id``'s rate) and ``price_values``
+    (USD per H20; None: the forecast's range), one row per (pair, estimate), with the pair in columns ``rmb_per_usd`` and
+    ``h20_price_usd`` as given (None as NaN) and its number in ``pair``. The data are read once and the pairs priced together (a grid of 50 pairs costs about
+    one call). ``headline_<b>_low/high``: the headline range on each basis short name ``b`` (lowest low and highest high
+    of the estimates ``in_range``, as the notebook's finding), NaN when no estimate is in it."""
+    est = _estimates(basis)
+    fx = {r: rate(rate_id, r)["rmb_per_usd"] for r in dict.fromkeys(rmb_values)}  # each value read once
+    price = {p: h20_price_range(p) for p in dict.fromkeys(price_values)}
+    pairs = pd.DataFrame([{"rmb_per_usd": r, "h20_price_usd": p, "fx": fx[r], "price": price[p]} for r in rmb_values for p in price_values])
+    pairs["pair"] = range(len(pairs))
+    pairs["price_low"], pairs["price_high"] = zip(*pairs.pop("price"))
+    grid = est.merge(pairs, how="cross")
+    out = _priced(grid.rename(columns={"rmb_per_usd": "rmb_given"}).rename(columns={"fx": "rmb_per_usd"}), basis)
+    out = out.drop(columns="rmb_per_usd").rename(columns={"rmb_given": "rmb_per_usd"})
+    inr = out[out.in_range].groupby("pair")
+    for short in BASIS_SHORT.values():
+        out[f"headline_{short}_low"] = out.pair.map(inr[f"share_{short}_low"].min())
+        out[f"headline_{short}_high"] = out.pair.map(inr[f"share_{short}_high"].max())
+    return out.sort_values(["pair", "year", "item"]).reset_index(drop=True)
 
 
 def h20_comparison(h20_price_usd=None) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import charts, chips, costs, demand, fleet, fmt, params, record
+from helpers import charts, chips, costs, demand, fleet, fmt, params, record, revenue
 
 #: (notebook, one of its explorer's inputs) -> [(column of the explorer's starting row, the recorded number it must equal)]
 RECORDED = {("01_chip_gap", "mbu"): [("value", "shared.h20_vs_h100_decode_replica")],
@@ -20,6 +20,8 @@ RECORDED = {("01_chip_gap", "mbu"): [("value", "shared.h20_vs_h100_decode_replic
             ("02_cloud_economics", "as_of"): [("value", "usd_per_pflop_h"), ("low", "usd_per_pflop_h_low"),
                                               ("high", "usd_per_pflop_h_high")],
             ("03_doubao_demand", "chip_id"): [("low", "gpus_p5"), ("value", "gpus_p50"), ("high", "gpus_p95")],
+            ("04_nvidia_china_revenue", "item"): [("low", "shared.bytedance_share_china_revenue_low"),
+                                                  ("high", "shared.bytedance_share_china_revenue_high")],
             ("06_bytedance_fleet", "h20_price_usd"): [("low", "shared.fleet_h100e_dense_bf16_low"),
                                                       ("high", "shared.fleet_h100e_dense_bf16_high")]}
 
@@ -137,6 +139,35 @@ def test_fixed_draw_keeps_the_other_draws():
     assert np.array_equal(drawn.draws["x"], fixed.draws["x"]) and set(fixed.draws["dau"]) == {2.0}
 
 
+# --- 04: ByteDance's share of Nvidia's China revenue ----------------------------------------------------
+
+P04 = params.defaults("04_nvidia_china_revenue")
+
+
+def test_04_share_grid_at_defaults_is_the_recorded_finding():
+    """The headline range (verified USD orders) at the run's rate, given by rate_id or as its number, is the recorded one."""
+    rate = revenue.rate(P04["rate_id"])["rmb_per_usd"]
+    g = revenue.share_grid([None, rate], [P04["h20_price_usd"]], P04["rate_id"]).drop_duplicates("pair")
+    rec = stored("04_nvidia_china_revenue")
+    for short, key in (("hq", "shared.bytedance_share_china_revenue"), ("billing", "bd_share_billing")):
+        for end in ("low", "high"):
+            assert {f"{v:.4g}" for v in g[f"headline_{short}_{end}"]} == {f"{rec[f'{key}_{end}']:.4g}"}
+    assert f"{rec['shared.bytedance_share_china_revenue_low']:.4g}" == "0.07985"
+
+
+@pytest.mark.parametrize("rmb, price", [(6.5, 9000), (7.75, 30000)])
+def test_04_share_grid_off_defaults_is_bytedance_share(rmb, price):
+    g = revenue.share_grid([None, rmb], [None, 12000, price], P04["rate_id"])
+    at = g[g.rmb_per_usd.eq(rmb) & g.h20_price_usd.eq(price)].reset_index(drop=True)
+    direct = revenue.bytedance_share(P04["rate_id"], rmb, price)
+    pd.testing.assert_frame_equal(at[revenue.SHARE_COLUMNS], direct, check_exact=True)
+    inr = direct[direct.in_range]
+    assert at.headline_hq_low.iloc[0] == inr.share_hq_low.min() and at.headline_billing_high.iloc[0] == inr.share_billing_high.max()
+    omdia, spend = (direct.set_index("item").loc[i] for i in ("hopper_units_ordered", "nvidia_spend_total"))
+    assert omdia.share_hq_low == pytest.approx(230_000 * price / 1e9 / 25.048)  # units x price / FY2025 China revenue by HQ
+    assert spend.share_hq_low == pytest.approx(85 / rmb / 19.677)  # RMB 85 bn at the rate / FY2026 China revenue by HQ
+
+
 # --- 06: the fleet --------------------------------------------------------------------------------------
 
 def test_06_fleet_grid_at_defaults_is_the_recorded_finding():
@@ -229,6 +260,9 @@ def test_explorer_at_the_runs_values_is_the_recorded_finding(stem, axis, site):
     row, rec = selected_row(spec), record.read(nb)["numbers"]
     for column, key in RECORDED[stem, axis]:
         assert close(row[column], rec[key]), (column, row, key, rec[key])
+    if stem == "04_nvidia_china_revenue":  # the same range on the other basis
+        other = selected_row(spec, basis="billing")
+        assert close(other["low"], rec["bd_share_billing_low"]) and close(other["high"], rec["bd_share_billing_high"])
     if stem == "03_doubao_demand":  # the app's share of the fleet, as the finding words it
         assert f"{fmt.sig(100 * rec['fleet_share'])}% of the" in row["text"].replace("\n", " ")
 

@@ -48,7 +48,7 @@ def test_every_page_has_the_same_order(path):
 
 
 #: Notebooks with a scenario explorer (helpers.charts.explorer; tests/test_explorers.py).
-EXPLORERS = {"01_chip_gap", "02_cloud_economics", "03_doubao_demand", "06_bytedance_fleet"}
+EXPLORERS = {"01_chip_gap", "02_cloud_economics", "03_doubao_demand", "04_nvidia_china_revenue", "06_bytedance_fleet"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

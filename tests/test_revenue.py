@@ -160,6 +160,21 @@ def test_headline_bytedance_range():
     assert (omdia.share_hq_low, omdia.share_billing_low) == pytest.approx((2.53 / 25.048, 2.53 / 17.108))
 
 
+def test_share_grid_prices_each_pair_once():
+    """One row per (pair, estimate), the pair as given (None as NaN): 230,000 Hopper units at USD 10,000 = USD 2.3 bn, at the
+    forecast's price range (None) USD 230,000 x price low .. high; RMB 85 bn at 7.0 per USD = USD 12.14 bn at both prices."""
+    n = len(revenue.bytedance_share())
+    g = revenue.share_grid([None, 7.0], [None, 10_000])
+    assert len(g) == 4 * n and g.groupby("pair").size().eq(n).all() and g.pair.nunique() == 4
+    omdia = g[g.item.eq("hopper_units_ordered")].set_index(["rmb_per_usd", "h20_price_usd"], drop=False)
+    assert omdia.spend_usd_bn_low.loc[(7.0, 10_000)] == pytest.approx(2.3)
+    lo, hi = revenue.h20_price_range(None)
+    assert omdia.loc[omdia.h20_price_usd.isna(), ["spend_usd_bn_low", "spend_usd_bn_high"]].to_numpy().ravel().tolist() == pytest.approx(
+        [230_000 * lo / 1e9, 230_000 * hi / 1e9] * 2)
+    spend = g[g.item.eq("nvidia_spend_total") & g.rmb_per_usd.eq(7.0)]
+    assert spend.spend_usd_bn_low.tolist() == pytest.approx([85 / 7.0] * 2)
+
+
 def test_headline_quarters_and_h20_disclosures():
     # the steepest quarterly fall by billing location is Q4 FY2024 (22.2% -> 1,946 / 22,103 = 8.8%)
     q = revenue.quarterly()
