@@ -272,11 +272,17 @@ def axis(name: str, label: str, values, default, labels: dict | None = None, par
             "slider": slider, "step": steps[0] if slider else None, "labels": labels or {}, "parameter": parameter}
 
 
-def lattice(default: float, low: float, high: float, step: float) -> list[float]:
-    """``default`` plus and minus whole steps of ``step``, inside [``low``, ``high``] (a slider's stops
-    that include the run's value)."""
-    k_lo, k_hi = int(np.floor((low - default) / step + 1e-9)), int(np.floor((high - default) / step + 1e-9))
-    return [_clean(default + k * step) for k in range(k_lo, k_hi + 1) if low - 1e-12 <= default + k * step <= high + 1e-12]
+def lattice(default: float, low: float, high: float, step: float, most: int | None = None) -> list[float]:
+    """``default`` plus and minus whole steps of ``step``, inside [``low``, ``high``] widened to take in ``default``
+    (a slider's stops that include the run's value, whatever it is); with ``most``, the step is doubled until there
+    are at most ``most`` stops (an explorer's data stays small when other axes have more values)."""
+    low, high = min(low, default), max(high, default)
+    while True:
+        k_lo, k_hi = int(np.floor((low - default) / step + 1e-9)), int(np.floor((high - default) / step + 1e-9))
+        stops = [_clean(default + k * step) for k in range(k_lo, k_hi + 1) if low - 1e-12 <= default + k * step <= high + 1e-12]
+        if most is None or len(stops) <= max(most, 1):
+            return stops
+        step *= 2
 
 
 def _clean(v):

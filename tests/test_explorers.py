@@ -237,6 +237,10 @@ def test_lattice_holds_the_run_value_and_stays_in_range():
     assert charts.lattice(0.11, 0, 0.3, 0.02) == [0.01, 0.03, 0.05, 0.07, 0.09, 0.11, 0.13, 0.15, 0.17, 0.19, 0.21,
                                                   0.23, 0.25, 0.27, 0.29]
     assert charts.lattice(5, 2, 8, 1) == [2, 3, 4, 5, 6, 7, 8]
+    # a run's value outside the slider's usual span (a range end) is still a stop: the span widens to take it in
+    assert charts.lattice(1, 5, 50, 5) == [1, 6, 11, 16, 21, 26, 31, 36, 41, 46]
+    # at most `most` stops: the step doubles (0.02 -> 0.04) and the run's value stays one of them
+    assert charts.lattice(0.11, 0, 0.3, 0.02, most=10) == [0.03, 0.07, 0.11, 0.15, 0.19, 0.23, 0.27]
 
 
 def test_explorer_draws_after_first_paint():
