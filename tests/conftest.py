@@ -76,11 +76,13 @@ def pytest_unconfigure(config):
 
 
 
-#: The long, serial pieces go to the workers first, so that no worker starts one of them at the end while the
-#: other sits idle (xdist keeps this order with --no-loadscope-reorder, see the Makefile); the browser tests come
+#: The long pieces go to the workers first, so that no worker starts one of them at the end while the other sits
+#: idle (xdist keeps this order with --no-loadscope-reorder, see the Makefile; a scope is a module, a notebook or a
+#: test class, so each notebook's range ends in tests/test_params.py is a class of its own); the browser tests come
 #: once the background site build they wait for is well under way.
-SLOW_FIRST = ("tests/test_report_inputs.py", "tests/test_report.py", "notebooks/02_", "notebooks/01_",
-              "notebooks/03_", "notebooks/04_", "tests/test_browser.py", "notebooks/06_", "notebooks/05_")
+SLOW_FIRST = ("tests/test_report_inputs.py", "tests/test_report.py", "tests/test_params.py::TestEnds02",
+              "notebooks/02_", "tests/test_params.py::TestEnds", "notebooks/01_", "notebooks/03_", "notebooks/04_",
+              "tests/test_params.py", "tests/test_browser.py", "tests/test_explorers.py", "notebooks/06_", "notebooks/05_")
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -260,8 +260,16 @@ def run_ends(stem: str, records_dir: str = "") -> None:
     assert out.returncode == 0, out.stderr.strip().splitlines()[-1] if out.stderr.strip() else out.stdout[-2000:]
 
 
-@pytest.mark.parametrize("stem", [s for s in STEMS if s != "00_overview"])  # the overview: tests/test_browser.py
-def test_each_end_of_every_declared_range_runs(stem):
+class _Ends:
     """Every parameter at the low end of its range, then every one at the high end: the notebook runs through
-    (e.g. 02 as_of 2022-10 with a one-month quote window, 03 seed 0)."""
-    run_ends(stem)
+    (e.g. 02 as_of 2022-10 with a one-month quote window, 03 seed 0). One class per notebook (below), so that
+    pytest-xdist's loadscope sends each notebook's run to whichever worker is free (a module is one scope)."""
+    stem = ""
+
+    def test_each_end_of_every_declared_range_runs(self):
+        run_ends(self.stem)
+
+
+for _stem in STEMS:
+    if _stem != "00_overview":  # the overview reads the others' records: tests/test_browser.py runs its ends
+        globals()[f"TestEnds{_stem[:2]}"] = type(f"TestEnds{_stem[:2]}", (_Ends,), {"stem": _stem})
