@@ -68,7 +68,10 @@ def prepare(work: Path) -> tuple[Path, Path]:
     return executed, source
 
 
-SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"}}
+#: No news fetched; every cell rendered (JupyterLab's default windowing renders only the cells near the viewport, so
+#: what the page text shows would depend on how long the notebook's first sections are).
+SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+            "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"}}
 
 
 def start_lab(work: Path, port: int) -> subprocess.Popen:
