@@ -252,9 +252,36 @@ def _run_ends_main(stem: str, records_dir: str = "") -> None:
 
 
 def run_ends(stem: str, records_dir: str = "") -> None:
+    """Both ends of ``stem`` (:func:`_run_ends_main`) in a process of their own, so that module state of one run (a
+    memo, charts.setup) never reaches the test worker: on Linux a fork of this worker with the notebooks' imports
+    already loaded (a fresh interpreter spends a second or two importing pandas, Altair and the helpers), elsewhere
+    a new interpreter."""
+    import os
     import subprocess
     import sys
 
+    if sys.platform == "linux":
+        import altair  # noqa: F401  (loaded once per worker; each fork starts with them)
+        import pandas  # noqa: F401
+
+        from helpers import charts, chips, costs, demand, fleet, fmt, ledger, record, revenue  # noqa: F401
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: run, report the error's last line through the pipe, never return into pytest
+            os.close(read)
+            code, message = 0, b""
+            try:
+                _run_ends_main(stem, records_dir)
+            except BaseException as exc:  # noqa: BLE001
+                code, message = 1, f"{type(exc).__name__}: {exc}".encode()[-4000:]
+            os.write(write, message)
+            os._exit(code)
+        os.close(write)
+        with os.fdopen(read, "rb") as pipe:
+            message = pipe.read().decode(errors="replace")
+        _pid, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, message or f"the run of {stem}'s range ends died ({status})"
+        return
     code = f"import sys; sys.path.insert(0, 'tests'); import test_params; test_params._run_ends_main({stem!r}, {records_dir!r})"
     out = subprocess.run([sys.executable, "-c", code], cwd=params.NOTEBOOK_DIR.parent, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr.strip().splitlines()[-1] if out.stderr.strip() else out.stdout[-2000:]
