@@ -287,10 +287,10 @@ def test_classification_on_data():
     # H20 misses 3A090.b.1 by (2400 - 2368) / 2400 = 1.33 %
     assert c.loc["h20", "oct2023_shortfall"] == pytest.approx(32 / 2400)
     assert c.loc["h20", "oct2023_closest_miss"] == "3A090.b clause 1: tpp 2,368 vs 2,400 (1.3% under)"
-    # A800/H800: under the 2022 I/O line (400 < 600 GB/s), caught in 2023
-    for chip in ("a800_sxm", "h800_sxm"):
+    # A800/H800: under the 2022 I/O line (A800 400, H800 300 < 600 GB/s), caught in 2023
+    for chip, shortfall in (("a800_sxm", (600 - 400) / 600), ("h800_sxm", (600 - 300) / 600)):
         assert c.loc[chip, "oct2022"] == "not controlled" and c.loc[chip, "oct2023"] == "3A090.a"
-        assert c.loc[chip, "oct2022_shortfall"] == pytest.approx(1 / 3)
+        assert c.loc[chip, "oct2022_shortfall"] == pytest.approx(shortfall)
     # L20: PD 1912 / 609 = 3.1396 < 3.2
     assert c.loc["l20", "oct2023_shortfall"] == pytest.approx((3.2 - 1912 / 609) / 3.2)
     # Ascend 910B: TPP 4480..6016, PD >= 5.92 at every point -> 3A090.a; in 2022 the low TPP 4,480 is under

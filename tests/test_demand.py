@@ -113,8 +113,8 @@ def test_growth_pairs_by_hand():
 
 def test_dau_range_from_recent_reports_or_parameter():
     r = d.dau_range()
-    # reports within 92 days of 2026-02-16: 100 (Dec 2025), 78.71, 100, 120 (Feb 2026)
-    assert (r["low"], r["central"], r["high"]) == pytest.approx((78.71e6, 100e6, 120e6))
+    # reports within 92 days of 2026-02-16: 100 (Dec 2025) and 100 (Feb 2026), both "above 100M"
+    assert (r["low"], r["central"], r["high"]) == pytest.approx((100e6, 100e6, 100e6))
     assert d.dau_range(150)["central"] == 150e6 and d.dau_range(150)["date"] is None
     # the reported token volume the app is compared with: the latest up to the latest DAU report (50T, Dec 2025)
     assert d.reported_tokens(r["date"]).tokens_per_day_trillions == 50
@@ -158,12 +158,14 @@ def test_simulation_orders_chips_on_the_same_draws_and_is_seeded():
     assert np.array_equal(app, tokens)
 
 
-def _fleet_shares(per_chip, app, year=2026):
-    """Notebook 03's fleet comparison: the app's own traffic and the latest all-traffic report against
-    ByteDance's fleet (H100e, decode in serving replicas, shared serving model) at the end of ``year``."""
-    f = fleet.fleet_by_year(fleet.fleet()).groupby("year").sum(numeric_only=True).loc[year]
+def _fleet_shares(per_chip, app):
+    """Notebook 03's fleet comparison: the app's own traffic against ByteDance's fleet (H100e, decode in
+    serving replicas, shared serving model) at the end of its DAU reports' year, the latest all-traffic
+    report against the fleet at the end of that report's year."""
+    fy = fleet.fleet_by_year(fleet.fleet()).groupby("year").sum(numeric_only=True)
+    f, g = fy.loc[d.dau_range()["date"].year], fy.loc[d.reported_tokens().date.year]
     app_need = d.traffic_need(per_chip, app, app, f.h100e_decode_low, f.h100e_decode_high)
-    all_need = d.traffic_need(per_chip, app, d.reported_tokens().tokens_per_day_trillions * 1e12, f.h100e_decode_low, f.h100e_decode_high)
+    all_need = d.traffic_need(per_chip, app, d.reported_tokens().tokens_per_day_trillions * 1e12, g.h100e_decode_low, g.h100e_decode_high)
     return app_need, all_need
 
 
@@ -175,8 +177,8 @@ def test_doubao_finding_numbers():
     first, per_chip, app = d.simulate(*SIM)
     n = d.percentiles(per_chip["h20"])
     assert chips.short_name("h20") == "H20" and n[5.0] < n[50.0] < n[95.0]
-    # the app against the fleet of its DAU reports' year, all traffic against the fleet of the latest token report: both 2026
-    assert d.dau_range()["date"].year == d.reported_tokens().date.year == 2026
+    # the app against the fleet of its DAU reports' year (2026), all traffic against the fleet of the latest token report's (2025)
+    assert d.dau_range()["date"].year == 2026 and d.reported_tokens().date.year == 2025
     assert fleet.fleet_by_year(fleet.fleet()).year.max() == 2026
     app_need, all_need = _fleet_shares(per_chip, app)
     assert app_need["share_low"] < app_need["share"] < app_need["share_high"]
@@ -201,11 +203,11 @@ def test_defaults_are_the_notebooks_and_give_its_numbers():
     gpus_p50 = d.percentiles(per_chip[p["chip_id"]])[50.0]
     token_share = d.percentiles(app / 1e12)[50.0] / d.reported_tokens(d.dau_range(p["dau_millions"])["date"]).tokens_per_day_trillions
     app_need, all_need = _fleet_shares(per_chip, app)
-    assert f"{gpus_p50:,.3g} {app_need['share']:,.3g} {token_share:,.3g}" == "6.11e+03 0.00211 0.0332"
-    assert f"{all_need['share']:,.3g} {all_need['need_p50']:,.3g}" == "0.225 2.18e+05"
-    # the share of all traffic runs past 100%: the page reports it as not determined by the data
+    assert f"{gpus_p50:,.3g} {app_need['share']:,.3g} {token_share:,.3g}" == "6.15e+03 0.00213 0.0335"
+    assert f"{all_need['share']:,.3g} {all_need['need_p50']:,.3g}" == "0.0902 6.05e+04"
+    # the share of all traffic (50T/day, Dec 2025, against the 2025 fleet) stays under 100% at both ends
     ok, text = fmt.bounded(all_need["share_low"], all_need["share_high"], high=1.0, narrow="a count would narrow it")
-    assert not ok and text.startswith("not determined by the data (the range, 8–116%, runs past 100%)")
+    assert ok and text == "3–49%"
 
 
 def test_hundred_thousand_draws_are_vectorised():
