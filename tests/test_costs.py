@@ -123,11 +123,12 @@ def test_quotes_per_gpu_window_and_commitment():
     assert q.loc["buy_h100_dgx_semianalysis", "usd_per_gpu"] == pytest.approx(33_750)
     assert (q.loc["buy_h100_raymondjames", ["usd_per_gpu_low", "usd_per_gpu_high"]] == [25_000, 30_000]).all()
     r = costs.rental_quotes(("h100_sxm",), "reserved 1 yr")
-    assert set(r.commitment) == {"reserved 1 yr"} and len(r) == 4
+    assert set(r.commitment) == {"reserved 1 yr"} and len(r) == 2
     assert (r.price_low <= r.price_usd_per_gpu_hour).all() and (r.price_usd_per_gpu_hour <= r.price_high).all()
     # the window: the 12 months to the end of March 2026 = 2025-04-01 .. 2026-03-31
     w = costs.in_window(r, "2026-03", 12)
-    assert sorted(w.price_usd_per_gpu_hour) == [1.70, 2.35]  # Oct 2025 and Mar 2026; Jul 2023 and Jun 2026 are out
+    assert sorted(w.price_usd_per_gpu_hour) == [1.70, 2.35]  # Oct 2025 and Mar 2026
+    assert list(costs.in_window(r, "2025-09", 12).price_usd_per_gpu_hour) == []  # both after Sep 2025
 
 
 def test_capital_recovery_networking_and_colocation_by_hand():
@@ -146,10 +147,9 @@ def test_capital_recovery_networking_and_colocation_by_hand():
 
 def test_rent_vs_buy_at_equal_commitment_by_hand():
     r = costs.rent_vs_buy(**P)
-    # Aggregator-tier quotes are left out: the window's used-card price and the aggregators' marketplace quotes are.
-    # In the window, neocloud or marketplace class (the notebook's default): Spheron's posted 2.50 (reputable), alone once
-    # Lambda 2.99, CoreWeave 6.16 and RunPod 1.99 (an aggregator's compilation) are left out; contract class:
-    # SemiAnalysis 1-yr index 1.70 and 2.35, median 2.025.
+    # Aggregator-tier quotes are left out: the window's used-card price is.
+    # In the window, neocloud or marketplace class (the notebook's default): Spheron's posted 2.50 (reputable), the only
+    # quote; contract class: SemiAnalysis 1-yr index 1.70 and 2.35, median 2.025.
     # Purchase: the latest earlier vetted quote (stale), Thinkmate node Aug 2024, 310,000 / 8 = 38,750 (high 317,000 / 8 = 39,625).
     assert r["provider_class"] == "neocloud_marketplace"
     assert r["stale"] == {"buy": True, "on-demand": False, "reserved 1 yr": False}
@@ -167,18 +167,21 @@ def test_rent_vs_buy_at_equal_commitment_by_hand():
 
 
 def test_reliable_drops_aggregator_quotes_only():
-    q = costs.rental_quotes(("h100_sxm",), "on-demand")
+    q = costs.purchase_quotes(("h100_sxm",), ("us", "global"))
     v = data.reliable(q)
-    assert "rent_h100_aimultiple_may2026" in set(v.price_id) and "rent_h100_costnimbus_aws_mar2026" not in set(v.price_id)
+    # the Thinkmate node (a reputable cost model) stays; the used card of an aggregator page goes; the Huxiu translation
+    # (a relay naming its original) would stay but is a China quote
+    assert "buy_h100_thinkmate_node" in set(v.price_id) and "buy_h100_runlocalai_used_2026" not in set(v.price_id)
+    assert "buy_h100_runlocalai_used_2026" in set(q.price_id)
 
 
 def test_routes_like_for_like_by_hand():
     t = costs.routes(**P).set_index("route")
     assert list(t.index) == [r["route"] for r in costs.ROUTES]
-    # Rent H100 abroad, neocloud or marketplace class, on demand, Apr 2025-Mar 2026: Spheron's 2.50 (reputable) and three
-    # aggregator quotes (Lambda, CoreWeave, RunPod via Cost Nimbus); 2.50 USD/h / 0.9895 dense BF16 PFLOPS = 2.5265 USD per PFLOP-hour
+    # Rent H100 abroad, neocloud or marketplace class, on demand, Apr 2025-Mar 2026: Spheron's 2.50 (reputable), the only
+    # quote; 2.50 USD/h / 0.9895 dense BF16 PFLOPS = 2.5265 USD per PFLOP-hour
     h100 = t.loc["Rent H100 abroad"]
-    assert (h100.quotes, h100.aggregator_quotes) == (1, 3) and h100.usd_per_pflop_hour == pytest.approx(2.50 / 0.9895, abs=1e-4)
+    assert (h100.quotes, h100.aggregator_quotes) == (1, 0) and h100.usd_per_pflop_hour == pytest.approx(2.50 / 0.9895, abs=1e-4)
     # Own H100 abroad: its one quote (used card, aggregator) is left out too
     own = t.loc["Own H100 abroad (Malaysia)"]
     assert own.quotes == 0 and own.aggregator_quotes == 1 and own.status == "blocked"
@@ -196,10 +199,10 @@ def test_route_tokens_use_the_serving_replica():
     rate = chips.replica("h100_sxm", chips.serving_assumptions())["per_chip"]
     q = costs.route_quotes(costs.ROUTES[5], **P)
     assert (q.tokens_s == rate).all()
-    # The window's four neocloud or marketplace quotes, had they all a reputable source: 1.99, 2.50, 2.99, 6.16 -> median
-    # (2.50 + 2.99) / 2 = 2.745 USD/h; 2.745 / (rate x 3600) x 1e6 USD per million tokens
-    got = costs.route_cost(costs.ROUTES[5], q.assign(source_id="cost_aimultiple_index"))["usd_per_m_tokens"]
-    assert got == pytest.approx(2.745 / (rate * 3600) * 1e6, rel=1e-9)
+    # The window's neocloud or marketplace quote: Spheron's 2.50 USD/h; 2.50 / (rate x 3600) x 1e6 USD per million tokens
+    assert list(q.price_usd_per_gpu_hour) == [2.50]
+    got = costs.route_cost(costs.ROUTES[5], q)["usd_per_m_tokens"]
+    assert got == pytest.approx(2.50 / (rate * 3600) * 1e6, rel=1e-9)
 
 
 def test_malaysia_cluster_payback():
@@ -245,8 +248,8 @@ def test_every_rental_quote_has_one_provider_class():
 
 def test_rental_quotes_of_one_class():
     q = costs.in_window(costs.rental_quotes(("h100_sxm",), "on-demand", "hyperscaler_list"), "2026-03", 12)
-    # AWS 6.88 (Jun 2025) and the Cost Nimbus list of AWS 3.90, GCP 3.00, Azure 6.98 (Mar 2026)
-    assert sorted(q.price_usd_per_gpu_hour) == [3.00, 3.90, 6.88, 6.98] and set(q.provider_class) == {"hyperscaler_list"}
+    # AWS 6.88 (Jun 2025), the class's only quote in the window
+    assert sorted(q.price_usd_per_gpu_hour) == [6.88] and set(q.provider_class) == {"hyperscaler_list"}
     with pytest.raises(ValueError, match="provider_class 'cheap' is not one of"):
         costs.rental_quotes(("h100_sxm",), provider_class="cheap")
 

@@ -73,8 +73,9 @@ def test_routes_keep_own_and_rent_apart():
 
 
 def test_unit_prices_by_hand():
-    # per GPU: H200 module RMB 1.5 m / 8 = USD 26,875 .. HotHardware's high quote USD 40,000; H800 server USD 278,552 / 8
-    assert f.unit_price_range("h200_sxm") == pytest.approx((26_875, 40_000))
+    # per GPU: Tencent Technology's H200 module (a relay, so it counts) RMB 1.4 m at 6.98 = USD 200,573 / 8 = 25,071.6 ..
+    # HotHardware's high quote USD 40,000; H800 server USD 278,552 / 8
+    assert f.unit_price_range("h200_sxm") == pytest.approx((200_573 / 8, 40_000))
     assert f.unit_price_range("h800_sxm") == pytest.approx((278_552 / 8, 278_552 / 8))
     # a year of H100 rental in 2025: USD 1.70 (1-yr contract index) .. 6.88 (AWS on demand) x 8,760 h
     assert f.unit_price_range("h100_sxm", "rental_year", 2025) == pytest.approx((1.70 * 8760, 6.88 * 8760))
@@ -83,9 +84,9 @@ def test_unit_prices_by_hand():
 
 
 def test_top_down_against_bottom_up_by_hand():
-    # RMB 85 bn at 7.0572 = USD 12.044 bn of H200 at USD 26,875-40,000: 301,111 .. 448,165 chips (H200 = 1 H100e dense)
+    # RMB 85 bn at 7.0572 = USD 12.044 bn of H200 at USD 25,071.6-40,000: 301,111 .. 480,401 chips (H200 = 1 H100e dense)
     td = f.top_down(85e9 / 7.0572, "h200_sxm")
-    assert (td["units_low"], td["units_high"]) == pytest.approx((85e9 / 7.0572 / 40_000, 85e9 / 7.0572 / 26_875))
+    assert (td["units_low"], td["units_high"]) == pytest.approx((85e9 / 7.0572 / 40_000, 85e9 / 7.0572 / (200_573 / 8)))
     assert td["h100e_dense_bf16_high"] == pytest.approx(td["units_high"])
     # the 2026 batches a chip budget pays for: H200 test order 0..20,000 + Ascend contract 0..339,135 + in-house 0..350,000
     bu = f.bottom_up(f.fleet(), 2026, ["bought_in_china", "in_house_asic"])
