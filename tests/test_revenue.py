@@ -140,23 +140,23 @@ def test_headline_numbers_at_the_defaults():
 
 
 def test_headline_bytedance_range():
-    # headline basis customer HQ (ByteDance is headquartered in China): three estimates in the range,
-    # 2 / 25.048 = 7.98% (H20 orders 2024, FY2025) .. Omdia's 230,000 Hopper x USD 13,000 = 2.99 / 25.048 = 11.94% -> "8-12%";
-    # the same three by billing location: 1 / 10.306 = 9.70% (A100/H800 2023) .. 2.99 / 17.108 = 17.48% -> "10-17%".
-    # Omdia's count is relayed from the FT (a relay counts); the RMB 85 bn "spend" (61%) is not orders: it stays out
+    # headline basis customer HQ (ByteDance is headquartered in China): two estimates in the range,
+    # 2 / 25.048 = 7.98% (H20 orders 2024, FY2025) .. 1 / 12.330 = 8.11% (A100/H800 orders 2023, FY2024) -> "8%";
+    # the same two by billing location: 1 / 10.306 = 9.70% .. 2 / 17.108 = 11.69% -> "10-12%".
+    # Omdia's count rests on a relay of the FT alone (not primary or reputable) and the RMB 85 bn "spend" (61%) is not
+    # orders: both stay out
     t = revenue.bytedance_share(*(params.defaults("04_nvidia_china_revenue")[k] for k in ("rate_id", "rmb_per_usd", "h20_price_usd")))
     inr = t[t.in_range]
-    assert sorted(inr.item) == ["hopper_units_ordered", "nvidia_spend_a100_h800", "nvidia_spend_h20"]
-    assert set(inr.geo_basis) == {"customer_hq"}
-    assert (inr.share_low.min(), inr.share_high.max()) == pytest.approx((2 / 25.048, 2.99 / 25.048))
-    assert (inr.share_hq_low.min(), inr.share_hq_high.max()) == pytest.approx((2 / 25.048, 2.99 / 25.048))
-    assert (inr.share_billing_low.min(), inr.share_billing_high.max()) == pytest.approx((1 / 10.306, 2.99 / 17.108))
-    assert fmt.rng(inr.share_hq_low.min(), inr.share_hq_high.max()) == "8–12%"
-    assert fmt.rng(inr.share_billing_low.min(), inr.share_billing_high.max()) == "10–17%"
-    # at the test parameters (USD 11,000 per H20, 7.25 RMB per USD) Omdia's becomes 230,000 x 11,000 = 2.53 bn
-    # / 25.048 = 10.1% by HQ (the top of the range, "8-10%"), / 17.108 = 14.8% by billing location
+    assert sorted(inr.item) == ["nvidia_spend_a100_h800", "nvidia_spend_h20"] and set(inr.geo_basis) == {"customer_hq"}
+    assert (inr.share_low.min(), inr.share_high.max()) == pytest.approx((2 / 25.048, 1 / 12.330))
+    assert (inr.share_hq_low.min(), inr.share_hq_high.max()) == pytest.approx((2 / 25.048, 1 / 12.330))
+    assert (inr.share_billing_low.min(), inr.share_billing_high.max()) == pytest.approx((1 / 10.306, 2 / 17.108))
+    assert fmt.rng(inr.share_hq_low.min(), inr.share_hq_high.max()) == "8%"
+    assert fmt.rng(inr.share_billing_low.min(), inr.share_billing_high.max()) == "10–12%"
+    # at the test parameters (USD 11,000 per H20, 7.25 RMB per USD) the range is the same (both estimates are in USD);
+    # Omdia's, out of it, becomes 230,000 x 11,000 = 2.53 bn / 25.048 = 10.1% by HQ, / 17.108 = 14.8% by billing location
     t = revenue.bytedance_share(rmb_per_usd=7.25, h20_price_usd=11_000)
-    assert fmt.rng(t[t.in_range].share_hq_low.min(), t[t.in_range].share_hq_high.max()) == "8–10%"
+    assert fmt.rng(t[t.in_range].share_hq_low.min(), t[t.in_range].share_hq_high.max()) == "8%"
     omdia = t.set_index("item").loc["hopper_units_ordered"]
     assert (omdia.share_hq_low, omdia.share_billing_low) == pytest.approx((2.53 / 25.048, 2.53 / 17.108))
 
@@ -263,15 +263,17 @@ def test_bytedance_share_every_estimate_with_its_basis():
     r = t.loc["H20 orders (2024)"]
     assert (r.share_high, r.share_billing_high) == pytest.approx((2 / 25.048, 2 / 17.108))
     # Omdia 230,000 x 12,000-13,000 = 2.76-2.99 bn / 25.048 = 11.0-11.9% (HQ), / 17.108 = 16.1-17.5% (billing);
-    # its one source relays the FT (sources.csv tier relay, which counts), so it is in the range
+    # its one source relays the FT (sources.csv tier relay): it counts as verified but a relay may not shape a headline,
+    # so it stays out of the range
     r = t.loc["Omdia's Hopper orders x H20 price (2024)"]
     assert (r.spend_usd_bn_low, r.spend_usd_bn_high) == pytest.approx((2.76, 2.99))
     assert (r.share_low, r.share_high) == pytest.approx((2.76 / 25.048, 2.99 / 25.048))
     assert (r.share_billing_low, r.share_billing_high) == pytest.approx((2.76 / 17.108, 2.99 / 17.108))
-    assert (r.estimate_verified, r.revenue_verified, r.in_range) == (True, True, True)
+    assert (r.estimate_verified, r.revenue_verified, r.in_range) == (True, True, False)
+    grid = revenue.share_grid([None], [None]).set_index("item").estimate_headline  # the rule, read where it is computed
+    assert (grid["hopper_units_ordered"], grid["nvidia_spend_a100_h800"], grid["nvidia_spend_h20"]) == (False, True, True)
     # 2025: RMB 85 bn / 7.0572 = 12.04 bn against the FY2026 10-K's customer-HQ figure 19.677 bn = 61.2%: its
-    # basis is unclear (spend, not orders), so out of the range though its source (a relay of the SCMP) counts; FY2026 has
-    # no billing figure
+    # basis is unclear (spend, not orders), so out of the range; its source relays the SCMP; FY2026 has no billing figure
     r = t.loc["'Nvidia spend' (2025)"]
     assert r.as_reported == "RMB 85 bn" and r.share_low == pytest.approx(85 / 7.0572 / 19.677)
     assert (r.geo_basis, r.revenue_verified, r.estimate_verified, r.in_range) == ("customer_hq", True, True, False)
@@ -476,11 +478,10 @@ def test_a_quarter_is_verified_only_when_every_figure_behind_it_is(monkeypatch):
 
 
 def test_bytedance_share_on_the_billing_basis():
-    # the same rule on billing location: A100/H800 1 / 10.306 = 9.7%, H20 2 / 17.108 = 11.7% and Omdia's Hopper orders
-    # (2.76-2.99 bn / 17.108) lead, in range;
+    # the same rule on billing location: A100/H800 1 / 10.306 = 9.7% and H20 2 / 17.108 = 11.7% lead, in range;
     # 'Nvidia spend' 2025 has no billing-location FY2026 and falls back to customer HQ (19.677 bn), out of range either way
     t = revenue.bytedance_share(basis="billing_location").set_index("item")
-    assert sorted(t.index[t.in_range]) == ["hopper_units_ordered", "nvidia_spend_a100_h800", "nvidia_spend_h20"]
+    assert sorted(t.index[t.in_range]) == ["nvidia_spend_a100_h800", "nvidia_spend_h20"]
     assert (t.share_low["nvidia_spend_a100_h800"], t.share_low["nvidia_spend_h20"]) == pytest.approx((1 / 10.306, 2 / 17.108))
     assert t.geo_basis["nvidia_spend_total"] == "customer_hq"
     with pytest.raises(ValueError, match="basis"):
