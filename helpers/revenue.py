@@ -392,6 +392,7 @@ def _estimates(basis: str) -> pd.DataFrame:
                      "vendors": ESTIMATES[item][2], "status": ", ".join(sorted(g.basis.unique())),
                      "as_reported": f"{lo:,.0f} units" if unit == "units" else money(lo, hi, unit), "unit": unit,
                      "value_low": lo, "value_high": hi, "estimate_verified": bool(ok[g.index].any()),
+                     "estimate_headline": len(data.headline_sources(g.source_id)) == g.source_id.nunique(),
                      "source_id": ", ".join(sorted(g.source_id.unique()))})
     out = pd.DataFrame(rows)
     out["fiscal_year"] = nvidia_fiscal_year(pd.to_datetime(out.year.astype(str) + "-07-01").to_numpy())
@@ -421,7 +422,7 @@ def _priced(est: pd.DataFrame, basis: str) -> pd.DataFrame:
         out[f"share_{short}_low"], out[f"share_{short}_high"] = out.spend_usd_bn_low / china, out.spend_usd_bn_high / china
     out["share_low"], out["share_high"] = out.spend_usd_bn_low / out.china_usd_bn, out.spend_usd_bn_high / out.china_usd_bn
     out["in_range"] = (out.measures.str.startswith("orders") & out.vendors.eq("Nvidia") & out.estimate_verified
-                       & out.revenue_verified.eq(True) & out.geo_basis.eq(basis))
+                       & out.estimate_headline & out.revenue_verified.eq(True) & out.geo_basis.eq(basis))
     return out
 
 
@@ -442,7 +443,8 @@ def bytedance_share(rate_id="fx10", rmb_per_usd=None, h20_price_usd=None, basis:
     ``share_low/high`` take ``basis``'s verified figure, else the other basis's verified one, else an unverified one
     (``revenue_verified`` False). ``estimate_verified``: at least one of the estimate's rows rests on a source that is
     not an aggregator (:func:`verified`). ``in_range`` (the headline range, all on ``basis``): Nvidia orders, the
-    estimate and the revenue figure verified, the revenue on ``basis``."""
+    estimate and the revenue figure verified, every source of the estimate primary or reputable (a relay names its
+    original but is not it: :func:`helpers.data.headline_sources`), the revenue on ``basis``."""
     est = _estimates(basis)
     fx = rate(rate_id, rmb_per_usd)["rmb_per_usd"]
     price = h20_price_range(h20_price_usd)

@@ -51,7 +51,7 @@ def test_fleet_batches_by_hand():
     g = fl.loc["g2025_china_h20"]
     assert (g.units_low, g.units_high) == pytest.approx((0, 4.6e9 / 12_000))
     assert f.fleet(h20_price_usd=10_000).set_index("group_id").loc["g2025_china_h20"].units_high == pytest.approx(460_000)
-    # rows not counted (no count, low-reliability outlet) stay out: the 32,000 H200 of a low-reliability outlet
+    # the 2026 H200 batch is the FT's 20,000-unit test order (the 32,000 of a content-farm page was dropped)
     assert fl.loc["g2026_china_h200"].units_high == 20_000
     # the 2025 cloud budgets abroad (USD 6.8-7 bn, denied): a year of H100 rental at 2025 prices, USD 1.70-6.88 an hour
     g = fl.loc["g2025_rented_abroad"]

@@ -143,7 +143,8 @@ def test_headline_bytedance_range():
     # headline basis customer HQ (ByteDance is headquartered in China): two estimates in the range,
     # 2 / 25.048 = 7.98% (H20 orders 2024, FY2025) .. 1 / 12.330 = 8.11% (A100/H800 orders 2023, FY2024) -> "8%";
     # the same two by billing location: 1 / 10.306 = 9.70% .. 2 / 17.108 = 11.69% -> "10-12%".
-    # Omdia's count rests on an aggregator relay alone and the RMB 85 bn "spend" (61%) is not orders: both stay out
+    # Omdia's count rests on a relay of the FT alone (not primary or reputable) and the RMB 85 bn "spend" (61%) is not
+    # orders: both stay out
     t = revenue.bytedance_share(*(params.defaults("04_nvidia_china_revenue")[k] for k in ("rate_id", "rmb_per_usd", "h20_price_usd")))
     inr = t[t.in_range]
     assert sorted(inr.item) == ["nvidia_spend_a100_h800", "nvidia_spend_h20"] and set(inr.geo_basis) == {"customer_hq"}
@@ -262,17 +263,20 @@ def test_bytedance_share_every_estimate_with_its_basis():
     r = t.loc["H20 orders (2024)"]
     assert (r.share_high, r.share_billing_high) == pytest.approx((2 / 25.048, 2 / 17.108))
     # Omdia 230,000 x 12,000-13,000 = 2.76-2.99 bn / 25.048 = 11.0-11.9% (HQ), / 17.108 = 16.1-17.5% (billing);
-    # its one source is an aggregator's relay (sources.csv tier), so it stays out of the range
+    # its one source relays the FT (sources.csv tier relay): it counts as verified but a relay may not shape a headline,
+    # so it stays out of the range
     r = t.loc["Omdia's Hopper orders x H20 price (2024)"]
     assert (r.spend_usd_bn_low, r.spend_usd_bn_high) == pytest.approx((2.76, 2.99))
     assert (r.share_low, r.share_high) == pytest.approx((2.76 / 25.048, 2.99 / 25.048))
     assert (r.share_billing_low, r.share_billing_high) == pytest.approx((2.76 / 17.108, 2.99 / 17.108))
-    assert (r.estimate_verified, r.revenue_verified, r.in_range) == (False, True, False)
+    assert (r.estimate_verified, r.revenue_verified, r.in_range) == (True, True, False)
+    grid = revenue.share_grid([None], [None]).set_index("item").estimate_headline  # the rule, read where it is computed
+    assert (grid["hopper_units_ordered"], grid["nvidia_spend_a100_h800"], grid["nvidia_spend_h20"]) == (False, True, True)
     # 2025: RMB 85 bn / 7.0572 = 12.04 bn against the FY2026 10-K's customer-HQ figure 19.677 bn = 61.2%: its
-    # basis is unclear (and its one source an aggregator's reprint), so out of the range; FY2026 has no billing figure
+    # basis is unclear (spend, not orders), so out of the range; its source relays the SCMP; FY2026 has no billing figure
     r = t.loc["'Nvidia spend' (2025)"]
     assert r.as_reported == "RMB 85 bn" and r.share_low == pytest.approx(85 / 7.0572 / 19.677)
-    assert (r.geo_basis, r.revenue_verified, r.estimate_verified, r.in_range) == ("customer_hq", True, False, False)
+    assert (r.geo_basis, r.revenue_verified, r.estimate_verified, r.in_range) == ("customer_hq", True, True, False)
     assert np.isnan(r.share_billing_low)
     # 2026 budgets (all vendors RMB 85 bn, Nvidia RMB 100 bn) have no fiscal year to compare with
     assert t.loc[["AI-chip budget (2026)", "Nvidia budget (2026)"]].share_low.isna().all()
