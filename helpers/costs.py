@@ -178,10 +178,11 @@ ROUTES = [
 
 
 def latest_month() -> str:
-    """The latest month ('YYYY-MM') every input of the route comparison covers: the earliest of the latest legal row
-    (chips.latest_legal_month), the latest purchase quote and the latest rental quote. The default ``as_of``."""
-    quotes = [data.load(t).date.max().strftime("%Y-%m") for t in ("purchase_prices", "rental_prices")]
-    return min(chips.latest_legal_month(), *quotes)
+    """The latest month ('YYYY-MM') that both the legal rows (chips.latest_legal_month) and the reliable rental quotes
+    (:func:`helpers.data.reliable`) cover: the earlier of their latest months. The default ``as_of``. Purchase quotes do
+    not set it: where the window has none, owning takes the latest earlier reliable one, flagged stale (:func:`rent_vs_buy`)."""
+    rent = data.reliable(data.load("rental_prices")).date.max().strftime("%Y-%m")
+    return min(chips.latest_legal_month(), rent)
 
 
 def as_of_end(as_of: str | None) -> pd.Timestamp:

@@ -286,15 +286,15 @@ def test_bytedance_share_every_estimate_with_its_basis():
     assert revenue.money(2, 3, "usd_bn") == "USD 2-3 bn"
 
 
-def test_aggregator_rows_are_marked_unverified():
+def test_aggregator_rows_are_marked_unverified(monkeypatch):
     rev = data.load("nvidia_revenue")
     # every revenue row now rests on a filing (the FY2026 customer-HQ rows were read in the 10-K itself)
     assert len(revenue.verified(rev)) == len(rev)
     s = revenue.share_series(verified_only=True)
     assert set(s.geo_basis) == {"billing_location", "customer_hq"} and s.verified.all()
-    # a row resting on an aggregator is dropped
-    sources = data.load("sources").set_index("id")
-    agg = sources.index[sources.tier == "aggregator"][0]
+    # a row resting on an aggregator is dropped (no source of the data is aggregator-tier: one is graded so here)
+    agg = data.load("sources").id.iloc[0]
+    _planted(monkeypatch, tiers=[agg])
     assert revenue.verified(rev.assign(source_id=[agg] + list(rev.source_id[1:]))).index[0] == 1
 
 
@@ -435,10 +435,11 @@ def _planted(monkeypatch, rows=None, tiers=None):
     monkeypatch.setattr(revenue.data, "load", planted)
 
 
-def test_unverified_reason_from_the_tier_and_the_seen_column():
+def test_unverified_reason_from_the_tier_and_the_seen_column(monkeypatch):
     # a primary source seen in its text is verified; each failing column gives its reason, both together both
     sources = data.load("sources").set_index("id")
-    prim, agg = sources.index[sources.tier == "primary"][0], sources.index[sources.tier == "aggregator"][0]
+    prim, agg = sources.index[sources.tier == "primary"][:2]
+    _planted(monkeypatch, tiers=[agg])  # no source of the data is aggregator-tier: one is graded so here
     df = pd.DataFrame({"source_id": [prim, agg, prim, agg], "seen_in_source_text": [True, True, False, False]})
     assert list(revenue.unverified_reason(df)) == ["", "aggregator source", "not seen in source text",
                                                    "aggregator source; not seen in source text"]
