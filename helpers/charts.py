@@ -255,6 +255,9 @@ def source_line(ids, limit: int = 300) -> str:
 
 #: Largest explorer payload (the chart's JSON), bytes.
 EXPLORER_MAX_BYTES = 60_000
+#: Grid rows an explorer aims at (a lattice's ``most`` stops follow from it): about 250 bytes a row keeps the
+#: payload well under :data:`EXPLORER_MAX_BYTES`.
+EXPLORER_ROWS = 210
 
 
 def axis(name: str, label: str, values, default, labels: dict | None = None, parameter: bool = True) -> dict:

@@ -360,13 +360,6 @@ def money(low, high, unit: str) -> str:
     return f"{cur.upper()} {low:g}" + ("" if high == low else f"-{high:g}") + f" {scale}"
 
 
-def to_usd_bn(value, unit: str, rmb_per_usd: float) -> float:
-    """``value`` in ``usd_bn`` or ``rmb_bn`` as USD bn."""
-    if unit not in ("usd_bn", "rmb_bn"):
-        raise ValueError(f"unit={unit!r} is not usd_bn or rmb_bn")
-    return float(value) if unit == "usd_bn" else rmb_to_usd(float(value), rmb_per_usd)
-
-
 def h20_price_range(h20_price_usd=None) -> tuple[float, float]:
     """USD per H20: the override, or the China forecast's value / units (bytedance_spending)."""
     if h20_price_usd is not None:
