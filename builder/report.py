@@ -14,6 +14,8 @@ and the build exits non-zero; the page of its last good run, if any, stays publi
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import hashlib
 import html
 import json
@@ -27,7 +29,7 @@ import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from builder import page
+from builder import kernels, page
 
 ROOT = Path(__file__).resolve().parent.parent
 NB_DIR = ROOT / "notebooks"
@@ -255,22 +257,30 @@ def _relative(path: str) -> str:
 NB_LINK_RE = re.compile(r'href="([0-9]{2}_[A-Za-z0-9_]+)\.ipynb')
 
 
-def render(executed: str, page_file: str, nav: dict) -> dict:
-    """Render an executed notebook to one offline HTML article page (builder.page); return its size."""
+@functools.cache
+def exporter():
+    """The page exporter, one per process: its templates are compiled once (half a second), and compiled in the
+    builder before it forks its workers, which share them."""
     _kernel_env()
-    import nbformat
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     cfg = Config()
     cfg.TagRemovePreprocessor.enabled = True
     cfg.TagRemovePreprocessor.remove_input_tags = {"hide-input", "key-findings", "headline"}
-    exporter = HTMLExporter(config=cfg, template_name="offline",
-                            extra_template_basedirs=[str(TEMPLATES)])
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
+    exp = HTMLExporter(config=cfg, template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
+    exp.exclude_input_prompt = True
+    exp.exclude_output_prompt = True
+    _ = exp.template  # compiled now
+    return exp
+
+
+def render(executed: str, page_file: str, nav: dict) -> dict:
+    """Render an executed notebook to one offline HTML article page (builder.page); return its size."""
+    import nbformat
+
     nb = page.prepare(nbformat.read(executed, as_version=4))
-    body, _ = exporter.from_notebook_node(nb, resources={"nav": nav})
+    body, _ = exporter().from_notebook_node(nb, resources={"nav": nav})
     page_path = Path(page_file)
     match = BUNDLE_RE.search(body)
     if match:
@@ -611,10 +621,13 @@ def _build(jobs: int | None, parameters: dict) -> int:
     EXECUTED.mkdir(parents=True, exist_ok=True)
     jobs = jobs or os.cpu_count() or 1
     _kernel_env()
-    import nbconvert  # noqa: F401  (imported once here, shared by the forked workers instead of once in each)
-    import papermill  # noqa: F401
+    import papermill  # noqa: F401  (imported once here, shared by the forked workers instead of once in each)
 
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
+    exporter()
+
+    # More than one kernel to start: they are forks of one process that has imported the notebooks' libraries.
+    warm = kernels.ForkServer() if sum(t[2] for t in todo.values()) > 1 else contextlib.nullcontext()
+    with warm, ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
         ran = _run(pool, todo, state, parameters, staging, nav, render_hash)
         ran += _run(pool, _stale(last, state, parameters, _overview_key(shared, state, order), render_hash),
                     state, parameters, staging, nav, render_hash)

@@ -46,6 +46,10 @@ def pytest_configure(config):
 
     if os.environ.get("PYTEST_XDIST_WORKER"):
         return
+    if "server" not in _background:  # every kernel of the session (nbval's, the builds') is a fork of one process
+        from builder import kernels
+
+        _background["server"] = kernels.ForkServer().__enter__()
     if os.environ.get("HOSTILE_SITE_DIR"):
         return
     args = [str(a) for a in config.args]
@@ -61,6 +65,9 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
+    server = _background.pop("server", None)
+    if server is not None:
+        server.__exit__(None, None, None)
     proc = _background.pop("proc", None)
     if proc is None:
         return

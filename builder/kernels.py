@@ -1,0 +1,232 @@
+"""Warm kernels: a fork server that imports the notebooks' libraries once; each kernel is a fork of it.
+
+A fresh kernel spends most of its start importing pandas, Altair and ipykernel (about 1.2 s of the 1.5 s a
+papermill run takes before its first cell). A build or a test session runs dozens of kernels, so on Linux it
+starts one server (``python -m builder.kernels serve SOCKET``) that imports those libraries and nothing of this
+project (``helpers`` is imported by each kernel, after its environment and folder are set, as in a cold kernel).
+A kernel is then launched as ``python -m builder.kernels -f CONNECTION_FILE``: a small client, with only the
+standard library, that asks the server for a fork, hands it its standard streams, forwards the signals the
+kernel manager sends (interrupt, terminate) and exits with the kernel's exit code. If the client is killed the
+fork sees its socket close and exits. With no server (``FORK_SERVER`` unset, or not answering) the client
+becomes an ordinary ``ipykernel_launcher``: a kernel always starts.
+"""
+import json
+import os
+import signal
+import socket
+import sys
+
+#: the environment variable naming the server's socket
+FORK_SERVER = "NOTEBOOK_FORK_SERVER"
+#: what the server imports before it forks (third-party only: nothing that reads this project's files)
+PRELOAD = ("numpy", "pandas", "altair", "IPython", "ipykernel.ipkernel", "ipykernel.kernelapp")
+
+
+# ----------------------------------------------------------------------------------------------------- client
+def _cold(argv: list[str]) -> None:
+    os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv])
+
+
+def client(argv: list[str]) -> int:
+    path = os.environ.get(FORK_SERVER, "")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(path)
+        request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
+        socket.send_fds(sock, [len(request).to_bytes(8, "big") + request], [0, 1, 2])
+        reply = sock.makefile("rb").readline()  # b"started\n" once the fork exists
+    except OSError:
+        reply = b""
+    if reply != b"started\n":
+        sock.close()
+        _cold(argv)
+    for signum, code in ((signal.SIGINT, b"I"), (signal.SIGTERM, b"T")):
+        signal.signal(signum, lambda *_a, _c=code: sock.sendall(_c))
+    parent = os.getppid()
+    sock.settimeout(1.0)
+    status = b""
+    while True:
+        try:
+            chunk = sock.recv(16)
+        except TimeoutError:  # as a cold kernel polls its parent: the manager gone, the kernel goes with it
+            if os.getppid() != parent:
+                return 1
+            continue
+        except InterruptedError:
+            continue
+        if not chunk:
+            break
+        status += chunk
+    return int(status) if status.strip().lstrip(b"-").isdigit() else 1
+
+
+# ----------------------------------------------------------------------------------------------------- server
+def _recv_request(conn: socket.socket) -> tuple[dict, list[int]]:
+    head, fds, _flags, _addr = socket.recv_fds(conn, 8, 3)
+    size = int.from_bytes(head, "big")
+    body = b""
+    while len(body) < size:
+        chunk = conn.recv(size - len(body))
+        if not chunk:
+            raise ConnectionError("client went away")
+        body += chunk
+    return json.loads(body), fds
+
+
+def _watch(conn: socket.socket) -> None:
+    """In the kernel: forward the client's signals; exit when the client is gone."""
+    while True:
+        try:
+            code = conn.recv(1)
+        except OSError:
+            code = b""
+        if code == b"I":
+            os.kill(os.getpid(), signal.SIGINT)
+        elif code == b"T":
+            os.kill(os.getpid(), signal.SIGTERM)
+        else:
+            os._exit(1)
+
+
+def _kernel(conn: socket.socket, request: dict, fds: list[int], server_dir: str) -> None:
+    """The forked child: become the kernel the client asked for; never return into the server loop."""
+    import atexit
+    import threading
+
+    code = 1
+    try:
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        if sys.path and sys.path[0] in ("", server_dir):  # as ipykernel_launcher: the kernel adds its own folder
+            del sys.path[0]
+        conn.sendall(b"started\n")
+        threading.Thread(target=_watch, args=(conn,), daemon=True).start()
+        from ipykernel.kernelapp import IPKernelApp
+
+        # parent_handle 1: no banner for a kernel run by hand, and no poll of the parent (the server, not the
+        # manager): _watch ends the kernel when its client goes.
+        IPKernelApp.launch_instance(argv=[*request["argv"], "--IPKernelApp.parent_handle=1"])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001 - shown on the kernel's stderr, as a cold kernel would
+        import traceback
+
+        traceback.print_exc()
+    try:
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        conn.sendall(str(code).encode())
+    finally:
+        os._exit(code)
+
+
+def serve(path: str) -> None:
+    """Listen on ``path`` first (clients queue while the libraries load), import :data:`PRELOAD`, then fork one
+    kernel per request. Ends with its parent (Linux) or when killed; removes its socket."""
+    import importlib
+
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: go when the build or test run goes
+    except (OSError, AttributeError):
+        pass
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(64)
+    signal.signal(signal.SIGTERM, lambda *_a: sys.exit(0))
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forks are reaped by the kernel, never become zombies
+    try:
+        for name in PRELOAD:
+            importlib.import_module(name)
+        server_dir = sys.path[0]
+        while True:
+            conn, _addr = listener.accept()
+            try:
+                request, fds = _recv_request(conn)
+            except (OSError, ValueError):
+                conn.close()
+                continue
+            if os.fork() == 0:
+                listener.close()
+                _kernel(conn, request, fds, server_dir)
+            for fd in fds:
+                os.close(fd)
+            conn.close()
+    finally:
+        listener.close()
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+class ForkServer:
+    """``with ForkServer():`` a server for the length of the block. Every ``python3`` kernel started meanwhile,
+    here or in a process started meanwhile (papermill, nbval), is one of its forks: the block's environment names
+    the server, and puts first on ``JUPYTER_PATH`` a ``python3`` kernel spec that runs the client. Does nothing
+    off Linux or when a server is already named (a test session's, shared by the builds inside it)."""
+
+    def __init__(self):
+        self.proc = None
+        self.folder = None
+
+    def __enter__(self):
+        import subprocess
+        import tempfile
+
+        if sys.platform != "linux" or os.environ.get(FORK_SERVER):
+            return self
+        self.folder = tempfile.mkdtemp(prefix="nbfork-")
+        path = os.path.join(self.folder, "s")
+        self.proc = subprocess.Popen([sys.executable, "-m", "builder.kernels", "serve", path],
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        import time
+
+        deadline = time.monotonic() + 10
+        while not os.path.exists(path) and self.proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        spec = os.path.join(self.folder, "kernels", "python3")
+        os.makedirs(spec)
+        with open(os.path.join(spec, "kernel.json"), "w", encoding="utf-8") as f:
+            json.dump({"argv": [sys.executable, "-m", "builder.kernels", "-f", "{connection_file}"],
+                       "display_name": "Python 3 (ipykernel)", "language": "python",
+                       "metadata": {"debugger": True}}, f)
+        self.saved = {k: os.environ.get(k) for k in (FORK_SERVER, "JUPYTER_PATH")}
+        os.environ[FORK_SERVER] = path
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (self.folder, self.saved["JUPYTER_PATH"]) if p)
+        return self
+
+    def __exit__(self, *exc):
+        import shutil
+
+        if self.proc is None:
+            return
+        for key, value in self.saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self.proc.terminate()
+        self.proc.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["serve"]:
+        serve(argv[1])
+        return 0
+    return client(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,103 @@
+"""Warm kernels (builder/kernels.py): a kernel forked from the session's server behaves as a cold one would: it
+runs in the folder and environment its manager gave, is interrupted and shut down by it, and goes when its
+client is killed; with no server the client becomes an ordinary kernel."""
+import os
+import signal
+import sys
+import time
+
+import pytest
+
+from builder import kernels
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the fork server runs on Linux only")
+
+
+def _run(kc, code: str, timeout: float = 20) -> tuple[str, str]:
+    """Execute ``code``; return (stdout text, error name or '')."""
+    msg_id = kc.execute(code)
+    out, error = "", ""
+    while True:
+        msg = kc.get_iopub_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "stream":
+            out += content["text"]
+        elif kind == "error":
+            error = content["ename"]
+        elif kind == "status" and content["execution_state"] == "idle":
+            return out, error
+
+
+def _gone(pid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.fixture
+def kernel(tmp_path):
+    from jupyter_client.manager import KernelManager
+
+    with kernels.ForkServer():  # the session's server when there is one
+        km = KernelManager(kernel_name="python3")
+        km.start_kernel(cwd=str(tmp_path), env={**os.environ, "WARM_KERNEL_PROBE": "given"})
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=30)
+        yield km, kc
+        kc.stop_channels()
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+
+
+def test_a_forked_kernel_runs_where_and_with_what_its_manager_said_and_is_interrupted(kernel, tmp_path):
+    km, kc = kernel
+    assert km.kernel_spec.argv[:3] == [sys.executable, "-m", "builder.kernels"]
+    out, _ = _run(kc, "import os, sys\nprint(os.getpid(), os.getcwd(), os.environ['WARM_KERNEL_PROBE'], "
+                      "'helpers' in sys.modules, 'pandas' in sys.modules)")
+    pid, cwd, probe, helpers_loaded, pandas_loaded = out.split()
+    assert int(pid) != km.provisioner.process.pid  # a fork of the server, not the client the manager started
+    assert (cwd, probe) == (str(tmp_path), "given")
+    assert (helpers_loaded, pandas_loaded) == ("False", "True")  # libraries preloaded, the project's code not
+
+    started = time.monotonic()
+    msg_id = kc.execute("import time\ntime.sleep(30)")
+    while kc.get_iopub_msg(timeout=10)["content"].get("execution_state") != "busy":
+        pass
+    km.interrupt_kernel()
+    error = ""
+    while True:
+        msg = kc.get_iopub_msg(timeout=10)
+        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "error":
+            error = msg["content"]["ename"]
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+    assert error == "KeyboardInterrupt" and time.monotonic() - started < 10
+
+    client = km.provisioner.process
+    km.shutdown_kernel()  # the kernel's own exit code reaches the manager through the client
+    assert client.wait(timeout=5) == 0
+    assert _gone(int(pid), within=5)
+
+
+def test_a_killed_client_takes_its_kernel_with_it(kernel):
+    km, kc = kernel
+    pid = int(_run(kc, "import os; print(os.getpid())")[0])
+    os.kill(km.provisioner.process.pid, signal.SIGKILL)
+    assert _gone(pid, within=5)
+
+
+def test_with_no_server_the_client_becomes_an_ordinary_kernel(monkeypatch, tmp_path):
+    started = []
+    monkeypatch.setenv(kernels.FORK_SERVER, str(tmp_path / "no-such-socket"))
+    monkeypatch.setattr(kernels, "_cold", lambda argv: started.append(argv) or sys.exit(0))
+    with pytest.raises(SystemExit):
+        kernels.client(["-f", "conn.json"])
+    assert started == [["-f", "conn.json"]]
