@@ -368,7 +368,7 @@ HEADLINE_TIERS = ("primary", "reputable")
 def headline_sources(ids, tiers=None) -> list:
     """The ids of ``ids`` a headline may cite: primary or reputable in ``tiers`` (source id -> tier; default sources.csv),
     in order, without repeats."""
-    tiers = _tiers() if tiers is None else tiers
+    tiers = load("sources").set_index("id").tier if tiers is None else tiers
     return [i for i in dict.fromkeys(ids) if tiers.get(i) in HEADLINE_TIERS]
 
 
@@ -377,7 +377,7 @@ def reliable(rows, tiers=None):
     ``aggregator``-tier (summaries, mirrors, machine-written pages) in ``tiers`` (source id -> tier; default
     the ``tier`` column of sources.csv); a relay (a syndication or rewrite naming its original) is kept. A source
     without a tier is kept. Key numbers of a headline cite only :func:`headline_sources`."""
-    tiers = _tiers() if tiers is None else tiers
+    tiers = load("sources").set_index("id").tier if tiers is None else tiers
     return rows[rows.source_id.map(tiers) != "aggregator"]
 
 
@@ -408,12 +408,6 @@ def memo(fn):
 
     wrapper.cache_clear = cache.clear
     return wrapper
-
-
-@memo
-def _tiers():
-    """Source id -> tier (sources.csv), read once per version of data/ (every model call filters its rows by it)."""
-    return load("sources").set_index("id").tier
 
 
 @lru_cache(maxsize=64)
