@@ -168,6 +168,28 @@ def setup() -> None:
     # A chart's spec is validated once, whole, when it is displayed (to_dict); not again, part by part, as
     # each encoding and layer is built (Altair's debug mode: about a third of a chart-heavy notebook's run).
     alt.utils.schemapi.disable_debug_mode()
+    _reuse_class_table()
+
+
+def _reuse_class_table() -> None:
+    """Altair rebuilds, on every ``from_dict`` (each string shorthand of ``encode``), a table of every schema class
+    keyed by a JSON hash of its schema: about 50,000 ``json.dumps`` for one chart-heavy notebook, half a second. The
+    table depends only on the classes, so it is built once per set of classes and reused (idempotent)."""
+    from altair.utils import schemapi
+
+    table = schemapi._FromDict
+    if getattr(table, "_reused", False):
+        return
+    build, tables = table.__init__, {}
+
+    def init(self, wrapper_classes, /):
+        key = tuple(wrapper_classes)
+        if key not in tables:
+            build(self, key)
+            tables[key] = self.class_dict
+        self.class_dict = tables[key]
+
+    table.__init__, table._reused = init, True
 
 
 #: Top-level-only properties of a Vega-Lite spec, moved out of the chart when it is wrapped with its source line.
@@ -175,7 +197,7 @@ _TOP_LEVEL = ("$schema", "config", "datasets", "background", "padding", "autosiz
 
 
 class Sourced:
-    """A chart with its source line under it: the chart's own spec (validated by Altair) inside a
+    """A chart with its source line under it: the chart's own spec inside a
     one-item ``vconcat`` whose title, at the bottom, is the source line. Built as a dict rather than
     with ``alt.vconcat``, which deep-copies every layer of the chart (over a second for a layered rule
     map); displays through the offline renderer like any chart."""
@@ -184,7 +206,7 @@ class Sourced:
         self.chart, self.caption = chart, caption
 
     def to_dict(self) -> dict:
-        inner = self.chart.to_dict()
+        inner = self.chart.to_dict(validate=False)  # the schema check runs in the tests (test_explorers.py), not here
         top = {k: inner.pop(k) for k in _TOP_LEVEL if k in inner}
         params = inner.get("params", [])
         variables = [q for q in params if "select" not in q]  # variables are top-level only; selections stay

@@ -299,10 +299,11 @@ def decode_crossover_batch(bandwidth_tbps, dense_tflops, active_params_b, bytes_
     compute = flops * _fraction("mfu", mfu) / (2.0 * n)
     never = bw * _fraction("mbu", mbu) <= kv * compute
     lo, hi = np.full(np.broadcast(bw, compute, kv).shape, -6.0), np.full(np.broadcast(bw, compute, kv).shape, 12.0)
+    rate = _decode_rate(bandwidth_tbps, dense_tflops, active_params_b, bytes_per_param, mbu, mfu, kv_bytes_per_seq,
+                        total_params_b, experts_per_token, routed_experts)  # inputs checked once, not per step
     for _ in range(80):  # bisection on log10(batch): below the crossover decode runs under the compute bound
         mid = (lo + hi) / 2
-        below = decode_tokens_per_s(bandwidth_tbps, dense_tflops, active_params_b, bytes_per_param, 10.0 ** mid, mbu, mfu,
-                                    kv_bytes_per_seq, total_params_b, experts_per_token, routed_experts) < compute
+        below = rate(10.0 ** mid) < compute
         lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
     return params.out(np.where(never, np.inf, 10.0 ** ((lo + hi) / 2)))
 
@@ -565,23 +566,36 @@ def route_status(route: str, date, rules: pd.DataFrame | None = None) -> dict:
     layer at that status since the layer reached it (the evidence for the status, not only its latest step).
     Pending rows (bills, proposed rules) never decide: their conditions are listed in ``pending`` (and their
     ids in ``pending_ids``) beside the status."""
-    r = data.load("route_rules") if rules is None else rules
-    r = r[(r.route == route) & (r.date <= pd.Timestamp(date))].sort_values("date", kind="stable")
-    waiting, r = r[_pending_rows(r)], r[~_pending_rows(r)]
-    side = {"pending": "; ".join(waiting.condition), "pending_ids": ", ".join(waiting.rule_id)}
-    if r.empty:
+    day = pd.Timestamp(date)
+    rows = [x for x in (_route_rows(route) if rules is None else _rows_of(rules, route)) if x["date"] <= day]
+    waiting, r = [x for x in rows if x["pending"]], [x for x in rows if not x["pending"]]
+    side = {"pending": "; ".join(x["condition"] for x in waiting), "pending_ids": ", ".join(x["rule_id"] for x in waiting)}
+    if not r:
         return {"route": route, "status": "hypothetical", "condition": "no rule or offer yet on this date",
                 "rule_id": "", "source_id": "", "since": pd.NaT, "binding": "", "status_sources": [], **side}
-    last = r.groupby("layer").tail(1)
-    worst = max(last.status, key=STATUSES.index)
-    at = last[last.status == worst]
-    top = at.loc[at.date.idxmax()]  # ties across layers: the latest step decides
-    # per binding layer, the rows since its last step to another status
-    held = [g[g.status.eq(worst) & (g.status.ne(worst).cumsum() == g.status.ne(worst).sum())]
-            for _, g in r[r.layer.isin(at.layer)].groupby("layer")]
-    return {"route": route, "status": worst, "condition": "; ".join(last.condition), "rule_id": top.rule_id,
-            "source_id": top.source_id, "since": top.date, "binding": ", ".join(sorted(at.layer)),
-            "status_sources": list(dict.fromkeys(pd.concat(held).sort_values("date").source_id)), **side}
+    last = [r[i] for i in sorted({x["layer"]: i for i, x in enumerate(r)}.values())]  # each layer's latest row, in date order
+    worst = max((x["status"] for x in last), key=STATUSES.index)
+    at = [x for x in last if x["status"] == worst]
+    top = max(at, key=lambda x: x["date"])  # ties across layers: the latest step decides (the first such row)
+    held = []  # per binding layer, the rows since its last step to another status
+    for layer in sorted({x["layer"] for x in at}):
+        g = [x for x in r if x["layer"] == layer]
+        held += g[1 + max((i for i, x in enumerate(g) if x["status"] != worst), default=-1):]
+    return {"route": route, "status": worst, "condition": "; ".join(x["condition"] for x in last), "rule_id": top["rule_id"],
+            "source_id": top["source_id"], "since": top["date"], "binding": ", ".join(sorted(x["layer"] for x in at)),
+            "status_sources": list(dict.fromkeys(x["source_id"] for x in sorted(held, key=lambda x: x["date"]))), **side}
+
+
+def _rows_of(rules: pd.DataFrame, route: str) -> list[dict]:
+    """The rows of ``route`` in route_rules ``rules`` as records in date order (stable), ``pending`` a bool."""
+    r = rules[rules.route == route].sort_values("date", kind="stable")
+    return [{**x, "pending": p} for x, p in zip(r.to_dict("records"), _pending_rows(r))]
+
+
+@data.memo
+def _route_rows(route: str) -> list[dict]:
+    """:func:`_rows_of` data/route_rules.csv, read once per version of the data (every month of a timeline asks)."""
+    return _rows_of(data.load("route_rules"), route)
 
 
 def binding_periods(route: str, start, end, rules: pd.DataFrame | None = None) -> pd.DataFrame:

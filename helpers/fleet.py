@@ -48,10 +48,18 @@ def unit_price_range(chip_id: str, basis: str = "purchase", year: int | None = N
     system's share of CPUs and networking counts too); the H20's is :func:`helpers.revenue.h20_price_range`
     (``h20_price_usd`` overrides it). ``'rental_year'``: a year of use (8,760 h) at the chip's rental prices dated in
     ``year``, every provider and term (list, marketplace, contract and index)."""
-    from helpers import costs, revenue
+    from helpers import revenue
 
     if basis == "purchase" and chip_id == "h20":
         return revenue.h20_price_range(h20_price_usd)
+    return _price_range(chip_id, basis, year)
+
+
+@data.memo
+def _price_range(chip_id: str, basis: str, year) -> tuple[float, float]:
+    """:func:`unit_price_range` from the data (read once per version of data/: every fleet row asks)."""
+    from helpers import costs
+
     if basis == "purchase":
         p = data.reliable(data.load("purchase_prices").query("chip_id == @chip_id"))
         per_gpu = pd.concat([p[c] / p.gpus_per_item for c in ("price_usd", "price_usd_low", "price_usd_high")])
