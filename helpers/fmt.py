@@ -119,11 +119,19 @@ def source_link(source_id: str) -> str:
     return f'<a href="{SOURCES_PAGE}#{sid}" class="source-id">{sid}</a>'
 
 
+#: Source links shown for one figure; past this many the rest are counted, not listed (a figure resting on 100,000
+#: quotes would otherwise put 100,000 links on its page; each row of data/ names its source).
+SOURCE_LINKS_SHOWN = 20
+
+
 def source_links(ids) -> str:
-    """Comma-separated links for the ids (a list or a 'a, b' / 'a;b' string), in order, once each."""
+    """Comma-separated links for the ids (a list or a 'a, b' / 'a;b' string), in order, once each: the first
+    :data:`SOURCE_LINKS_SHOWN`, then 'and N more sources'."""
     if isinstance(ids, str):
         ids = re.split(r"[;,]\s*", ids)
-    return ", ".join(source_link(i) for i in dict.fromkeys(i.strip() for i in ids if i and str(i).strip()))
+    ids = list(dict.fromkeys(i.strip() for i in ids if i and str(i).strip()))
+    more = len(ids) - SOURCE_LINKS_SHOWN
+    return ", ".join(source_link(i) for i in ids[:SOURCE_LINKS_SHOWN]) + (f" and {more:,} more sources" if more > 0 else "")
 
 
 def cite(source_ids, *, links: bool = False) -> str:
