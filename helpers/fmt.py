@@ -98,13 +98,16 @@ def usd(x: float, digits: int = 2) -> str:
 
 
 # ----------------------------------------------------------------------------- sources
+_URL_BAD = re.compile(r"[\s\x00-\x1f\"'<>`\\]")  # whitespace, control characters, quotes, angle brackets, backslash
+
+
 def safe_url(url) -> str:
     """``url`` if it is an absolute http(s) URL with a host (checked by parsing, not by pattern), else ''.
     The one rule for every URL written into a page as a link: sources, archived copies, data text."""
     from urllib.parse import urlsplit
 
     text = str(url or "").strip()
-    if not text or any(c.isspace() or ord(c) < 32 or c in "\"'<>`\\" for c in text):
+    if not text or _URL_BAD.search(text):
         return ""
     try:
         parts = urlsplit(text)
