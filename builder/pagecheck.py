@@ -22,7 +22,7 @@ MEASURE_JS = r"""() => {
     for (const tr of table.querySelectorAll('tbody tr')) {
       [...tr.children].forEach((td, i) => {
         const clone = td.cloneNode(true);
-        clone.querySelectorAll('a[href^="sources.html"]').forEach(a => a.remove());  // citation keys
+        clone.querySelectorAll('a[href^="sources.html"], a[href^="sources-"]').forEach(a => a.remove());  // citation keys
         cells.push([heads[i] || '', clone.innerText.trim()]);
       });
     }

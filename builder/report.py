@@ -288,6 +288,7 @@ def render(executed: str, page_file: str, nav: dict) -> dict:
         body = BUNDLE_RE.sub(lambda _m: f'<script src="{BUNDLE_FILE}"></script>', body, count=1)
         body = BUNDLE_RE.sub("", body)  # every later copy (one per cell run) is the same file
     body = NB_LINK_RE.sub(r'href="\1.html', body)  # links between notebooks point at their pages
+    body = relink_sources(body, nav.get("sources") or {})  # a source's link points at the sources page listing it
     body, css = page.finish(body, nav)
     _write_asset(page_path.parent / page.CSS_FILE, css)
     write_whole(page_path, body)
@@ -403,10 +404,10 @@ def _template(name: str):
 INDEX_SOURCES = 50
 
 
-def write_index(site: Path, state: dict, order: list[str]) -> None:
+def write_index(site: Path, state: dict, order: list[str], tables: dict | None = None, pages: dict | None = None) -> None:
     """The index page (templates/index.html.j2): one card per notebook from the finding it recorded
-    (its headline and key numbers), then the data tables. A failed notebook keeps the card of its
-    last good run, marked."""
+    (its headline and key numbers), then the data tables (``tables``: :func:`_sources_by_file`; links to sources
+    through ``pages``, :func:`source_pages`). A failed notebook keeps the card of its last good run, marked."""
     cards = []
     for name in order:
         s = state.get(name, {})
@@ -416,28 +417,71 @@ def write_index(site: Path, state: dict, order: list[str]) -> None:
                       "numbers": [f"**{label}**: {text}" for label, text, *_ in rec.get("key_numbers", [])],
                       "ok": s.get("status") == "ok", "error": s.get("error", ""),
                       "page": (site / f"{name}.html").exists(), "failed_page": (site / f"{name}.failed.html").exists()})
-    page_html = _template("index.html.j2").render(cards=cards, tables=_sources_by_file(), index_sources=INDEX_SOURCES)
-    write_whole(site / "index.html", page_html)
+    page_html = _template("index.html.j2").render(cards=cards, tables=tables or _sources_by_file(),
+                                                  index_sources=INDEX_SOURCES)
+    write_whole(site / "index.html", relink_sources(page_html, source_pages() if pages is None else pages))
 
 
-def write_sources(site: Path) -> None:
-    """The sources page (templates/sources.html.j2): every source with an anchor per id, and the
-    tables whose rows cite it."""
+#: Row budget of one sources page: up to this many sources the site has one page, ``sources.html`` (the real data:
+#: a few hundred); above it the sources are listed on ``sources.html``, ``sources-2.html``, … in the order of
+#: data/sources.csv, this many to a page (about 1 MB each), and every link to a source points at its page.
+#: The full table is the downloadable data/sources.csv.
+SOURCES_PER_PAGE = 2000
+SOURCE_HREF_RE = re.compile(r'href="sources\.html#([^"]*)"')
+
+
+def _source_rows() -> list[dict]:
     import csv
 
+    with (DATA_DIR / "sources.csv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def sources_page_name(number: int) -> str:
+    """File of sources page ``number`` (1-based): 'sources.html', then 'sources-2.html', …"""
     from helpers import fmt
 
-    with (DATA_DIR / "sources.csv").open(encoding="utf-8") as f:
-        sources = list(csv.DictReader(f))
+    return fmt.SOURCES_PAGE if number == 1 else f"sources-{number}.html"
+
+
+def source_pages(ids=None) -> dict[str, str]:
+    """The one map from a source id to the file of the sources page that lists it (``ids`` in page order; default
+    the ids of data/sources.csv). Only ids past the first page are in it: a link to any other id stays as written."""
+    ids = [r["id"] for r in _source_rows()] if ids is None else list(ids)
+    return {sid: sources_page_name(i // SOURCES_PER_PAGE + 1) for i, sid in enumerate(ids) if i >= SOURCES_PER_PAGE}
+
+
+def relink_sources(body: str, pages: dict[str, str]) -> str:
+    """``body`` with every link ``sources.html#ID`` pointing at the page of :func:`source_pages` that lists ID (the
+    id is read HTML-unescaped and written back as it was). Every writer of a page runs its HTML through this."""
+    if not pages:
+        return body
+    return SOURCE_HREF_RE.sub(lambda m: f'href="{pages.get(html.unescape(m.group(1)), "sources.html")}#{m.group(1)}"', body)
+
+
+def write_sources(site: Path, tables: dict | None = None) -> None:
+    """The sources pages (templates/sources.html.j2): every source with an anchor per id and the tables whose rows
+    cite it, :data:`SOURCES_PER_PAGE` to a page (one page, ``sources.html``, up to that many), each page linking
+    the others. Pages of an earlier build beyond the last are removed."""
+    from helpers import fmt
+
+    sources = _source_rows()
     cited: dict[str, list[str]] = {}
-    for path, info in _sources_by_file().items():
+    for path, info in (tables or _sources_by_file()).items():
         for src in info["sources"]:
             cited.setdefault(src["id"], []).append(path)
     for src in sources:
         src["cited_in"] = cited.get(src["id"], [])
         src["safe_url"], src["safe_archive_url"] = fmt.safe_url(src.get("url")), fmt.safe_url(src.get("archive_url"))
-    page_html = _template("sources.html.j2").render(sources=sources)
-    write_whole(site / "sources.html", page_html)
+    chunks = [sources[i:i + SOURCES_PER_PAGE] for i in range(0, len(sources), SOURCES_PER_PAGE)] or [[]]
+    pager = [{"file": sources_page_name(n), "first": (n - 1) * SOURCES_PER_PAGE + 1,
+              "last": (n - 1) * SOURCES_PER_PAGE + len(chunk)} for n, chunk in enumerate(chunks, start=1)]
+    template = _template("sources.html.j2")
+    for old in site.glob("sources-*.html"):
+        old.unlink()
+    for n, chunk in enumerate(chunks, start=1):
+        write_whole(site / pager[n - 1]["file"],
+                    template.render(sources=chunk, pager=pager if len(chunks) > 1 else [], current=n, total=len(sources)))
 
 
 # ----------------------------------------------------------------------------- commands
@@ -597,7 +641,8 @@ def _build(jobs: int | None, parameters: dict) -> int:
     order = [p.stem for p in nbs]
     shared = shared_hash()
     render_hash = _digest(RENDER_CODE)
-    nav = {name: {"index": "index.html", "notebook": f"notebooks/{name}.ipynb",
+    pages = source_pages()
+    nav = {name: {"index": "index.html", "notebook": f"notebooks/{name}.ipynb", "sources": pages,
                   "prev": f"{order[i - 1]}.html" if i > 0 else "",
                   "next": f"{order[i + 1]}.html" if i + 1 < len(order) else ""} for i, name in enumerate(order)}
     # The overview reads the findings the others recorded, so it runs after them, keyed on those records.
@@ -643,8 +688,9 @@ def _build(jobs: int | None, parameters: dict) -> int:
             write_whole(dest, safe_csv(f.read_text(encoding="utf-8")))
         else:
             shutil.copy2(f, dest)
-    write_index(staging, state, order)
-    write_sources(staging)
+    tables = _sources_by_file()
+    write_index(staging, state, order, tables, pages)
+    write_sources(staging, tables)
     state["_site"] = {"data_hash": data_hash, "order": order}
     write_whole(STATE_FILE, json.dumps(state, indent=1))  # before the swap: what needs space is written first
     old = BUILD / "site.old"

@@ -228,7 +228,47 @@ def _problems(pkg: dict, data_dir: Path) -> list[str]:
         problems.append(f"{_rel(data_dir / PACKAGE_FILE)}: {e.message}")
     unchecked = unreadable | {t.name for t in report.tasks if not t.valid and any(
         e.type.endswith("-label") or e.type in ("missing-cell", "extra-cell", "scheme-error") for e in t.errors)}
-    return problems + _foreign_key_problems(resources, own_fks, data_dir, unchecked)
+    return (problems + _foreign_key_problems(resources, own_fks, data_dir, unchecked)
+            + _row_rule_problems(resources, data_dir, unchecked | {t.name for t in report.tasks if not t.valid}))
+
+
+#: The firm the collection is about: notebook 06 sets its purchases against its peers' (data/peer_fleets.csv).
+FOCUS_OWNER = "ByteDance"
+
+
+def _peer_fleet_problems(rows: list[dict], rel: str) -> list[str]:
+    """peer_fleets.csv as notebook 06 compares it: the rows measured ``bought_in_year`` are of one year, exactly one
+    of them is :data:`FOCUS_OWNER`'s and at least one is another firm's."""
+    rule = f"(rule: notebook 06 compares {FOCUS_OWNER}'s chips bought in a year with the largest other firm's that year)"
+    bought = [(i, r) for i, r in enumerate(rows, start=2) if r.get("measure") == "bought_in_year"]
+    own = [(i, r) for i, r in bought if r.get("owner") == FOCUS_OWNER]
+    if not own:
+        return [f"{rel}, column 'owner': no row of {FOCUS_OWNER!r} measured 'bought_in_year' {rule}"]
+    first, year = own[0][0], int(own[0][1]["year"])  # an integer: the schema held
+    out = [f"{rel}, line {i}, column 'owner': a second row of {FOCUS_OWNER!r} measured 'bought_in_year' (the first is "
+           f"line {first}) {rule}" for i, _r in own[1:]]
+    out += [f"{rel}, line {i}, column 'year': {r['year']} where {FOCUS_OWNER}'s row measured 'bought_in_year' "
+            f"(line {first}) has {year} {rule}" for i, r in bought if int(r["year"]) != year]
+    if not any(r.get("owner") != FOCUS_OWNER for _i, r in bought):
+        out.append(f"{rel}, column 'owner': no firm besides {FOCUS_OWNER!r} has a row measured 'bought_in_year' {rule}")
+    return out
+
+
+#: Rules across the rows of one table that the code relies on and a Table Schema cannot state: table -> check.
+ROW_RULES = {"peer_fleets": _peer_fleet_problems}
+
+
+def _row_rule_problems(resources: dict, data_dir: Path, unchecked: set) -> list[str]:
+    """Problems found by :data:`ROW_RULES` in the tables that passed their schema (and are in the package)."""
+    import csv
+
+    out = []
+    for name, check in ROW_RULES.items():
+        if name in resources and name not in unchecked:
+            path = data_dir / resources[name]["path"]
+            text = path.read_text(encoding="utf-8-sig", errors="replace")
+            out += check(list(csv.DictReader(text.splitlines())), _rel(path))
+    return out
 
 
 def _single_field_keys(pkg: dict) -> dict[str, list[tuple[str, str, str]]]:

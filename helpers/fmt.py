@@ -98,13 +98,16 @@ def usd(x: float, digits: int = 2) -> str:
 
 
 # ----------------------------------------------------------------------------- sources
+_URL_BAD = re.compile(r"[\s\x00-\x1f\"'<>`\\]")  # whitespace, control characters, quotes, angle brackets, backslash
+
+
 def safe_url(url) -> str:
     """``url`` if it is an absolute http(s) URL with a host (checked by parsing, not by pattern), else ''.
     The one rule for every URL written into a page as a link: sources, archived copies, data text."""
     from urllib.parse import urlsplit
 
     text = str(url or "").strip()
-    if not text or any(c.isspace() or ord(c) < 32 or c in "\"'<>`\\" for c in text):
+    if not text or _URL_BAD.search(text):
         return ""
     try:
         parts = urlsplit(text)
@@ -119,11 +122,19 @@ def source_link(source_id: str) -> str:
     return f'<a href="{SOURCES_PAGE}#{sid}" class="source-id">{sid}</a>'
 
 
+#: Source links shown for one figure; past this many the rest are counted, not listed (a figure resting on 100,000
+#: quotes would otherwise put 100,000 links on its page; each row of data/ names its source).
+SOURCE_LINKS_SHOWN = 20
+
+
 def source_links(ids) -> str:
-    """Comma-separated links for the ids (a list or a 'a, b' / 'a;b' string), in order, once each."""
+    """Comma-separated links for the ids (a list or a 'a, b' / 'a;b' string), in order, once each: the first
+    :data:`SOURCE_LINKS_SHOWN`, then 'and N more sources'."""
     if isinstance(ids, str):
         ids = re.split(r"[;,]\s*", ids)
-    return ", ".join(source_link(i) for i in dict.fromkeys(i.strip() for i in ids if i and str(i).strip()))
+    ids = list(dict.fromkeys(i.strip() for i in ids if i and str(i).strip()))
+    more = len(ids) - SOURCE_LINKS_SHOWN
+    return ", ".join(source_link(i) for i in ids[:SOURCE_LINKS_SHOWN]) + (f" and {more:,} more sources" if more > 0 else "")
 
 
 def cite(source_ids, *, links: bool = False) -> str:

@@ -118,8 +118,8 @@ def measure() -> None:
 def scale(n: int) -> None:
     """``--scale N``: a copy of data/ with N more sources and N more rental quotes (copies of existing rows under new
     ids, each quote citing one of the new sources), then the steps whose cost grows with the rows, timed in this
-    process: validation, every route of notebook 02 priced (costs.routes), the index and the sources page written
-    (their sizes). Notebooks are not executed; build/ is not touched."""
+    process: validation, every route of notebook 02 priced (costs.routes), the index and the sources pages written
+    (their sizes: the largest page and all of them). Notebooks are not executed; build/ is not touched."""
     import csv
     import io
 
@@ -146,22 +146,28 @@ sys.path.insert(0, {str(ROOT)!r})
 from builder import report
 from helpers import costs, data, params
 report.DATA_DIR = Path({str(data)!r})
+data.STAMP_DIR = Path({str(tmp)!r}) / "stamps"  # validated from scratch, not found valid by an earlier run
 t = {{}}
 s = time.perf_counter(); problems = data.validate(report.DATA_DIR); t["validate"] = time.perf_counter() - s
 assert not problems, problems[:3]
 s = time.perf_counter(); costs.routes(**params.defaults("02_cloud_economics")); t["02 routes"] = time.perf_counter() - s
 site = Path({str(tmp)!r}) / "site"; site.mkdir()
-s = time.perf_counter(); report.write_index(site, {{}}, []); report.write_sources(site); t["index + sources page"] = time.perf_counter() - s
-t["index KB"] = (site / "index.html").stat().st_size / 1024; t["sources page KB"] = (site / "sources.html").stat().st_size / 1024
+s = time.perf_counter(); tables = report._sources_by_file(); pages = report.source_pages()
+report.write_index(site, {{}}, [], tables, pages); report.write_sources(site, tables); t["index + sources pages"] = time.perf_counter() - s
+files = sorted(site.glob("sources*.html"), key=lambda p: p.stat().st_size)
+t["index KB"] = (site / "index.html").stat().st_size / 1024; t["sources pages"] = len(files)
+t["largest sources page KB"] = files[-1].stat().st_size / 1024; t["all sources pages KB"] = sum(p.stat().st_size for p in files) / 1024
 print(json.dumps(t))
 """
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True,
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                              env={**os.environ, "PROJECT_DATA_DIR": str(data)})
         total = time.perf_counter() - start
+    if out.returncode:
+        sys.exit(f"--scale {n} failed:\n{out.stderr[-4000:]}")
     print(f"{n:,} more sources and {n:,} more rental quotes:")
     for key, value in json.loads(out.stdout.strip().splitlines()[-1]).items():
-        print(f"  {key:<28} {value:10.1f}" + ("" if "KB" in key else " s"))
+        print(f"  {key:<28} {value:10.1f}" + ("" if "KB" in key or key == "sources pages" else " s"))
     print(f"  {'all (with imports)':<28} {total:10.1f} s")
 
 

@@ -281,3 +281,48 @@ def test_markup_in_any_coded_field_is_refused(tmp_path):
     assert len(coded) > 30
     problems = " ".join(data.validate(tmp_path / "data"))
     assert [c for c in coded if c not in problems] == []
+
+
+def _with_peer_fleets(data_dir):
+    """The small package with data/peer_fleets.csv added (its only foreign key is into sources.csv)."""
+    import shutil
+
+    pkg_file = data_dir / "datapackage.json"
+    pkg = json.loads(pkg_file.read_text(encoding="utf-8"))
+    pkg["resources"].append(next(r for r in data.read_package()["resources"] if r["name"] == "peer_fleets"))
+    pkg_file.write_text(json.dumps(pkg), encoding="utf-8")
+    shutil.copy(data.DATA_DIR / "peer_fleets.csv", data_dir / "peer_fleets.csv")
+    return data_dir / "peer_fleets.csv"
+
+
+def test_peer_fleets_as_the_project_has_them_pass(data_copy):
+    _with_peer_fleets(data_copy)
+    assert data.validate(data_copy) == []
+
+
+@pytest.mark.parametrize("old, new, message", [
+    # ByteDance's row renamed to another known firm: the schema's pattern allows it, notebook 06 would find no row
+    ("pf02,ByteDance,", "pf02,Meta,", "peer_fleets.csv, column 'owner': no row of 'ByteDance' measured 'bought_in_year' "
+                                      "(rule: notebook 06 compares ByteDance's chips bought in a year"),
+    ("pf03,Tencent,", "pf03,ByteDance,", "peer_fleets.csv, line 4, column 'owner': a second row of 'ByteDance' measured "
+                                         "'bought_in_year' (the first is line 3)"),
+    ("pf04,Meta,2024,", "pf04,Meta,2025,", "peer_fleets.csv, line 5, column 'year': 2025 where ByteDance's row measured "
+                                           "'bought_in_year' (line 3) has 2024"),
+])
+def test_peer_fleets_must_hold_the_comparison_notebook_06_makes(data_copy, old, new, message):
+    path = _with_peer_fleets(data_copy)
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    problems = data.validate(data_copy)
+    assert len(problems) == 1 and problems[0].split("/")[-1].startswith(message), problems
+
+
+def test_peer_fleets_without_another_firm_fail(data_copy):
+    path = _with_peer_fleets(data_copy)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    kept = [ln for ln in lines if ",bought_in_year," not in ln or ",ByteDance," in ln]
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    assert [p.split("/")[-1] for p in data.validate(data_copy)] == [
+        "peer_fleets.csv, column 'owner': no firm besides 'ByteDance' has a row measured 'bought_in_year' (rule: "
+        "notebook 06 compares ByteDance's chips bought in a year with the largest other firm's that year)"]

@@ -379,3 +379,81 @@ def test_a_declared_file_in_a_subfolder_is_published_at_its_path(fake_root):
     site = fake_root / "build" / "site"
     assert (site / "data" / "sub" / "exchange_rates.csv").exists() and not (site / "data" / "exchange_rates.csv").exists()
     assert 'href="data/sub/exchange_rates.csv"' in (site / "index.html").read_text()
+
+
+def _with_generated_sources(data_dir, n_total):
+    """data_dir/sources.csv grown to ``n_total`` rows by copies of its first row under new ids (gen_0, gen_1, …)."""
+    import csv
+    import io
+
+    path = data_dir / "sources.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows += [{**rows[0], "id": f"gen_{i}"} for i in range(n_total - len(rows))]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return [r["id"] for r in rows]
+
+
+def _lands(site, href) -> bool:
+    """A link 'page#id' lands: the page exists and has an element with that id."""
+    from html import unescape
+
+    file, _, anchor = href.partition("#")
+    return (site / file).exists() and f'id="{anchor}"' in (site / file).read_text() and bool(unescape(anchor))
+
+
+def test_sources_are_paged_above_the_row_budget_and_every_link_lands(fake_root, monkeypatch):
+    """budget * 2 + 1 sources: three pages, none over the budget, every id on exactly one; a link written by
+    helpers.fmt on a notebook page and every source link of the index land on the row of their id."""
+    from helpers import fmt
+
+    budget = len(report._source_rows())  # the package's own rows (other tables cite them) fill page 1
+    monkeypatch.setattr(report, "SOURCES_PER_PAGE", budget)
+    monkeypatch.setattr(report, "INDEX_SOURCES", 3 * budget)  # the index lists sources of every page
+    ids = _with_generated_sources(fake_root / "data", budget * 2 + 1)
+    site = fake_root / "build" / "site"
+    (site / "sources-9.html").write_text("a page of an earlier, longer build")
+    pages, tables = report.source_pages(), report._sources_by_file()
+    report.write_sources(site, tables)
+    report.write_index(site, {}, [], tables, pages)
+    files = sorted(p.name for p in site.glob("sources*.html"))
+    assert files == ["sources-2.html", "sources-3.html", "sources.html"]
+    rows = {f: re.findall(r'<div class="source" id="([^"]+)">', (site / f).read_text()) for f in files}
+    assert all(len(r) <= budget for r in rows.values()) and len(rows["sources-3.html"]) == 1
+    assert sorted(i for r in rows.values() for i in r) == sorted(ids)  # each id exactly once
+    on_page_2 = ids[budget + 3]
+    assert pages[on_page_2] == "sources-2.html" and ids[0] not in pages  # the map holds only ids past page 1
+    body = report.relink_sources(f"<p>{fmt.source_links([on_page_2, ids[0], ids[-1]])}</p>", pages)
+    hrefs = re.findall(r'href="([^"]+)"', body)
+    assert hrefs == [f"sources-2.html#{on_page_2}", f"sources.html#{ids[0]}", f"sources-3.html#{ids[-1]}"]
+    assert all(_lands(site, h) for h in hrefs)
+    index_links = re.findall(r'href="(sources[^"]*#[^"]*)"', (site / "index.html").read_text())
+    assert any(h.startswith("sources-") for h in index_links) and all(_lands(site, h) for h in index_links)
+    pager = re.findall(r'<nav class="pager".*?</nav>', (site / "sources-2.html").read_text(), re.S)[0]
+    assert re.findall(r'href="([^"]+)"', pager) == ["data/sources.csv", "sources.html", "sources-3.html"]
+
+
+def test_the_real_sources_fit_one_page_and_links_are_left_as_written(tmp_path):
+    """The project's sources (a few hundred) are one page, sources.html, with no pager; no link is rewritten."""
+    from helpers import fmt
+
+    assert report.source_pages() == {}
+    report.write_sources(tmp_path)
+    assert [p.name for p in tmp_path.glob("sources*.html")] == ["sources.html"]
+    assert 'class="pager"' not in (tmp_path / "sources.html").read_text()
+    body = fmt.source_links(["a_b"])
+    assert report.relink_sources(body, report.source_pages()) == body
+
+
+def test_a_rendered_notebook_page_links_a_source_to_its_page(tmp_path):
+    """render() rewrites a notebook's source links through nav['sources'] (the map the build passes every page)."""
+    from helpers import fmt
+
+    nb = tmp_path / "01_a.ipynb"
+    _notebook(nb, [("md", f"# A\n\nCited: {fmt.source_links(['on_two', 'on_one'])}", ())])
+    report.render(str(nb), str(tmp_path / "01_a.html"), {"index": "index.html", "sources": {"on_two": "sources-2.html"}})
+    hrefs = re.findall(r'href="(sources[^"]*)"', (tmp_path / "01_a.html").read_text())
+    assert hrefs == ["sources-2.html#on_two", "sources.html#on_one"]

@@ -119,3 +119,15 @@ def test_below_headline_grade_rule_by_hand():
     assert below_headline_grade({"x": ["a"], "y": ["a", "r"], "z": [], "w": ["p", "r"], "v": ["unknown"], "u": ["y", "p"]},
                                 tiers) == ["x", "y", "z", "v", "u"]
     assert aggregator_only({"x": ["a"], "y": ["a", "r"], "z": [], "w": ["p"], "v": ["unknown"]}, tiers) == ["x", "z", "v"]
+
+
+def test_a_figure_lists_its_first_sources_and_counts_the_rest():
+    """A figure citing many sources (100,000 quotes would cite 100,000) lists fmt.SOURCE_LINKS_SHOWN links and counts
+    the rest, so a page does not grow with the sources; up to that many it lists them all."""
+    from helpers import fmt
+
+    n = fmt.SOURCE_LINKS_SHOWN
+    ids = [f"s{i}" for i in range(n + 1234)]
+    text = fmt.source_links(ids + ["s0"])
+    assert text.count('class="source-id"') == n and text.endswith(f'#s{n - 1}" class="source-id">s{n - 1}</a> and 1,234 more sources')
+    assert fmt.source_links(ids[:n]).count('class="source-id"') == n and "more" not in fmt.source_links(ids[:n])
