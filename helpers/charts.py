@@ -177,8 +177,8 @@ def _reuse_class_table() -> None:
     table depends only on the classes, so it is built once per set of classes and reused (idempotent)."""
     from altair.utils import schemapi
 
-    table = schemapi._FromDict
-    if getattr(table, "_reused", False):
+    table = getattr(schemapi, "_FromDict", None)
+    if table is None or getattr(table, "_reused", False):  # (None: another Altair, which keeps its own way)
         return
     build, tables = table.__init__, {}
 
