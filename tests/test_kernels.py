@@ -68,8 +68,9 @@ def test_a_forked_kernel_runs_where_and_with_what_its_manager_said_and_is_interr
     assert (helpers_loaded, pandas_loaded) == ("False", "True")  # libraries preloaded, the project's code not
 
     started = time.monotonic()
-    msg_id = kc.execute("import time\ntime.sleep(30)")
-    while kc.get_iopub_msg(timeout=10)["content"].get("execution_state") != "busy":
+    msg_id = kc.execute("import time\nprint('in the cell', flush=True)\ntime.sleep(30)")
+    # interrupt once the cell runs: before it, the kernel ignores SIGINT (idle), and the interrupt would be lost
+    while kc.get_iopub_msg(timeout=10)["msg_type"] != "stream":
         pass
     km.interrupt_kernel()
     error = ""
