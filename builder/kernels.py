@@ -19,7 +19,7 @@ import sys
 #: the environment variable naming the server's socket
 FORK_SERVER = "NOTEBOOK_FORK_SERVER"
 #: what the server imports before it forks (third-party only: nothing that reads this project's files)
-PRELOAD = ("numpy", "pandas", "altair", "IPython", "ipykernel.ipkernel", "ipykernel.kernelapp")
+PRELOAD = ("numpy", "pandas", "altair", "IPython", "ipykernel.ipkernel", "ipykernel.kernelapp", "ipykernel.debugger")
 
 
 # ----------------------------------------------------------------------------------------------------- client
@@ -145,6 +145,8 @@ def serve(path: str) -> None:
     listener.listen(64)
     signal.signal(signal.SIGTERM, lambda *_a: sys.exit(0))
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forks are reaped by the kernel, never become zombies
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # (the server's own environment: its import of the debugger
+    # would print a warning about frozen modules once; each kernel gets its client's environment)
     try:
         for name in PRELOAD:
             importlib.import_module(name)
@@ -199,7 +201,7 @@ class ForkServer:
         os.makedirs(spec)
         with open(os.path.join(spec, "kernel.json"), "w", encoding="utf-8") as f:
             json.dump({"argv": [sys.executable, "-m", "builder.kernels", "-f", "{connection_file}"],
-                       "display_name": "Python 3 (ipykernel)", "language": "python",
+                       "display_name": "Python 3 (ipykernel)", "language": "python", "interrupt_mode": "signal",
                        "metadata": {"debugger": True}}, f)
         self.saved = {k: os.environ.get(k) for k in (FORK_SERVER, "JUPYTER_PATH")}
         os.environ[FORK_SERVER] = path
