@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import itertools
 import html
 import re
 
@@ -119,6 +120,10 @@ def fill_key_findings(nb) -> bool:
     return True
 
 
+#: the opening tag of a cell (its attributes in either order)
+CELL_RE = re.compile(r'<div\b[^>]*\bclass="jp-Cell[ "]')
+
+
 def _toc(body: str) -> str:
     items = [(anchor, re.sub(r"<[^>]+>", "", text).strip()) for anchor, text in H2_RE.findall(body)]
     if len(items) < 3:
@@ -138,9 +143,9 @@ def finish(body: str, nav: dict) -> tuple[str, str]:
     rest = body[head_end:]
     toc = _toc(rest)
     if toc:  # after the first cell: the title and the question
-        first = rest.find('<div class="jp-Cell ', rest.find('<div class="jp-Cell ') + 1)
-        if first > 0:
-            rest = rest[:first] + toc + rest[first:]
+        cells = [m.start() for m in itertools.islice(CELL_RE.finditer(rest), 2)]
+        if len(cells) == 2:
+            rest = rest[:cells[1]] + toc + rest[cells[1]:]
     links = []
     if nav.get("prev"):
         links.append(f'<a href="{html.escape(nav["prev"])}">&larr; Previous</a>')

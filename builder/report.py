@@ -257,13 +257,37 @@ def _relative(path: str) -> str:
 NB_LINK_RE = re.compile(r'href="([0-9]{2}_[A-Za-z0-9_]+)\.ipynb')
 
 
+class _AsRendered:
+    """Stands in for BeautifulSoup at the end of nbconvert's HTML exporter, which parses and re-serialises the
+    whole page (half a second for a chart-heavy one) only to add ``tabindex`` to cells and alt text to images:
+    the page stays as the template wrote it, :data:`FOCUSABLE_RE` adds the tabindex, and no output is an image."""
+
+    def __init__(self, markup, features=None):
+        self.markup = markup
+
+    def select(self, _selector):
+        return []
+
+    def __str__(self):
+        return self.markup
+
+
+#: the cells nbconvert makes reachable by keyboard (tabindex="0"): input wrappers and outputs
+FOCUSABLE_RE = re.compile(r'(<div class="[^"]*\b(?:jp-Cell-inputWrapper|jp-OutputArea-output)\b[^"]*")')
+
+
 @functools.cache
 def exporter():
     """The page exporter, one per process: its templates are compiled once (half a second), and compiled in the
     builder before it forks its workers, which share them."""
     _kernel_env()
+    import nbconvert.exporters.html
     from nbconvert import HTMLExporter
+    from nbconvert.filters.highlight import Highlight2HTML
     from traitlets.config import Config
+
+    if hasattr(nbconvert.exporters.html, "BeautifulSoup"):
+        nbconvert.exporters.html.BeautifulSoup = _AsRendered
 
     cfg = Config()
     cfg.TagRemovePreprocessor.enabled = True
@@ -271,6 +295,7 @@ def exporter():
     exp = HTMLExporter(config=cfg, template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
     exp.exclude_input_prompt = True
     exp.exclude_output_prompt = True
+    exp.register_filter("highlight_code", Highlight2HTML(parent=exp))  # (set again, per notebook, by the export)
     _ = exp.template  # compiled now
     return exp
 
@@ -288,6 +313,7 @@ def render(executed: str, page_file: str, nav: dict) -> dict:
         body = BUNDLE_RE.sub(lambda _m: f'<script src="{BUNDLE_FILE}"></script>', body, count=1)
         body = BUNDLE_RE.sub("", body)  # every later copy (one per cell run) is the same file
     body = NB_LINK_RE.sub(r'href="\1.html', body)  # links between notebooks point at their pages
+    body = FOCUSABLE_RE.sub(r'\1 tabindex="0"', body)
     body = relink_sources(body, nav.get("sources") or {})  # a source's link points at the sources page listing it
     body, css = page.finish(body, nav)
     _write_asset(page_path.parent / page.CSS_FILE, css)
