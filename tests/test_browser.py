@@ -171,8 +171,10 @@ def _charts_in(executed: Path) -> int:
 
 @pytest.fixture(scope="module")
 def chrome(proxy):
-    """One headless Chromium (Debian's, driven by Playwright) for the module, every request it makes
-    sent to the refusing proxy; pages are read from file://."""
+    """One tab of one headless Chromium (Debian's, driven by Playwright) for the module, every request it makes
+    sent to the refusing proxy; pages are read from file://. Every page is opened in this tab, one after the
+    other: a tab per page costs a renderer process and a compilation of the chart bundle each (a third of the
+    module's CPU)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -184,28 +186,29 @@ def chrome(proxy):
             "--disable-features=OptimizationHints,Translate,MediaRouter,NetworkTimeServiceQuerying",
             f"--proxy-server=http://127.0.0.1:{proxy.server_address[1]}", "--proxy-bypass-list=<-loopback>",
             "--allow-file-access-from-files"])
-        yield b
+        yield b.new_page(viewport={"width": 1280, "height": 900})
         b.close()
 
 
 CHARTS_DONE = pagecheck.CHARTS_DONE  # every chart div has drawn (data-rendered) or failed (data-error)
 
 
-def _dom(chrome, page: Path, widths=()) -> tuple[str, dict]:
-    """The page's DOM once it has loaded and every chart has drawn or failed (30 s at most), and what a
-    reader sees at each of ``widths`` (builder.pagecheck; one load, the window resized between)."""
+def _open(tab, page: Path, width: int = 1280) -> None:
+    """Load ``page`` in ``tab`` at ``width`` px and wait until every chart has drawn or failed (30 s at most)."""
+    tab.set_viewport_size({"width": width, "height": 900})
+    tab.goto(page.as_uri(), wait_until="load")
+    tab.wait_for_function(CHARTS_DONE, timeout=30_000)
 
-    tab = chrome.new_page(viewport={"width": max(widths, default=1280), "height": 900})
-    try:
-        tab.goto(page.as_uri(), wait_until="load")
-        tab.wait_for_function(CHARTS_DONE, timeout=30_000)
-        seen = {}
-        for width in sorted(widths, reverse=True):
-            tab.set_viewport_size({"width": width, "height": 900})
-            seen[width] = pagecheck.evaluate(tab)
-        return tab.content(), seen
-    finally:
-        tab.close()
+
+def _dom(tab, page: Path, widths=()) -> tuple[str, dict]:
+    """The page's DOM once it has loaded and every chart has drawn or failed, and what a reader sees at each of
+    ``widths`` (builder.pagecheck; one load, the window resized between)."""
+    _open(tab, page, max(widths, default=1280))
+    seen = {}
+    for width in sorted(widths, reverse=True):
+        tab.set_viewport_size({"width": width, "height": 900})
+        seen[width] = pagecheck.evaluate(tab)
+    return tab.content(), seen
 
 
 # Chromium's own background services (time sync, component updates, sign-in), not page loads.
@@ -473,17 +476,13 @@ def test_explorer_slider_moves_the_number(site, chrome):
 
     (spec,) = [s for s in explorer_specs(json.loads((site[1] / "02_cloud_economics.ipynb").read_text()))
                if any(p["name"] == "x_depreciation_years" for p in s["params"])]
-    tab = chrome.new_page(viewport={"width": 1400, "height": 900})
-    try:
-        tab.goto((site[0] / "02_cloud_economics.html").as_uri(), wait_until="load")
-        tab.wait_for_function(CHARTS_DONE, timeout=30_000)
-        shown = ("() => [...document.querySelector('input[name=x_depreciation_years]').closest('.vega-chart')"
-                 ".querySelectorAll('g[class*=explorer_value] text')].map(t => t.textContent).join('|')")
-        start = tab.evaluate(shown)
-        assert start == selected_row(spec)["text"].replace("\n", "")
-        tab.fill("input[name=x_depreciation_years]", "2")
-        tab.wait_for_function(f"() => ({shown})() !== {json.dumps(start)}", timeout=5_000)
-        assert tab.evaluate(shown) == selected_row(spec, depreciation_years=2)["text"].replace("\n", "")
-        assert "-p depreciation_years 2" in tab.inner_text("body") or "-p depreciation_years 2" in tab.content()
-    finally:
-        tab.close()
+    tab = chrome
+    _open(tab, site[0] / "02_cloud_economics.html", 1400)
+    shown = ("() => [...document.querySelector('input[name=x_depreciation_years]').closest('.vega-chart')"
+             ".querySelectorAll('g[class*=explorer_value] text')].map(t => t.textContent).join('|')")
+    start = tab.evaluate(shown)
+    assert start == selected_row(spec)["text"].replace("\n", "")
+    tab.fill("input[name=x_depreciation_years]", "2")
+    tab.wait_for_function(f"() => ({shown})() !== {json.dumps(start)}", timeout=5_000)
+    assert tab.evaluate(shown) == selected_row(spec, depreciation_years=2)["text"].replace("\n", "")
+    assert "-p depreciation_years 2" in tab.inner_text("body") or "-p depreciation_years 2" in tab.content()
