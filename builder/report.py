@@ -599,7 +599,8 @@ def _run(pool, todo: dict, state: dict, parameters: dict, staging: Path, nav: di
     ran = [n for n, t in todo.items() if t[2]]
     print(f"Executing {len(ran)} and re-rendering {len(todo)} notebook(s).")
     futures = {}
-    for name, (p, ehash, run) in todo.items():
+    # the longest runs first (as long as last time; a new notebook first of all): the workers finish together
+    for name, (p, ehash, run) in sorted(todo.items(), key=lambda kv: -state.get(kv[0], {}).get("seconds", 1e9)):
         print(f"  … {name}{'' if run else ' (render only)'}", flush=True)
         futures[pool.submit(_job, str(p), str(EXECUTED / f"{name}.ipynb"), parameters.get(name, {}),
                             str(staging / f"{name}.html"), nav[name], run)] = (name, ehash, run)
@@ -650,16 +651,6 @@ def build(jobs: int | None = None, parameters: dict | None = None) -> int:
 
 def _build(jobs: int | None, parameters: dict) -> int:
     t0 = time.perf_counter()
-    problems = validate_data()
-    if problems:
-        print("Build stopped before any notebook ran: the data do not match data/datapackage.json.",
-              file=sys.stderr)
-        for p in problems[:20]:
-            print(f"  - {p}", file=sys.stderr)
-        if len(problems) > 20:
-            print(f"  - … and {len(problems) - 20} more", file=sys.stderr)
-        print("The last good site in build/site/ was left as it was.", file=sys.stderr)
-        return 2
     for stale in EXECUTED.glob("*.partial.ipynb"):  # left by a run that was killed (we hold the lock)
         stale.unlink(missing_ok=True)
     state = load_state()
@@ -667,10 +658,6 @@ def _build(jobs: int | None, parameters: dict) -> int:
     order = [p.stem for p in nbs]
     shared = shared_hash()
     render_hash = _digest(RENDER_CODE)
-    pages = source_pages()
-    nav = {name: {"index": "index.html", "notebook": f"notebooks/{name}.ipynb", "sources": pages,
-                  "prev": f"{order[i - 1]}.html" if i > 0 else "",
-                  "next": f"{order[i + 1]}.html" if i + 1 < len(order) else ""} for i, name in enumerate(order)}
     # The overview reads the findings the others recorded, so it runs after them, keyed on those records.
     first = [p for p in nbs if p.stem != OVERVIEW]
     last = [p for p in nbs if p.stem == OVERVIEW]
@@ -679,29 +666,44 @@ def _build(jobs: int | None, parameters: dict) -> int:
     index_stale = (state.get("_site", {}).get("data_hash") != data_hash
                    or state.get("_site", {}).get("order") != order or not (SITE / "index.html").exists())
     if not todo and not index_stale and not _stale(last, state, parameters, _overview_key(shared, state, order),
-                                                    render_hash):
+                                                    render_hash):  # (nothing changed: neither did the data)
         print(f"Site is up to date ({len(order)} notebooks; nothing executed) — build/site/index.html "
               f"[{time.perf_counter() - t0:.2f} s]")
         return 0 if all(state.get(n, {}).get("status") == "ok" for n in order) else 1
 
-    staging = BUILD / "site.new"
-    shutil.rmtree(staging, ignore_errors=True)
-    if SITE.exists():
-        shutil.copytree(SITE, staging)
-    staging.mkdir(parents=True, exist_ok=True)
-    EXECUTED.mkdir(parents=True, exist_ok=True)
-    jobs = jobs or os.cpu_count() or 1
-    _kernel_env()
-    import papermill  # noqa: F401  (imported once here, shared by the forked workers instead of once in each)
-
-    exporter()
-
-    # More than one kernel to start: they are forks of one process that has imported the notebooks' libraries.
+    # More than one kernel to start: they are forks of one process that imports the notebooks' libraries while
+    # the data are validated.
     warm = kernels.ForkServer() if sum(t[2] for t in todo.values()) > 1 else contextlib.nullcontext()
-    with warm, ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
-        ran = _run(pool, todo, state, parameters, staging, nav, render_hash)
-        ran += _run(pool, _stale(last, state, parameters, _overview_key(shared, state, order), render_hash),
-                    state, parameters, staging, nav, render_hash)
+    with warm:
+        problems = validate_data()
+        if problems:
+            print("Build stopped before any notebook ran: the data do not match data/datapackage.json.",
+                  file=sys.stderr)
+            for p in problems[:20]:
+                print(f"  - {p}", file=sys.stderr)
+            if len(problems) > 20:
+                print(f"  - … and {len(problems) - 20} more", file=sys.stderr)
+            print("The last good site in build/site/ was left as it was.", file=sys.stderr)
+            return 2
+        pages = source_pages()
+        nav = {name: {"index": "index.html", "notebook": f"notebooks/{name}.ipynb", "sources": pages,
+                      "prev": f"{order[i - 1]}.html" if i > 0 else "",
+                      "next": f"{order[i + 1]}.html" if i + 1 < len(order) else ""} for i, name in enumerate(order)}
+        staging = BUILD / "site.new"
+        shutil.rmtree(staging, ignore_errors=True)
+        if SITE.exists():
+            shutil.copytree(SITE, staging)
+        staging.mkdir(parents=True, exist_ok=True)
+        EXECUTED.mkdir(parents=True, exist_ok=True)
+        jobs = jobs or os.cpu_count() or 1
+        _kernel_env()
+        import papermill  # noqa: F401  (imported once here, shared by the forked workers instead of once in each)
+
+        exporter()
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
+            ran = _run(pool, todo, state, parameters, staging, nav, render_hash)
+            ran += _run(pool, _stale(last, state, parameters, _overview_key(shared, state, order), render_hash),
+                        state, parameters, staging, nav, render_hash)
     for name in list(state):
         if not name.startswith("_") and name not in order:
             del state[name]
