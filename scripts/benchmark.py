@@ -32,14 +32,18 @@ FLOOR_NB = {"cells": [{"cell_type": "code", "execution_count": None, "id": "a", 
             "nbformat": 4, "nbformat_minor": 5}
 
 
-def floors(tmp: Path, runs: int = 3) -> list[float]:
+def floors(tmp: Path, runs: int = 3, warm: bool = False) -> list[float]:
     """Seconds per papermill run of a notebook that only imports helpers, pandas and altair, run the
-    way the build runs notebooks (builder.report.execute, in one warm process: no interpreter start)."""
+    way the build runs notebooks (builder.report.execute, in one warm process: no interpreter start), each in a
+    fresh kernel; ``warm``: each kernel a fork of the build's fork server (builder.kernels), as a build with more
+    than one notebook to run starts them."""
     src = tmp / "floor.ipynb"
     src.write_text(json.dumps(FLOOR_NB))
-    code = ("import json, sys; from builder import report; "
-            f"print(json.dumps([report.execute({str(src)!r}, {str(tmp / 'out.ipynb')!r}, {{}})['seconds'] "
-            f"for _ in range({runs})]))")
+    runs_code = (f"[report.execute({str(src)!r}, {str(tmp / 'out.ipynb')!r}, {{}})['seconds'] "
+                 f"for _ in range({runs + warm})][warm:]")  # (warm: the first run waits for the server's imports)
+    code = ("import json, sys; from builder import kernels, report; warm = " + str(warm) + "\n"
+            "with kernels.ForkServer() if warm else open(__import__('os').devnull):\n"
+            f"    print(json.dumps({runs_code}))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -88,6 +92,7 @@ def measure() -> None:
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         runs = floors(Path(tmp))
+        warm_runs = floors(Path(tmp), warm=True)
     floor_one = statistics.median(runs)
     floor = floor_one * len(notebooks) / cores
     cold = timed(["make", "report"])
@@ -98,6 +103,7 @@ def measure() -> None:
     print(f"floor, one papermill run (import helpers, pandas, altair): {floor_one:.2f} s "
           f"(runs: {', '.join(f'{f:.2f}' for f in runs)})")
     print(f"floor x notebooks / cores:                     {floor:.2f} s")
+    print(f"(the same run in a forked warm kernel, as the build starts them: {statistics.median(warm_runs):.2f} s)")
     print(f"cold build (make report, empty build/):        {cold:.2f} s")
     print(f"cold build / floor:                            {cold / floor:.2f}")
     print(f"no-op rebuild (make report, median of 3):      {noop:.2f} s")
