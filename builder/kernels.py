@@ -106,6 +106,7 @@ def _kernel(conn: socket.socket, request: dict, fds: list[int], server_dir: str)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         if sys.path and sys.path[0] in ("", server_dir):  # as ipykernel_launcher: the kernel adds its own folder
             del sys.path[0]
+        sys.argv = [request["launcher"], *request["argv"]]  # what a cold kernel's sys.argv holds
         conn.sendall(b"started\n")
         threading.Thread(target=_watch, args=(conn,), daemon=True).start()
         from ipykernel.kernelapp import IPKernelApp
@@ -132,7 +133,8 @@ def _kernel(conn: socket.socket, request: dict, fds: list[int], server_dir: str)
 def serve(path: str) -> None:
     """Listen on ``path`` first (clients queue while the libraries load), import :data:`PRELOAD`, then fork one
     kernel per request. Ends with its parent (Linux) or when killed; removes its socket."""
-    import importlib
+    import importlib.util
+    import warnings
 
     try:
         import ctypes
@@ -151,6 +153,10 @@ def serve(path: str) -> None:
         for name in PRELOAD:
             importlib.import_module(name)
         server_dir = sys.path[0]
+        launcher = importlib.util.find_spec("ipykernel_launcher").origin
+        # Python 3.12+ warns on every fork of a process with threads; the only ones here are the BLAS pool's, which
+        # handles forks itself (as under multiprocessing's fork start method)
+        warnings.filterwarnings("ignore", r"This process .* is multi-threaded", DeprecationWarning)
         while True:
             conn, _addr = listener.accept()
             try:
@@ -158,6 +164,7 @@ def serve(path: str) -> None:
             except (OSError, ValueError):
                 conn.close()
                 continue
+            request["launcher"] = launcher
             if os.fork() == 0:
                 listener.close()
                 _kernel(conn, request, fds, server_dir)
