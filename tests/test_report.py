@@ -457,3 +457,26 @@ def test_a_rendered_notebook_page_links_a_source_to_its_page(tmp_path):
     report.render(str(nb), str(tmp_path / "01_a.html"), {"index": "index.html", "sources": {"on_two": "sources-2.html"}})
     hrefs = re.findall(r'href="(sources[^"]*)"', (tmp_path / "01_a.html").read_text())
     assert hrefs == ["sources-2.html#on_two", "sources.html#on_one"]
+
+
+def test_a_page_has_its_contents_after_the_title_and_its_cells_reachable_by_keyboard(tmp_path):
+    """The table of contents sits between the first cell (title and question) and the second, whatever the order
+    of a cell tag's attributes; input and output areas get tabindex="0" (what nbconvert's own second parse of the
+    page added); code is highlighted and escaped."""
+    from builder import page
+
+    nb = tmp_path / "01_a.ipynb"
+    _notebook(nb, [("md", "# A\n\nWhat is A?", ()), ("md", "## One", ()), ("code", "x = '<b>'\nx", ()),
+                   ("md", "## Two", ()), ("md", "## Three", ())])
+    nb_json = json.loads(nb.read_text())
+    nb_json["cells"][2]["outputs"] = [{"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                                       "data": {"text/plain": "'<b>'"}}]
+    nb.write_text(json.dumps(nb_json))
+    report.render(str(nb), str(tmp_path / "01_a.html"), {"index": "index.html"})
+    body = (tmp_path / "01_a.html").read_text()
+    cells = [m.start() for m in page.CELL_RE.finditer(body)]
+    assert len(cells) == 5 and cells[0] < body.index('<nav class="toc"') < cells[1]
+    assert body.index('<nav class="toc"') + len(re.search(r'<nav class="toc".*?</nav>', body).group()) == cells[1]
+    assert re.search(r'<div class="[^"]*\bjp-Cell-inputWrapper\b[^"]*" tabindex="0"', body)
+    assert re.search(r'<div class="[^"]*\bjp-OutputArea-output\b[^"]*" tabindex="0"', body)
+    assert "&lt;b&gt;" in body and "<b>" not in body.split("</head>")[1]
