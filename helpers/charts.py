@@ -198,20 +198,33 @@ def _copy_charts_as_built() -> None:
     chart's constructor deep-copies its parts once more (to lift their data and parameters): copying a chart of
     nested layers re-copies each level once per level above it, over a second for one notebook. A chart's parts
     are already lifted when it is built, so its copy is made as built: the same class holding copies of the same
-    parts, without the constructor (the same spec; other schema objects are copied as before; idempotent)."""
+    parts, without the constructor (the same spec). Other schema objects are rebuilt as before; the dozens of unset
+    properties each one holds, and other plain values, are shared instead of passed through a call each (idempotent)."""
     from altair.utils import schemapi
 
     deep_copy = getattr(schemapi, "_deep_copy", None)
     if deep_copy is None or getattr(deep_copy, "_as_built", False):  # (None: another Altair, which keeps its own way)
         return
+    base, nested = schemapi.SchemaBase, (schemapi.SchemaBase, list, dict)
 
     def copy(obj, by_ref):
-        if not isinstance(obj, alt.TopLevelMixin) or getattr(obj, "__deepcopy__", None) is not None:
-            return deep_copy(obj, by_ref)
-        new = object.__new__(type(obj))
-        object.__setattr__(new, "_args", tuple(copy(a, by_ref) for a in obj._args))
-        object.__setattr__(new, "_kwds", {k: v if k in by_ref else copy(v, by_ref) for k, v in obj._kwds.items()})
-        return new
+        if isinstance(obj, base):
+            if getattr(obj, "__deepcopy__", None) is not None:
+                return deep_copy(obj, by_ref)
+            args = tuple(copy(v, by_ref) if isinstance(v, nested) else v for v in obj._args)
+            kwds = {k: copy(v, by_ref) if isinstance(v, nested) and k not in by_ref else v for k, v in obj._kwds.items()}
+            if isinstance(obj, alt.TopLevelMixin):
+                new = object.__new__(type(obj))
+                object.__setattr__(new, "_args", args)
+                object.__setattr__(new, "_kwds", kwds)
+                return new
+            with schemapi.debug_mode(False):
+                return type(obj)(*args, **kwds)
+        if isinstance(obj, list):
+            return [copy(v, by_ref) if isinstance(v, nested) else v for v in obj]
+        if isinstance(obj, dict):
+            return {k: copy(v, by_ref) if isinstance(v, nested) and k not in by_ref else v for k, v in obj.items()}
+        return obj
 
     copy._as_built = True
     schemapi._deep_copy = copy
