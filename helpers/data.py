@@ -408,7 +408,7 @@ HEADLINE_TIERS = ("primary", "reputable")
 def headline_sources(ids, tiers=None) -> list:
     """The ids of ``ids`` a headline may cite: primary or reputable in ``tiers`` (source id -> tier; default sources.csv),
     in order, without repeats."""
-    tiers = load("sources").set_index("id").tier if tiers is None else tiers
+    tiers = _tiers(load) if tiers is None else tiers
     return [i for i in dict.fromkeys(ids) if tiers.get(i) in HEADLINE_TIERS]
 
 
@@ -417,7 +417,7 @@ def reliable(rows, tiers=None):
     ``aggregator``-tier (summaries, mirrors, machine-written pages) in ``tiers`` (source id -> tier; default
     the ``tier`` column of sources.csv); a relay (a syndication or rewrite naming its original) is kept. A source
     without a tier is kept. Key numbers of a headline cite only :func:`headline_sources`."""
-    tiers = load("sources").set_index("id").tier if tiers is None else tiers
+    tiers = _tiers(load) if tiers is None else tiers
     return rows[rows.source_id.map(tiers) != "aggregator"]
 
 
@@ -448,6 +448,13 @@ def memo(fn):
 
     wrapper.cache_clear = cache.clear
     return wrapper
+
+
+@memo
+def _tiers(loader):
+    """The ``tier`` column of sources.csv by source id, as ``loader`` (:func:`load`, or a stand-in a test puts in its
+    place, which gets a table of its own) reads it: built once per version of data/, not on every call."""
+    return loader("sources").set_index("id").tier
 
 
 @lru_cache(maxsize=64)
