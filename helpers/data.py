@@ -394,11 +394,12 @@ def validate(data_dir: Path | str | None = None) -> list[str]:
 def load(name: str, data_dir: Path | str | None = None):
     """Table ``name`` as a pandas DataFrame with typed columns; raises DataError if the package is invalid.
 
-    Each call returns a fresh copy (callers may modify it); the typed frame is built once per
-    version of the files.
+    Each call returns a fresh copy (callers may modify it: under pandas' copy-on-write a change copies
+    what it changes, so the copy shares the data until then); the typed frame is built once per version
+    of the files.
     """
     data_dir = Path(data_dir).resolve() if data_dir else DATA_DIR
-    return _frame(name, data_dir, _fingerprint(data_dir)).copy()
+    return _frame(name, data_dir, _fingerprint(data_dir)).copy(deep=False)
 
 
 #: the tiers a headline's key number may cite (a relay names its original but is not it; an aggregator never counts)
@@ -444,7 +445,7 @@ def memo(fn):
                 cache.clear()
             cache[key] = fn(*args)
         value = cache[key]
-        return value.copy() if hasattr(value, "copy") and hasattr(value, "iloc") else value
+        return value.copy(deep=False) if hasattr(value, "copy") and hasattr(value, "iloc") else value  # copy-on-write
 
     wrapper.cache_clear = cache.clear
     return wrapper
