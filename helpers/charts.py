@@ -197,9 +197,9 @@ def _copy_charts_as_built() -> None:
     """Altair deep-copies a chart by calling its class again on copies of its parts, and a layered or concatenated
     chart's constructor deep-copies its parts once more (to lift their data and parameters): copying a chart of
     nested layers re-copies each level once per level above it, over a second for one notebook. A chart's parts
-    are already lifted when it is built, so its copy is made as built: the same class holding copies of the same
-    parts, without the constructor (the same spec). Other schema objects are rebuilt as before; the dozens of unset
-    properties each one holds, and other plain values, are shared instead of passed through a call each (idempotent)."""
+    are already lifted when it is built, so every schema object is copied as built: the same class holding copies
+    of the same parts, without the constructor (the same spec); the dozens of unset properties each one holds, and
+    other plain values, are shared instead of passed through a call each (idempotent)."""
     from altair.utils import schemapi
 
     deep_copy = getattr(schemapi, "_deep_copy", None)
@@ -213,13 +213,11 @@ def _copy_charts_as_built() -> None:
                 return deep_copy(obj, by_ref)
             args = tuple(copy(v, by_ref) if isinstance(v, nested) else v for v in obj._args)
             kwds = {k: copy(v, by_ref) if isinstance(v, nested) and k not in by_ref else v for k, v in obj._kwds.items()}
-            if isinstance(obj, alt.TopLevelMixin):
-                new = object.__new__(type(obj))
-                object.__setattr__(new, "_args", args)
-                object.__setattr__(new, "_kwds", kwds)
-                return new
-            with schemapi.debug_mode(False):
-                return type(obj)(*args, **kwds)
+            new = object.__new__(type(obj))
+            new.__dict__.update(obj.__dict__)
+            object.__setattr__(new, "_args", args)
+            object.__setattr__(new, "_kwds", kwds)
+            return new
         if isinstance(obj, list):
             return [copy(v, by_ref) if isinstance(v, nested) else v for v in obj]
         if isinstance(obj, dict):
