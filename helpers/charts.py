@@ -169,6 +169,7 @@ def setup() -> None:
     # each encoding and layer is built (Altair's debug mode: about a third of a chart-heavy notebook's run).
     alt.utils.schemapi.disable_debug_mode()
     _reuse_class_table()
+    _copy_charts_as_built()
 
 
 def _reuse_class_table() -> None:
@@ -190,6 +191,41 @@ def _reuse_class_table() -> None:
         self.class_dict = tables[key]
 
     table.__init__, table._reused = init, True
+
+
+def _copy_charts_as_built() -> None:
+    """Altair deep-copies a chart by calling its class again on copies of its parts, and a layered or concatenated
+    chart's constructor deep-copies its parts once more (to lift their data and parameters): copying a chart of
+    nested layers re-copies each level once per level above it, over a second for one notebook. A chart's parts
+    are already lifted when it is built, so every schema object is copied as built: the same class holding copies
+    of the same parts, without the constructor (the same spec); the dozens of unset properties each one holds, and
+    other plain values, are shared instead of passed through a call each (idempotent)."""
+    from altair.utils import schemapi
+
+    deep_copy = getattr(schemapi, "_deep_copy", None)
+    if deep_copy is None or getattr(deep_copy, "_as_built", False):  # (None: another Altair, which keeps its own way)
+        return
+    base, nested = schemapi.SchemaBase, (schemapi.SchemaBase, list, dict)
+
+    def copy(obj, by_ref):
+        if isinstance(obj, base):
+            if getattr(obj, "__deepcopy__", None) is not None:
+                return deep_copy(obj, by_ref)
+            args = tuple(copy(v, by_ref) if isinstance(v, nested) else v for v in obj._args)
+            kwds = {k: copy(v, by_ref) if isinstance(v, nested) and k not in by_ref else v for k, v in obj._kwds.items()}
+            new = object.__new__(type(obj))
+            new.__dict__.update(obj.__dict__)
+            object.__setattr__(new, "_args", args)
+            object.__setattr__(new, "_kwds", kwds)
+            return new
+        if isinstance(obj, list):
+            return [copy(v, by_ref) if isinstance(v, nested) else v for v in obj]
+        if isinstance(obj, dict):
+            return {k: copy(v, by_ref) if isinstance(v, nested) and k not in by_ref else v for k, v in obj.items()}
+        return obj
+
+    copy._as_built = True
+    schemapi._deep_copy = copy
 
 
 #: Top-level-only properties of a Vega-Lite spec, moved out of the chart when it is wrapped with its source line.

@@ -394,11 +394,12 @@ def validate(data_dir: Path | str | None = None) -> list[str]:
 def load(name: str, data_dir: Path | str | None = None):
     """Table ``name`` as a pandas DataFrame with typed columns; raises DataError if the package is invalid.
 
-    Each call returns a fresh copy (callers may modify it); the typed frame is built once per
-    version of the files.
+    Each call returns a fresh copy (callers may modify it: under pandas' copy-on-write a change copies
+    what it changes, so the copy shares the data until then); the typed frame is built once per version
+    of the files.
     """
     data_dir = Path(data_dir).resolve() if data_dir else DATA_DIR
-    return _frame(name, data_dir, _fingerprint(data_dir)).copy()
+    return _frame(name, data_dir, _fingerprint(data_dir)).copy(deep=False)
 
 
 #: the tiers a headline's key number may cite (a relay names its original but is not it; an aggregator never counts)
@@ -408,7 +409,7 @@ HEADLINE_TIERS = ("primary", "reputable")
 def headline_sources(ids, tiers=None) -> list:
     """The ids of ``ids`` a headline may cite: primary or reputable in ``tiers`` (source id -> tier; default sources.csv),
     in order, without repeats."""
-    tiers = load("sources").set_index("id").tier if tiers is None else tiers
+    tiers = _tiers(load) if tiers is None else tiers
     return [i for i in dict.fromkeys(ids) if tiers.get(i) in HEADLINE_TIERS]
 
 
@@ -417,7 +418,7 @@ def reliable(rows, tiers=None):
     ``aggregator``-tier (summaries, mirrors, machine-written pages) in ``tiers`` (source id -> tier; default
     the ``tier`` column of sources.csv); a relay (a syndication or rewrite naming its original) is kept. A source
     without a tier is kept. Key numbers of a headline cite only :func:`headline_sources`."""
-    tiers = load("sources").set_index("id").tier if tiers is None else tiers
+    tiers = _tiers(load) if tiers is None else tiers
     return rows[rows.source_id.map(tiers) != "aggregator"]
 
 
@@ -444,10 +445,17 @@ def memo(fn):
                 cache.clear()
             cache[key] = fn(*args)
         value = cache[key]
-        return value.copy() if hasattr(value, "copy") and hasattr(value, "iloc") else value
+        return value.copy(deep=False) if hasattr(value, "copy") and hasattr(value, "iloc") else value  # copy-on-write
 
     wrapper.cache_clear = cache.clear
     return wrapper
+
+
+@memo
+def _tiers(loader):
+    """The ``tier`` column of sources.csv by source id, as ``loader`` (:func:`load`, or a stand-in a test puts in its
+    place, which gets a table of its own) reads it: built once per version of data/, not on every call."""
+    return loader("sources").set_index("id").tier
 
 
 @lru_cache(maxsize=64)

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from helpers import data
+
 #: Page of the built site that lists every source (one anchor per source id).
 SOURCES_PAGE = "sources.html"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()+\-.!|~>$])")
@@ -140,17 +142,20 @@ def source_links(ids) -> str:
 def cite(source_ids, *, links: bool = False) -> str:
     """'Publisher (date); …' for the ids, in order, once each. Plain text for chart source lines;
     with ``links=True``, escaped HTML with each entry linked to the sources page."""
-    from helpers import data
-
-    src = data.load("sources").set_index("id")
+    entries = _citations()
     out = []
     for sid in dict.fromkeys(source_ids):
-        row = src.loc[sid]
-        date = row["published_date"]
-        when = date.strftime("%Y-%m-%d") if hasattr(date, "strftime") and date == date else "n.d."
-        text = f"{row['publisher']} ({when})"
+        text = entries[sid]  # an unknown id raises KeyError
         out.append(f'<a href="{SOURCES_PAGE}#{html(sid)}">{html(text)}</a>' if links else text)
     return "; ".join(out)
+
+
+@data.memo
+def _citations() -> dict:
+    """Source id -> 'Publisher (YYYY-MM-DD)' ('n.d.' without a date), built once per version of data/."""
+    src = data.load("sources")
+    return {sid: f"{publisher} ({date.strftime('%Y-%m-%d') if hasattr(date, 'strftime') and date == date else 'n.d.'})"
+            for sid, publisher, date in zip(src["id"], src["publisher"], src["published_date"])}
 
 
 # ----------------------------------------------------------------------------- tables
@@ -251,7 +256,6 @@ def package_meta() -> SimpleNamespace:
     """The display metadata of ``data/datapackage.json``: ``tables`` (table -> field name -> field;
     ``derivedFields``, for columns helpers compute, as table ''), ``codes`` (every labelled code -> its
     first label) and ``column(name, table=None)`` (see :func:`_column`)."""
-    from helpers import data
 
     pkg = data.read_package()
     tables = {r["name"]: {f["name"]: f for f in r["schema"]["fields"]} for r in pkg["resources"]}

@@ -70,3 +70,20 @@ def test_bundle_is_cached_on_disk(tmp_path, monkeypatch):
     assert charts._javascript_bundle() == "/*js*/"
     assert charts._javascript_bundle() == "/*js*/"
     assert len(calls) == 1 and len(list((tmp_path / "cache").glob("vega-bundle-*.js"))) == 1
+
+
+def test_a_copy_of_nested_layers_is_the_same_chart_built_once(monkeypatch):
+    """charts.setup copies a chart as built: the copy's spec equals the original's, it owns its parts (changing the
+    copy leaves the original alone) and no layer constructor runs again while copying."""
+    charts.setup()
+    base = _chart()
+    nested = alt.layer(base.mark_point(), base.mark_rule() + base.mark_text(text="a"))
+    spec = nested.to_dict(validate=False)
+    built = []
+    init = alt.LayerChart.__init__
+    monkeypatch.setattr(alt.LayerChart, "__init__", lambda self, *a, **k: built.append(1) or init(self, *a, **k))
+    twin = nested.copy()
+    assert built == []
+    assert twin.to_dict(validate=False) == spec and twin is not nested and twin.layer[1] is not nested.layer[1]
+    twin.layer[1].layer[0].mark = "bar"
+    assert nested.to_dict(validate=False) == spec

@@ -326,3 +326,13 @@ def test_peer_fleets_without_another_firm_fail(data_copy):
     assert [p.split("/")[-1] for p in data.validate(data_copy)] == [
         "peer_fleets.csv, column 'owner': no firm besides 'ByteDance' has a row measured 'bought_in_year' (rule: "
         "notebook 06 compares ByteDance's chips bought in a year with the largest other firm's that year)"]
+
+
+def test_a_loaded_table_is_the_callers_to_change():
+    """load() hands out copies: changing one (a cell, a new column) leaves the next load as in the file."""
+    first = data.load("sources")
+    publisher = first.publisher.iloc[0]
+    first.loc[first.index[0], "publisher"] = "changed"
+    first["extra"] = 1
+    again = data.load("sources")
+    assert again.publisher.iloc[0] == publisher != "changed" and "extra" not in again.columns

@@ -308,3 +308,13 @@ def test_data_text_never_becomes_a_link_on_a_page(text):
     (" https://x.com", True), ("vbscript:msgbox", False), ("", False), (None, False)])
 def test_safe_url_takes_only_absolute_http_urls(url, ok):
     assert bool(fmt.safe_url(url)) is ok
+
+
+def test_cite_names_publisher_and_date_once_per_id():
+    """sources.csv: rev_nvda_10k_fy2022 is NVIDIA's 10-K published 2022-03-18; rule_bis_nac_guidance has no date."""
+    nvda = "NVIDIA Corporation (SEC EDGAR) (2022-03-18)"
+    assert fmt.cite(["rev_nvda_10k_fy2022", "rule_bis_nac_guidance", "rev_nvda_10k_fy2022"]) == (
+        f"{nvda}; U.S. Department of Commerce, Bureau of Industry and Security (n.d.)")
+    assert fmt.cite(["rev_nvda_10k_fy2022"], links=True) == f'<a href="sources.html#rev_nvda_10k_fy2022">{nvda}</a>'
+    with pytest.raises(KeyError):
+        fmt.cite(["no_such_source"])
