@@ -69,9 +69,12 @@ def test_a_forked_kernel_runs_where_and_with_what_its_manager_said_and_is_interr
 
     started = time.monotonic()
     msg_id = kc.execute("import time\nprint('in the cell', flush=True)\ntime.sleep(30)")
-    # interrupt once the cell runs: before it, the kernel ignores SIGINT (idle), and the interrupt would be lost
-    while kc.get_iopub_msg(timeout=10)["msg_type"] != "stream":
-        pass
+    # interrupt once this cell runs (its own output, not a late one of the cell before): before it, the kernel
+    # ignores SIGINT (idle), and the interrupt would be lost
+    while True:
+        msg = kc.get_iopub_msg(timeout=10)
+        if msg["msg_type"] == "stream" and msg["parent_header"].get("msg_id") == msg_id:
+            break
     km.interrupt_kernel()
     error = ""
     while True:
