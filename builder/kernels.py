@@ -19,7 +19,8 @@ import sys
 #: the environment variable naming the server's socket
 FORK_SERVER = "NOTEBOOK_FORK_SERVER"
 #: what the server imports before it forks (third-party only: nothing that reads this project's files)
-PRELOAD = ("numpy", "pandas", "altair", "IPython", "ipykernel.ipkernel", "ipykernel.kernelapp", "ipykernel.debugger")
+PRELOAD = ("numpy", "pandas", "altair", "IPython", "ipykernel.ipkernel", "ipykernel.kernelapp", "ipykernel.debugger",
+           "pandas.io.formats.style")
 
 
 # ----------------------------------------------------------------------------------------------------- client
