@@ -164,6 +164,8 @@ MISSING = "–"
 #: Class of every table; a table of at least WIDE_COLUMNS columns (the index included when shown) also gets
 #: STICKY_CLASS (the site's CSS keeps its first column in view while the rest scrolls sideways).
 TABLE_CLASS, STICKY_CLASS, WIDE_COLUMNS = "data-table", "sticky-first", 5
+#: The rows a table shows on a page at most (the longest table at the data's real size has 54)
+TABLE_ROWS = 200
 _CODE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")  # snake_case: a code, never shown raw
 _BARE = re.compile(r"[a-z0-9][a-z0-9_]*")  # a lower-case token: a code in a coded column
 _SCI = re.compile(r"(?<![\w.])([+-]?)(\d+(?:\.\d+)?)([eE][+-]?\d+)(?![\w.])")
@@ -262,7 +264,8 @@ def package_meta() -> SimpleNamespace:
     tables[""] = {f["name"]: f for f in pkg.get("derivedFields", [])}
     fields = [f for fs in tables.values() for f in fs.values()][::-1]  # so that a code's first label wins
     codes = {c: t for f in fields for c, t in (f.get("valueLabels") or {}).items()}
-    return SimpleNamespace(tables=tables, codes=codes, column=lambda name, table=None: _column(name, tables, table))
+    return SimpleNamespace(tables=tables, codes=codes, paths={r["name"]: r["path"] for r in pkg["resources"]},
+                           column=lambda name, table=None: _column(name, tables, table))
 
 
 # ----------------------------------------------------------------------------- the table
@@ -290,6 +293,8 @@ def table(df: pd.DataFrame, formats: dict | None = None, columns: dict | None = 
     The Styler keeps the renamed columns (for ``.hide`` and ``subset=``); its id derives from the content."""
     formats, columns, meta = dict(formats or {}), dict(columns or {}), package_meta()
     tables, codes = meta.tables, meta.codes
+    total = len(df)
+    df = df.iloc[:TABLE_ROWS]  # a longer table is cut, and says so (every row is in the downloadable CSV)
     if resource is not None and resource not in tables:
         raise KeyError(f"no table {resource!r} in the data package; known: {sorted(tables)}")
     if resource is None:  # the table sharing the most column names with df: at least two, and no tie
@@ -333,6 +338,10 @@ def table(df: pd.DataFrame, formats: dict | None = None, columns: dict | None = 
     styler = styler.format_index(lambda c: html(heads[c] if c in heads else _words(c)), axis=1)
     wide = len(out.columns) + (out.index.nlevels if index else 0) >= WIDE_COLUMNS
     styler = styler.set_table_attributes(f'class="{TABLE_CLASS} {STICKY_CLASS}"' if wide else f'class="{TABLE_CLASS}"')
+    if total > TABLE_ROWS:
+        where = f" (data/{meta.paths[resource]})" if resource in meta.paths else ""
+        styler = styler.set_caption(html(f"The first {TABLE_ROWS:,} of {total:,} rows: every row is in the "
+                                         f"downloadable data{where}."))
     if index:
         return styler.format_index(formatter(out.index.name, out.index), axis=0)
     return styler.hide(axis="index")

@@ -318,3 +318,15 @@ def test_cite_names_publisher_and_date_once_per_id():
     assert fmt.cite(["rev_nvda_10k_fy2022"], links=True) == f'<a href="sources.html#rev_nvda_10k_fy2022">{nvda}</a>'
     with pytest.raises(KeyError):
         fmt.cite(["no_such_source"])
+
+
+def test_a_long_table_shows_its_first_rows_and_says_where_the_rest_are():
+    rows = fmt.TABLE_ROWS + 5
+    df = pd.DataFrame({"price_id": [f"p{i}" for i in range(rows)], "price_usd_per_gpu_hour": [2.0] * rows,
+                       "provider": ["<b>x</b>"] * rows})
+    page = fmt.table(df, resource="rental_prices")._repr_html_()
+    assert page.count("<tr>") == fmt.TABLE_ROWS + 1  # the header row and the first TABLE_ROWS rows
+    assert f"The first {fmt.TABLE_ROWS} of {rows} rows: every row is in the downloadable data (data/rental_prices.csv)." in page
+    assert "<b>x</b>" not in page
+    short = fmt.table(df.head(3), resource="rental_prices")._repr_html_()
+    assert short.count("<tr>") == 4 and "caption" not in short
