@@ -1,10 +1,9 @@
 # Two commands: `make report` builds the site, `make test` runs every test.
 # Both create or refresh the local virtual environment (.venv) from pyproject.toml first.
 PYTHON ?= python3
-# Compiled modules (and pytest's rewritten test modules) are kept in build/pycache, never beside the sources, and
-# are kept even where PYTHONDONTWRITEBYTECODE is set: without them every process (each test worker, each kernel)
-# compiles the project's code again, about a second of each test worker's start.
-export PYTHONPYCACHEPREFIX := $(CURDIR)/build/pycache
+# Compiled modules (and pytest's rewritten test modules) are kept (in __pycache__/, which git ignores) even where
+# PYTHONDONTWRITEBYTECODE is set: without them every process (each test worker, each kernel) compiles the project's
+# code again, a second or two of each test worker's start.
 unexport PYTHONDONTWRITEBYTECODE
 VENV   := .venv
 # An active conda environment made from environment.yml is used as it is (no second environment).
