@@ -737,20 +737,3 @@ def equivalence(rates: pd.DataFrame, targets, substitutes, w: pd.DataFrame | Non
     return pd.DataFrame(rows)
 
 
-def decode_ratio_grid(assumptions: dict, bytes_per_param, mbu, tokens_per_s_per_user, chip_id: str = "h20",
-                      against: str = "h100_sxm", small_batch: int = SMALL_BATCH, w: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Decode tokens/s per chip of ``chip_id`` over ``against`` (both Nvidia's, no Ascend factor) for every combination
-    of ``bytes_per_param`` x ``mbu`` x ``tokens_per_s_per_user``, the other serving ``assumptions`` as given: ``value``
-    in serving replicas (:func:`replica`), ``small`` at the small-batch bound (one chip, batch ``small_batch``,
-    :func:`decode_rate`), ``low`` / ``high`` the lesser and greater of the two bases. Vectorised over mbu and speed."""
-    w = specs() if w is None else w
-    frames = []
-    for b in bytes_per_param:  # the precision (FP8 or BF16 rate) follows the bytes per weight: one call per value
-        m, t = np.meshgrid(np.asarray(mbu, float), np.asarray(tokens_per_s_per_user, float), indexing="ij")
-        a = {**assumptions, "bytes_per_param": float(b), "mbu": m, "tokens_per_s_per_user": t}
-        served = replica(chip_id, a, w=w)["per_chip"] / replica(against, a, w=w)["per_chip"]
-        small = decode_rate(chip_id, small_batch, assumptions=a, w=w) / decode_rate(against, small_batch, assumptions=a, w=w)
-        frames.append(pd.DataFrame({"bytes_per_param": float(b), "mbu": m.ravel(), "tokens_per_s_per_user": t.ravel(),
-                                    "value": np.ravel(served), "small": np.ravel(small)}))
-    g = pd.concat(frames, ignore_index=True)
-    return g.assign(low=np.minimum(g.value, g.small), high=np.maximum(g.value, g.small))

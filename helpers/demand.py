@@ -353,21 +353,3 @@ def traffic_need(per_chip: Mapping[str, np.ndarray], app_tokens, tokens_per_day:
             "share_low": need[5.0] / fleet_high, "share_high": need[95.0] / fleet_low}
 
 
-def need_grid(first: MonteCarloResult, per_chip: Mapping[str, np.ndarray], app_tokens, dau_millions,
-              fleet: Callable) -> pd.DataFrame:
-    """GPUs needed at peak (``low``, ``value``, ``high``: 5th, 50th, 95th percentile) for every chip of ``per_chip`` and
-    every daily-user count of ``dau_millions`` (None: the drawn DAU of ``first``), on the draws of :func:`simulate`,
-    with the app's share of the fleet ``fleet(dau)`` = (low, high) H100e (:func:`traffic_need`: ``share``, ``share_low``,
-    ``share_high``; the fleet of the year a run with that DAU compares with). GPUs and tokens are proportional to users (:func:`gpus_for_users`, :func:`tokens_per_day`), so a
-    fixed DAU scales each draw by DAU over the draw's DAU: the result of ``simulate`` with that DAU, whose other
-    draws are the same (:func:`draw`)."""
-    rows = []
-    for dau in dau_millions:
-        k = 1.0 if dau is None else float(dau) * 1e6 / first.draws["dau"]
-        scaled = {c: g * k for c, g in per_chip.items()}
-        need = traffic_need(scaled, app_tokens * k, app_tokens * k, *fleet(dau))
-        for c, g in scaled.items():
-            p = percentiles(g)
-            rows.append({"dau_millions": dau, "chip_id": c, "low": p[5], "value": p[50],
-                         "high": p[95], **{s: need[s] for s in ("share", "share_low", "share_high")}})
-    return pd.DataFrame(rows).assign(dau_millions=pd.Series([r["dau_millions"] for r in rows], dtype=object))  # None kept

@@ -158,15 +158,3 @@ def bottom_up(fl: pd.DataFrame, year: int, routes=None) -> dict[str, float]:
     return {c: float(rows[c].sum()) for c in fl.columns if c.startswith(("units_", "h100e_"))}
 
 
-def total_grid(h20_prices, assumptions=None, rate_id: str = "fx10") -> pd.DataFrame:
-    """The fleet at the end of its last year (:func:`fleet_by_year`, every route) for each H20 price of ``h20_prices``
-    (None: the forecast's range): one row per price and count (``units`` and each basis of :data:`H100E_BASES`) with
-    its ``low`` and ``high`` (lowest to highest sourced count) and the ``year``; RMB values at ``rate_id`` (:func:`fleet`)."""
-    rows = []
-    for price in h20_prices:
-        by_year = fleet_by_year(fleet(price, assumptions, rate_id=rate_id))
-        end = by_year[by_year.year == by_year.year.max()].sum(numeric_only=True)
-        for count in ("units", *(f"h100e_{b}" for b in H100E_BASES)):
-            rows.append({"h20_price_usd": price, "count": count, "year": int(by_year.year.max()),
-                         "low": end[f"{count}_low"], "high": end[f"{count}_high"]})
-    return pd.DataFrame(rows).assign(h20_price_usd=pd.Series([r["h20_price_usd"] for r in rows], dtype=object))

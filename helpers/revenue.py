@@ -467,25 +467,3 @@ def share_grid(rmb_values, price_values, rate_id="fx10", basis: str = "customer_
     return out.sort_values(["pair", "year", "item"]).reset_index(drop=True)
 
 
-def h20_comparison(h20_price_usd=None) -> pd.DataFrame:
-    """The H20 forecast for China (units x price, one calendar year Y; first row, ``kind`` forecast)
-    against China revenue in FY Y (``role`` 'year before': mostly calendar Y-1, the articles'
-    comparison) and FY Y+1 ('matching year'), each basis. USD bn; ``ratio_low/high`` = forecast / row;
-    ``days_in_forecast_year`` = share of the fiscal year's days in calendar Y."""
-    units_rows, value_rows = spending_rows("h20_units_projection_market"), spending_rows("h20_revenue_projection_market")
-    proj = [v / 1e9 for v in projection_value(data.value_range(units_rows), h20_price_range(h20_price_usd))]
-    year = int(str(units_rows.period.iloc[0])[:4])
-    ids = sorted(units_rows.source_id.unique()) + sorted(value_rows.source_id.unique())
-    rows = [{"label": f"H20 forecast, calendar {year} (units x price)", "kind": "forecast", "usd_bn_low": proj[0],
-             "usd_bn_mid": proj[1], "usd_bn_high": proj[2], "period": f"calendar {year}", "basis": "forecast",
-             "source_id": ", ".join(ids)}]
-    s = share_series()
-    for fy, role in ((year, "year before"), (year + 1, "matching year")):
-        for r in s[s.fiscal_year == fy].sort_values("geo_basis").itertuples():
-            rows.append({"label": f"China revenue FY{fy}, {BASIS_LABEL[r.geo_basis]}", "kind": "actual",
-                         "usd_bn_low": r.china_usd_bn, "usd_bn_mid": r.china_usd_bn, "usd_bn_high": r.china_usd_bn,
-                         "period": f"FY{fy} ({r.period_start:%Y-%m-%d} to {r.period_end:%Y-%m-%d})",
-                         "basis": r.geo_basis, "source_id": r.source_id, "fiscal_year": fy, "role": role,
-                         "ratio_low": proj[0] / r.china_usd_bn, "ratio_high": proj[2] / r.china_usd_bn,
-                         "days_in_forecast_year": calendar_overlap(fy) if fy == year + 1 else 1 - calendar_overlap(fy)})
-    return pd.DataFrame(rows)

@@ -24,6 +24,21 @@ def copy_small_package(dst: Path) -> Path:
     return dst
 
 
+def notebook_def(stem: str, name: str):
+    """Function ``name`` as notebook ``stem`` defines it (a model written for one page lives in that page): its
+    ``def`` run with the notebook's imports, nothing else of the notebook."""
+    import ast
+
+    nb = json.loads((ROOT / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8"))
+    body = [node for cell in nb["cells"] if cell["cell_type"] == "code" for node in ast.parse("".join(cell["source"])).body]
+    wanted = [n for n in body if isinstance(n, (ast.Import, ast.ImportFrom))
+              or isinstance(n, ast.FunctionDef) and n.name == name]
+    assert any(isinstance(n, ast.FunctionDef) for n in wanted), f"{stem} defines no {name}()"
+    ns: dict = {}
+    exec(compile(ast.Module(body=wanted, type_ignores=[]), f"{stem}.ipynb", "exec"), ns)  # noqa: S102
+    return ns[name]
+
+
 @pytest.fixture
 def data_copy(tmp_path):
     """A writable copy of the data package (cut to four tables) to break in a test."""

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from helpers import costs
+from conftest import notebook_def  # noqa: E402
 
 
 # --- the seed's GPU count (art_cloud_rental_7b) ---------------------------------------------------
@@ -209,7 +210,7 @@ def test_route_tokens_use_the_serving_replica():
 
 
 def test_malaysia_cluster_payback():
-    m = costs.cluster_payback(**costs.MALAYSIA_CLUSTER, **P)
+    m = notebook_def("02_cloud_economics", "cluster_payback")(**costs.MALAYSIA_CLUSTER, **P)
     # 2.5e9 / 36,000 = 69,444.4 per GPU; 36,000 / 500 racks = 72 per rack (NVL72)
     assert m["value_per_gpu"] == pytest.approx(69_444.44, abs=0.01) and m["gpus"] / m["racks"] == 72
     # Blackwell quotes of the neocloud or marketplace class (Spheron): 4.54 (GB200 per GPU), 6.03 (B200) -> median 5.285
@@ -224,12 +225,12 @@ def test_malaysia_cluster_payback():
 def test_malaysia_cluster_payback_at_contract_prices():
     # A lease of the whole cluster is paid around the clock (utilisation 1) at a contract price: the only Blackwell quote of
     # the contract-or-index class is Inworld's cheapest reservation, 2.65 USD per GPU-hour.
-    m = costs.cluster_payback(**costs.MALAYSIA_CLUSTER, **{**P, "provider_class": "contract_or_index", "utilisation": 1.0})
+    m = notebook_def("02_cloud_economics", "cluster_payback")(**costs.MALAYSIA_CLUSTER, **{**P, "provider_class": "contract_or_index", "utilisation": 1.0})
     assert m["quote_ids"] == ["rent_b200_inworld_reserved_apr2026"] and m["rent"]["central"] == 2.65
     # 730 x 2.65 = 1,934.50 - 212.62 = 1,721.88 USD a month -> 69,444.44 / 1,721.88 = 40.331 months
     assert m["payback_months"] == pytest.approx(40.331, abs=1e-3)
     # a class with no Blackwell quote prices nothing
-    none = costs.cluster_payback("cap_malaysia_aolani_seed", ("gb200_per_gpu",), "power_nvl72_per_gpu",
+    none = notebook_def("02_cloud_economics", "cluster_payback")("cap_malaysia_aolani_seed", ("gb200_per_gpu",), "power_nvl72_per_gpu",
                                  **{**P, "provider_class": "hyperscaler_list"})
     assert math.isnan(none["payback_months"]) and none["quote_ids"] == []
 

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from helpers import charts, chips, costs, demand, fleet, fmt, params, record, revenue
+from conftest import notebook_def
 
 #: (notebook, one of its explorer's inputs) -> [(column of the explorer's starting row, the recorded number it must equal)]
 RECORDED = {("01_chip_gap", "mbu"): [("value", "shared.h20_vs_h100_decode_replica")],
@@ -78,7 +79,7 @@ P02 = params.defaults("02_cloud_economics")
 
 def test_02_break_even_grid_at_defaults_is_the_recorded_finding():
     r0 = costs.running(costs.OWNING_ROWS["cost_of_capital"])
-    g = costs.breakeven_grid(P02, [P02["depreciation_years"]], [r0], [P02["provider_class"]]).iloc[0]
+    g = notebook_def("02_cloud_economics", "breakeven_grid")(P02, [P02["depreciation_years"]], [r0], [P02["provider_class"]]).iloc[0]
     rec = stored("02_cloud_economics")
     assert f"{g.value:.4g}" == f"{rec['breakeven_utilisation_on_demand']:.4g}" == "0.7491"
     assert f"{g.high:.4g}" == f"{rec['breakeven_utilisation_on_demand_high']:.4g}"
@@ -87,7 +88,7 @@ def test_02_break_even_grid_at_defaults_is_the_recorded_finding():
 
 @pytest.mark.parametrize("cls, years, capital", [("hyperscaler_list", 3, 0.21), ("neocloud_marketplace", 8, 0.01)])
 def test_02_break_even_grid_off_defaults_is_rent_vs_buy(cls, years, capital):
-    g = costs.breakeven_grid(P02, [2, years], [capital, 0.29], costs.ON_DEMAND_CLASSES).set_index(
+    g = notebook_def("02_cloud_economics", "breakeven_grid")(P02, [2, years], [capital, 0.29], costs.ON_DEMAND_CLASSES).set_index(
         ["provider_class", "depreciation_years", "cost_of_capital"])
     direct = costs.rent_vs_buy(**{**P02, "provider_class": cls, "depreciation_years": years, "cost_of_capital": capital})
     row = g.loc[(cls, years, capital)]
@@ -100,7 +101,7 @@ def test_02_break_even_grid_off_defaults_is_rent_vs_buy(cls, years, capital):
 
 def test_01_decode_grid_at_defaults_is_the_recorded_finding():
     a = chips.serving_assumptions()
-    g = chips.decode_ratio_grid(a, [a["bytes_per_param"]], [a["mbu"]], [a["tokens_per_s_per_user"]]).iloc[0]
+    g = notebook_def("01_chip_gap", "decode_ratio_grid")(a, [a["bytes_per_param"]], [a["mbu"]], [a["tokens_per_s_per_user"]]).iloc[0]
     rec = stored("01_chip_gap")
     assert f"{g.value:.4g}" == f"{rec['shared.h20_vs_h100_decode_replica']:.4g}" == "0.7994"
     assert f"{g.small:.4g}" == f"{rec['shared.h20_vs_h100_decode_small_batch']:.4g}"
@@ -109,7 +110,7 @@ def test_01_decode_grid_at_defaults_is_the_recorded_finding():
 @pytest.mark.parametrize("b, mbu, speed", [(2.0, 0.8, 40.0), (0.5, 0.4, 10.0)])
 def test_01_decode_grid_off_defaults_is_replica_and_roofline(b, mbu, speed):
     a = chips.serving_assumptions()
-    g = chips.decode_ratio_grid(a, [1.0, b], [0.6, mbu], [20.0, speed]).set_index(["bytes_per_param", "mbu", "tokens_per_s_per_user"])
+    g = notebook_def("01_chip_gap", "decode_ratio_grid")(a, [1.0, b], [0.6, mbu], [20.0, speed]).set_index(["bytes_per_param", "mbu", "tokens_per_s_per_user"])
     at = chips.serving_assumptions(bytes_per_param=b, mbu=mbu, tokens_per_s_per_user=speed)
     served = chips.replica("h20", at)["per_chip"] / chips.replica("h100_sxm", at)["per_chip"]
     small = chips.decode_rate("h20", chips.SMALL_BATCH, assumptions=at) / chips.decode_rate("h100_sxm", chips.SMALL_BATCH, assumptions=at)
@@ -125,7 +126,7 @@ def test_03_need_grid_off_defaults_is_a_run_with_that_user_count():
     sim = ("h20", "fp8", None, 400, 11)
     first, per_chip, app = demand.simulate(*sim, 120)
     fleet = lambda dau: (2e5, 6e5)  # noqa: E731
-    g = demand.need_grid(first, per_chip, app, [120, 60, 300], fleet).set_index(["dau_millions", "chip_id"])
+    g = notebook_def("03_doubao_demand", "need_grid")(first, per_chip, app, [120, 60, 300], fleet).set_index(["dau_millions", "chip_id"])
     for dau, chip in ((60, "h200_sxm"), (300, "ascend_910b")):
         _, direct, direct_app = demand.simulate(*sim, dau)
         p = demand.percentiles(direct[chip])
@@ -174,7 +175,7 @@ def test_04_share_grid_off_defaults_is_bytedance_share(rmb, price):
 # --- 06: the fleet --------------------------------------------------------------------------------------
 
 def test_06_fleet_grid_at_defaults_is_the_recorded_finding():
-    g = fleet.total_grid([None]).set_index("count")
+    g = notebook_def("06_bytedance_fleet", "total_grid")([None]).set_index("count")
     rec = stored("06_bytedance_fleet")
     for count in ("units", "h100e_dense_bf16", "h100e_decode"):
         for end in ("low", "high"):
@@ -184,7 +185,7 @@ def test_06_fleet_grid_at_defaults_is_the_recorded_finding():
 
 @pytest.mark.parametrize("price", [9000, 18000])
 def test_06_fleet_grid_off_defaults_is_every_batch_at_that_price(price):
-    g = fleet.total_grid([None, price]).set_index(["h20_price_usd", "count"])
+    g = notebook_def("06_bytedance_fleet", "total_grid")([None, price]).set_index(["h20_price_usd", "count"])
     batches = fleet.fleet(price)  # every batch counted once, whatever its year: the fleet at the end of the last year
     for count in ("units", "h100e_decode"):
         assert g.loc[(price, count), ["low", "high"]].tolist() == pytest.approx(

@@ -111,6 +111,7 @@ def test_delivered_pflops_by_hand():
 
 # ----------------------------------------------------------------------------- the project's tables (notebook 04)
 from helpers import chips, data, fmt, params, revenue  # noqa: E402
+from conftest import notebook_def  # noqa: E402
 
 
 def _bases(fy_first=None, fy_last=None):
@@ -376,7 +377,7 @@ def test_share_change_splits_numerator_and_denominator_by_hand():
 
 
 def test_h20_projection_against_fiscal_years():
-    t = revenue.h20_comparison().set_index("label")
+    t = notebook_def("04_nvidia_china_revenue", "h20_comparison")().set_index("label")
     # 1M units x 12,000-13,000 USD = 12-13 bn; vs FY2024 China 10.306 bn -> 1.164-1.261
     row = t.loc["China revenue FY2024, billing location (filings to Q2 FY2026)"]
     assert (row.ratio_low, row.ratio_high) == pytest.approx((12 / 10.306, 13 / 10.306))
@@ -385,7 +386,7 @@ def test_h20_projection_against_fiscal_years():
     row = t.loc["China revenue FY2025, billing location (filings to Q2 FY2026)"]
     assert row.days_in_forecast_year == pytest.approx(338 / 364) and row.role == "matching year"
     # a price override: 1M x 11,000 = 11 bn
-    assert revenue.h20_comparison(h20_price_usd=11_000).loc[0, "usd_bn_mid"] == pytest.approx(11.0)
+    assert notebook_def("04_nvidia_china_revenue", "h20_comparison")(h20_price_usd=11_000).loc[0, "usd_bn_mid"] == pytest.approx(11.0)
     assert revenue.h20_price_range() == pytest.approx((12_000, 13_000))
 
 
