@@ -40,9 +40,9 @@ def floors(tmp: Path, runs: int = 3, warm: bool = False) -> list[float]:
     src = tmp / "floor.ipynb"
     src.write_text(json.dumps(FLOOR_NB))
     runs_code = (f"[report.execute({str(src)!r}, {str(tmp / 'out.ipynb')!r}, {{}})['seconds'] "
-                 f"for _ in range({runs + warm})][warm:]")  # (warm: the first run waits for the server's imports)
-    code = ("import json, sys; from builder import kernels, report; warm = " + str(warm) + "\n"
-            "with kernels.ForkServer() if warm else open(__import__('os').devnull):\n"
+                 f"for _ in range({runs + warm})][{int(warm)}:]")  # (warm: the first run waits for the server's imports)
+    code = ("import contextlib, json; from builder import kernels, report\n"
+            f"with kernels.ForkServer() if {warm} else contextlib.nullcontext():\n"
             f"    print(json.dumps({runs_code}))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])

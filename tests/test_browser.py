@@ -170,7 +170,7 @@ def _charts_in(executed: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def chrome(proxy):
+def tab(proxy):
     """One tab of one headless Chromium (Debian's, driven by Playwright) for the module, every request it makes
     sent to the refusing proxy; pages are read from file://. Every page is opened in this tab, one after the
     other: a tab per page costs a renderer process and a compilation of the chart bundle each (a third of the
@@ -234,12 +234,12 @@ def _page_requests(lines, baseline=frozenset()):
 
 
 @pytest.fixture(scope="module")
-def baseline(proxy, chrome, tmp_path_factory):
+def baseline(proxy, tab, tmp_path_factory):
     """Hosts Chromium contacts on its own (from its start): load a blank local page through the refusing proxy."""
     folder = tmp_path_factory.mktemp("blank")
     blank = folder / "blank.html"
     blank.write_text("<!doctype html><title>blank</title><p>blank</p>", encoding="utf-8")
-    _dom(chrome, blank)
+    _dom(tab, blank)
     return frozenset(_host(r) for r in proxy.requests)
 
 
@@ -247,7 +247,7 @@ PAGES = sorted(p.stem for p in (report.NB_DIR).glob("*.ipynb"))
 
 
 @pytest.fixture(scope="module")
-def visit(site, proxy, chrome, baseline):
+def visit(site, proxy, tab, baseline):
     """``visit(name)``: (DOM, requests the page made beyond Chromium's own, {width: what a reader sees}) of
     ``name``.html, loaded once per module."""
 
@@ -256,7 +256,7 @@ def visit(site, proxy, chrome, baseline):
     def get(name):
         if name not in seen:
             before = len(proxy.requests)
-            dom, widths = _dom(chrome, site[0] / f"{name}.html", pagecheck.WIDTHS)
+            dom, widths = _dom(tab, site[0] / f"{name}.html", pagecheck.WIDTHS)
             seen[name] = dom, _page_requests(proxy.requests[before:], baseline), widths
         return seen[name]
     return get
@@ -469,14 +469,13 @@ def test_overview_gathers_the_recorded_findings(site):
 
 
 @browser
-def test_explorer_slider_moves_the_number(site, chrome):
+def test_explorer_slider_moves_the_number(site, tab):
     """On 02's page, moving the depreciation-life slider of the explorer shows the grid row of the new value
     (the text the notebook wrote for it) and the command that re-runs the notebook with it."""
     from test_explorers import explorer_specs, selected_row
 
     (spec,) = [s for s in explorer_specs(json.loads((site[1] / "02_cloud_economics.ipynb").read_text()))
                if any(p["name"] == "x_depreciation_years" for p in s["params"])]
-    tab = chrome
     _open(tab, site[0] / "02_cloud_economics.html", 1400)
     shown = ("() => [...document.querySelector('input[name=x_depreciation_years]').closest('.vega-chart')"
              ".querySelectorAll('g[class*=explorer_value] text')].map(t => t.textContent).join('|')")
