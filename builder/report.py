@@ -591,6 +591,30 @@ def _die_with_parent() -> None:
         pass
 
 
+def _prepare_workers() -> None:
+    """What every worker needs, done once before the workers fork, not once in each: papermill imported, the
+    page exporter's templates compiled."""
+    _kernel_env()
+    import papermill  # noqa: F401
+
+    exporter()
+
+
+def _validate_while(work) -> list[str]:
+    """:func:`validate_data`, while ``work()`` runs: on Linux the validation runs in a forked process, so that
+    the two (about a second each) share the two cores; elsewhere one after the other."""
+    if sys.platform != "linux":
+        problems = validate_data()
+        work()
+        return problems
+    import multiprocessing
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent) as pool:
+        problems = pool.submit(validate_data)
+        work()
+        return problems.result()
+
+
 OVERVIEW = "00_overview"
 
 
@@ -624,18 +648,22 @@ def _assets_present(page_file: Path) -> bool:
     return all((page_file.parent / a).exists() for a in (page.CSS_FILE, BUNDLE_FILE) if f'"{a}' in text)
 
 
-def _run(pool, todo: dict, state: dict, parameters: dict, staging: Path, nav: dict, render_hash: str) -> list:
-    """Execute and render ``todo`` on ``pool``; update ``state``; return the names executed."""
+def _submit(pool, todo: dict, state: dict, parameters: dict, staging: Path, nav: dict) -> dict:
+    """Send ``todo`` to ``pool`` to execute and render; return the futures (to :func:`_collect`)."""
     if not todo:
-        return []
-    ran = [n for n, t in todo.items() if t[2]]
-    print(f"Executing {len(ran)} and re-rendering {len(todo)} notebook(s).")
+        return {}
+    print(f"Executing {sum(t[2] for t in todo.values())} and re-rendering {len(todo)} notebook(s).")
     futures = {}
     # the longest runs first (as long as last time; a new notebook first of all): the workers finish together
     for name, (p, ehash, run) in sorted(todo.items(), key=lambda kv: -state.get(kv[0], {}).get("seconds", 1e9)):
         print(f"  … {name}{'' if run else ' (render only)'}", flush=True)
         futures[pool.submit(_job, str(p), str(EXECUTED / f"{name}.ipynb"), parameters.get(name, {}),
                             str(staging / f"{name}.html"), nav[name], run)] = (name, ehash, run)
+    return futures
+
+
+def _collect(futures: dict, state: dict, staging: Path, render_hash: str) -> list:
+    """Wait for the runs of :func:`_submit`; update ``state``; return the names executed."""
     for fut in as_completed(futures):
         name, ehash, run = futures[fut]
         try:
@@ -659,7 +687,24 @@ def _run(pool, todo: dict, state: dict, parameters: dict, staging: Path, nav: di
             kept = EXECUTED / f"{name}.ipynb"
             print(f"  FAILED {name}: {res.get('error')}" + (f"\n         executed notebook kept: {kept.relative_to(ROOT)}"
                                                          if kept.exists() else ""), flush=True)
-    return ran
+    return [name for name, _h, run in futures.values() if run]
+
+
+def _publish_data(staging: Path) -> dict:
+    """The site's copy of data/ (each CSV made safe for spreadsheets) and its sources pages; returns the tables'
+    sources (:func:`_sources_by_file`) for the index."""
+    shutil.rmtree(staging / "data", ignore_errors=True)
+    (staging / "data").mkdir()
+    for f in data_files():  # at the path datapackage.json declares (a subfolder kept), so its links hold
+        dest = staging / "data" / f.relative_to(DATA_DIR)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if f.suffix == ".csv":
+            write_whole(dest, safe_csv(f.read_text(encoding="utf-8")))
+        else:
+            shutil.copy2(f, dest)
+    tables = _sources_by_file()
+    write_sources(staging, tables)
+    return tables
 
 
 def build(jobs: int | None = None, parameters: dict | None = None) -> int:
@@ -707,7 +752,7 @@ def _build(jobs: int | None, parameters: dict) -> int:
     # the data are validated.
     warm = kernels.ForkServer() if sum(t[2] for t in todo.values()) > 1 else contextlib.nullcontext()
     with warm:
-        problems = validate_data()
+        problems = _validate_while(_prepare_workers)
         if problems:
             print("Build stopped before any notebook ran: the data do not match data/datapackage.json.",
                   file=sys.stderr)
@@ -728,29 +773,16 @@ def _build(jobs: int | None, parameters: dict) -> int:
         staging.mkdir(parents=True, exist_ok=True)
         EXECUTED.mkdir(parents=True, exist_ok=True)
         jobs = jobs or os.cpu_count() or 1
-        _kernel_env()
-        import papermill  # noqa: F401  (imported once here, shared by the forked workers instead of once in each)
-
-        exporter()
         with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
-            ran = _run(pool, todo, state, parameters, staging, nav, render_hash)
-            ran += _run(pool, _stale(last, state, parameters, _overview_key(shared, state, order), render_hash),
-                        state, parameters, staging, nav, render_hash)
+            ran = _collect(_submit(pool, todo, state, parameters, staging, nav), state, staging, render_hash)
+            overview = _submit(pool, _stale(last, state, parameters, _overview_key(shared, state, order),
+                                            render_hash), state, parameters, staging, nav)
+            tables = _publish_data(staging)  # (while the overview runs: it keeps one core of the two busy)
+            ran += _collect(overview, state, staging, render_hash)
     for name in list(state):
         if not name.startswith("_") and name not in order:
             del state[name]
-    shutil.rmtree(staging / "data", ignore_errors=True)
-    (staging / "data").mkdir()
-    for f in data_files():  # at the path datapackage.json declares (a subfolder kept), so its links hold
-        dest = staging / "data" / f.relative_to(DATA_DIR)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if f.suffix == ".csv":
-            write_whole(dest, safe_csv(f.read_text(encoding="utf-8")))
-        else:
-            shutil.copy2(f, dest)
-    tables = _sources_by_file()
     write_index(staging, state, order, tables, pages)
-    write_sources(staging, tables)
     state["_site"] = {"data_hash": data_hash, "order": order}
     write_whole(STATE_FILE, json.dumps(state, indent=1))  # before the swap: what needs space is written first
     old = BUILD / "site.old"
