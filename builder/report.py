@@ -39,7 +39,8 @@ SITE = BUILD / "site"
 EXECUTED = BUILD / "executed"
 STATE_FILE = BUILD / "state.json"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-BUNDLE_RE = re.compile(r"<script[^>]*\bdata-vega-bundle\b[^>]*>(.*?)</script>", re.S)
+BUNDLE_MARKER = "data-vega-bundle"  # (helpers.charts.BUNDLE_MARKER: the attribute of the bundle's <script>)
+BUNDLE_RE = re.compile(r"<script[^>]*\b" + BUNDLE_MARKER + r"\b[^>]*>(.*?)</script>", re.S)
 BUNDLE_FILE = "assets/vega-bundle.js"
 RENDER_CODE = [*sorted(Path(__file__).resolve().parent.glob("*.py")), *sorted(TEMPLATES.rglob("*.j2")), *sorted(TEMPLATES.rglob("*.json"))]
 
@@ -342,8 +343,12 @@ def render(executed: str, page_file: str, nav: dict) -> dict:
     match = BUNDLE_RE.search(body)
     if match:
         _write_asset(page_path.parent / BUNDLE_FILE, match.group(1))
-        body = BUNDLE_RE.sub(lambda _m: f'<script src="{BUNDLE_FILE}"></script>', body, count=1)
-        body = BUNDLE_RE.sub("", body)  # every later copy (one per cell run) is the same file
+        # every later copy (one per cell run that draws a chart) is the same file: dropped, as text first (a copy is
+        # a megabyte, which the pattern would scan character by character), then by pattern should one differ
+        rest = body[match.end():].replace(match.group(0), "")
+        if BUNDLE_MARKER in rest:
+            rest = BUNDLE_RE.sub("", rest)
+        body = f'{body[:match.start()]}<script src="{BUNDLE_FILE}"></script>{rest}'
     body = NB_LINK_RE.sub(r'href="\1.html', body)  # links between notebooks point at their pages
     body = FOCUSABLE_RE.sub(r'\1 tabindex="0"', body)
     body = relink_sources(body, nav.get("sources") or {})  # a source's link points at the sources page listing it

@@ -480,3 +480,23 @@ def test_a_page_has_its_contents_after_the_title_and_its_cells_reachable_by_keyb
     assert re.search(r'<div class="[^"]*\bjp-Cell-inputWrapper\b[^"]*" tabindex="0"', body)
     assert re.search(r'<div class="[^"]*\bjp-OutputArea-output\b[^"]*" tabindex="0"', body)
     assert "&lt;b&gt;" in body and "<b>" not in body.split("</head>")[1]
+
+
+def test_a_page_links_one_shared_chart_bundle_and_keeps_none_of_the_copies(tmp_path):
+    """Each cell run that draws a chart carries the Vega bundle (so JupyterLab draws it offline); the page keeps none of
+    the copies: the first becomes assets/vega-bundle.js, linked once, and every later one goes, also one that differs."""
+    nb = tmp_path / "01_a.ipynb"
+    _notebook(nb, [("md", "# A", ()), ("code", "chart()", ()), ("code", "chart()", ()), ("code", "chart()", ())])
+    bundle = '<script type="text/javascript" data-vega-bundle="1">var vega = "</scr" + "ipt>";</script>'
+    other = bundle.replace('"1"', '"2"')
+    nb_json = json.loads(nb.read_text())
+    for cell, html in zip(nb_json["cells"][1:], [bundle, bundle, other]):
+        cell["outputs"] = [{"output_type": "display_data", "metadata": {},
+                            "data": {"text/html": f'{html}<div class="vega-chart">chart</div>', "text/plain": "chart"}}]
+    nb.write_text(json.dumps(nb_json))
+    report.render(str(nb), str(tmp_path / "01_a.html"), {"index": "index.html"})
+    body = (tmp_path / "01_a.html").read_text()
+    assert body.count('<script src="assets/vega-bundle.js"></script>') == 1 and "data-vega-bundle" not in body
+    assert body.count('<div class="vega-chart">chart</div>') == 3
+    assert body.index("vega-bundle.js") < body.index("vega-chart")
+    assert (tmp_path / "assets" / "vega-bundle.js").read_text() == 'var vega = "</scr" + "ipt>";'
