@@ -66,12 +66,17 @@ def data_files() -> list[Path]:
 
 
 def dependency_versions() -> str:
-    """Python's version and every installed distribution with its version: an upgrade re-runs the notebooks."""
-    from importlib import metadata
-
-    dists = sorted({f"{d.metadata['Name']}=={d.version}".lower() for d in metadata.distributions()
-                    if d.metadata["Name"]})
-    return f"python {sys.version.split()[0]}\n" + "\n".join(dists)
+    """Python's version and every installed distribution with its version: an upgrade re-runs the notebooks. Read
+    from the names of the distributions' metadata folders on ``sys.path`` (``name-version.dist-info``, as the
+    packaging standard names them), not from each one's METADATA file (a fifth of a second, at every build)."""
+    found = set()
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:  # (a zip file, a folder gone)
+            continue
+        found |= {n.rsplit(".", 1)[0].lower() for n in names if n.endswith((".dist-info", ".egg-info"))}
+    return f"python {sys.version.split()[0]}\n" + "\n".join(sorted(found))
 
 
 def shared_inputs() -> list[Path]:

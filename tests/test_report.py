@@ -500,3 +500,17 @@ def test_a_page_links_one_shared_chart_bundle_and_keeps_none_of_the_copies(tmp_p
     assert body.count('<div class="vega-chart">chart</div>') == 3
     assert body.index("vega-bundle.js") < body.index("vega-chart")
     assert (tmp_path / "assets" / "vega-bundle.js").read_text() == 'var vega = "</scr" + "ipt>";'
+
+
+def test_an_upgraded_or_added_package_changes_what_every_run_depends_on(tmp_path, monkeypatch):
+    """dependency_versions reads each installed distribution's name and version (part of shared_hash): a
+    version change, a new package or a removed one gives another hash, so every notebook runs again."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "Some_Lib-1.0.dist-info").mkdir()
+    before = report.dependency_versions()
+    assert "some_lib-1.0" in before.splitlines() and "pandas-" in before
+    (tmp_path / "Some_Lib-1.0.dist-info").rename(tmp_path / "Some_Lib-1.1.dist-info")
+    upgraded = report.dependency_versions()
+    (tmp_path / "other-2.0.dist-info").mkdir()
+    added = report.dependency_versions()
+    assert len({before, upgraded, added}) == 3 and "some_lib-1.1" in upgraded.splitlines()
