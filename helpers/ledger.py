@@ -194,11 +194,11 @@ def evaluate(claims: pd.DataFrame, checks: pd.DataFrame, tables: dict[str, pd.Da
     """One row per claim: reference range, verdict, gap, the cause or reason, later figure and date."""
     values = {r.claim_id: r.value for r in claims.itertuples()}
     tiers = tables["sources"].set_index("id")["tier"].to_dict() if "sources" in tables else {}
-    check_of, rows = checks.set_index("claim_id"), []
+    check_of, rows = {ck["claim_id"]: ck for ck in checks.to_dict("records")}, []  # each claim's check, as a dict
     named = set(checks.table) | set(checks.later_table)  # each table a check reads, its evidence rows found once
     evidence = {name: independent(t, tiers) for name, t in tables.items() if name in named}
     for cl in claims.itertuples():
-        ck = check_of.loc[cl.claim_id] if cl.claim_id in check_of.index else pd.Series({"method": "none"})
+        ck = check_of.get(cl.claim_id, {"method": "none"})
         get = lambda name: ck.get(name) if isinstance(ck.get(name), str) else ""  # noqa: E731
         low, high = claim_range(cl.value, cl.value_low, cl.value_high)
         ref_low = ref_high = later = math.nan
