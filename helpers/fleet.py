@@ -6,6 +6,8 @@ Units: chips (units); H100-equivalents (H100e) = chips x the chip's rate / the H
 """
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
 from helpers import chips, data, params
@@ -26,19 +28,32 @@ def h100e(units, chip_id: str, basis: str = "dense_bf16", assumptions=None, w=No
     sequences (``'decode_small_batch'``, :func:`helpers.chips.decode_rate`), under the serving ``assumptions``
     (default the shared model); an Ascend chip's rate carries :func:`helpers.chips.efficiency` on every basis.
     """
-    w = chips.specs() if w is None else w
-    eff = chips.efficiency(chip_id, assumptions)
-    if basis == "dense_bf16":
-        ratio = w.loc[chip_id, "dense_bf16_tflops"] * eff / w.loc["h100_sxm", "dense_bf16_tflops"]
-    elif basis == "decode":
-        ratio = (chips.replica(chip_id, assumptions, efficiency=eff, w=w)["per_chip"]
-                 / chips.replica("h100_sxm", assumptions, w=w)["per_chip"])
-    elif basis == "decode_small_batch":
-        ratio = (chips.decode_rate(chip_id, small_batch, assumptions=assumptions, efficiency=eff, w=w)
-                 / chips.decode_rate("h100_sxm", small_batch, assumptions=assumptions, w=w))
-    else:
+    if basis not in H100E_BASES:
         raise ValueError(f"basis must be one of {H100E_BASES}, got {basis!r}")
+    a = chips.serving_assumptions() if assumptions is None else assumptions
+    if w is None:  # the data's specs: each chip's rate is computed once per basis and set of assumptions
+        key = (basis, tuple(sorted(a.items())), small_batch)
+        ratio = _rate(chip_id, *key) / _rate("h100_sxm", *key)
+    else:
+        ratio = _chip_rate(chip_id, basis, a, w, small_batch) / _chip_rate("h100_sxm", basis, a, w, small_batch)
     return params.array("units", units, inf=False) * float(ratio)
+
+
+def _chip_rate(chip_id: str, basis: str, a: dict, w: pd.DataFrame, small_batch):
+    """The rate :func:`h100e` compares on ``basis``: dense BF16 TFLOPS, decode tokens/s per chip of a serving replica
+    or of one chip at ``small_batch``; an Ascend chip's with :func:`helpers.chips.efficiency`."""
+    eff = chips.efficiency(chip_id, a)
+    if basis == "dense_bf16":
+        return w.loc[chip_id, "dense_bf16_tflops"] * eff
+    if basis == "decode":
+        return chips.replica(chip_id, a, efficiency=eff, w=w)["per_chip"]
+    return chips.decode_rate(chip_id, small_batch, assumptions=a, efficiency=eff, w=w)
+
+
+@data.memo
+def _rate(chip_id: str, basis: str, assumptions: tuple, small_batch):
+    """:func:`_chip_rate` on the data's chip specs, read once per version of data/."""
+    return _chip_rate(chip_id, basis, dict(assumptions), chips.specs(), small_batch)
 
 
 def unit_price_range(chip_id: str, basis: str = "purchase", year: int | None = None, h20_price_usd=None) -> tuple[float, float]:
@@ -80,10 +95,11 @@ def value_units(f: pd.DataFrame, rmb_per_usd: float, h20_price_usd=None) -> pd.D
     from helpers import revenue
 
     f = f.astype({"units_low": float, "units_high": float}).copy()
+    price = functools.cache(lambda chip, basis, year: unit_price_range(chip, basis, year, h20_price_usd))  # once per chip
     for i, r in f[f.value_m.notna()].iterrows():
         usd = r.value_m * 1e6 * (1.0 if pd.isna(r.value_share) else r.value_share)
         usd = revenue.rmb_to_usd(usd, rmb_per_usd) if r.currency == "rmb" else usd
-        prices = {end: unit_price_range(r[f"chip_id_{end}"], r.value_basis, r.year, h20_price_usd) for end in ("low", "high")}
+        prices = {end: price(r[f"chip_id_{end}"], r.value_basis, r.year) for end in ("low", "high")}
         if pd.isna(r.units_low):
             f.loc[i, "units_low"] = usd / prices["low"][1]
         if pd.isna(r.units_high):
@@ -116,9 +132,8 @@ def fleet(h20_price_usd=None, assumptions=None, small_batch=chips.SMALL_BATCH, r
 @data.memo
 def _per_chip(chip_ids: tuple, basis: str, assumptions: tuple, small_batch) -> dict:
     """H100e of one chip of each of ``chip_ids`` on ``basis`` (:func:`h100e`): the same for every batch and every H20
-    price, so computed once per set of assumptions."""
-    a, w = dict(assumptions), chips.specs()
-    return {c: float(h100e(1, c, basis, a, w, small_batch)) for c in chip_ids}
+    price, so looked up once per set of assumptions."""
+    return {c: float(h100e(1, c, basis, dict(assumptions), small_batch=small_batch)) for c in chip_ids}
 
 
 def fleet_by_year(fl: pd.DataFrame) -> pd.DataFrame:

@@ -9,6 +9,7 @@ the claims it depends on and from ``data/``, or looked up in another table. The 
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 
 import pandas as pd
@@ -94,6 +95,9 @@ def parse_where(where: str) -> list[tuple[str, str, str]]:
     return out
 
 
+COMPARE = {"=": operator.eq, ">=": operator.ge, "<=": operator.le}  # the operators of a filter
+
+
 def select(table: pd.DataFrame, where: str) -> pd.DataFrame:
     """Rows of ``table`` matching ``where`` (values compared as the column's type)."""
     mask = pd.Series(True, index=table.index)
@@ -107,7 +111,7 @@ def select(table: pd.DataFrame, where: str) -> pd.DataFrame:
             value = float(raw)
         else:
             series, value = series.astype(str), raw
-        mask &= {"=": series == value, ">=": series >= value, "<=": series <= value}[op]
+        mask &= COMPARE[op](series, value)
     return table[mask.fillna(False)]
 
 
@@ -160,10 +164,11 @@ def likely_cause(reported: float, ref_low: float, ref_high: float, unit: str, rm
     return f"a different input or period (claim / reference = {ratio:.2g})"
 
 
-def _lookup(tables, table, where, column, scale, tiers, aggregate=""):
-    """The reference range of the rows of ``table`` matching ``where`` that count as evidence: their lowest and
-    highest ``column`` (a date column counts as its year), or with ``aggregate`` 'sum' their total, times ``scale``."""
-    rows = independent(select(tables[table], where), tiers)
+def _lookup(evidence, table, where, column, scale, aggregate=""):
+    """The reference range of the rows of ``table`` matching ``where`` among ``evidence`` (table name -> its rows that
+    count as evidence, :func:`independent`): their lowest and highest ``column`` (a date column counts as its year),
+    or with ``aggregate`` 'sum' their total, times ``scale``."""
+    rows = select(evidence[table], where)
     if pd.api.types.is_datetime64_any_dtype(rows[column]):
         rows = rows.assign(**{column: rows[column].dt.year})
     if aggregate == "sum":
@@ -189,9 +194,11 @@ def evaluate(claims: pd.DataFrame, checks: pd.DataFrame, tables: dict[str, pd.Da
     """One row per claim: reference range, verdict, gap, the cause or reason, later figure and date."""
     values = {r.claim_id: r.value for r in claims.itertuples()}
     tiers = tables["sources"].set_index("id")["tier"].to_dict() if "sources" in tables else {}
-    check_of, rows = checks.set_index("claim_id"), []
+    check_of, rows = {ck["claim_id"]: ck for ck in checks.to_dict("records")}, []  # each claim's check, as a dict
+    named = set(checks.table) | set(checks.later_table)  # each table a check reads, its evidence rows found once
+    evidence = {name: independent(t, tiers) for name, t in tables.items() if name in named}
     for cl in claims.itertuples():
-        ck = check_of.loc[cl.claim_id] if cl.claim_id in check_of.index else pd.Series({"method": "none"})
+        ck = check_of.get(cl.claim_id, {"method": "none"})
         get = lambda name: ck.get(name) if isinstance(ck.get(name), str) else ""  # noqa: E731
         low, high = claim_range(cl.value, cl.value_low, cl.value_high)
         ref_low = ref_high = later = math.nan
@@ -202,15 +209,14 @@ def evaluate(claims: pd.DataFrame, checks: pd.DataFrame, tables: dict[str, pd.Da
             out = RECOMPUTE[cl.claim_id](values, ctx)
             (ref_low, ref_high), sources = (out if isinstance(out, tuple) else (out, out)), "recomputed"
         elif ck["method"] == "lookup":
-            ref_low, ref_high, sources = _lookup(tables, ck["table"], ck["where"], ck["column"], ck["scale"], tiers,
-                                                 get("aggregate"))
+            ref_low, ref_high, sources = _lookup(evidence, ck["table"], ck["where"], ck["column"], ck["scale"], get("aggregate"))
         result, gap = verdict(low, high, ref_low, ref_high, tol, digit)
         referent = referent_gap(cl.referent if isinstance(cl.referent, str) else "", get("referent"))
         if ": unstated," in referent:
             unstated = [part.split(":")[0] for part in referent.split("; ") if ": unstated," in part]
             result, gap, cause = "unverifiable", math.nan, f"the claim states no {_words(' or '.join(unstated))}"
         elif result == "inconsistent" and get("quote_where"):
-            q_low, q_high, _ = _lookup(tables, ck["table"], ck["quote_where"], ck["column"], ck["scale"], tiers)
+            q_low, q_high, _ = _lookup(evidence, ck["table"], ck["quote_where"], ck["column"], ck["scale"])
             if verdict(low, high, q_low, q_high, tol, digit)[0] in ("consistent", "rounding"):
                 result = "accurate quote, misleading comparison"
         if result in ("consistent", "rounding") and referent:
@@ -222,7 +228,7 @@ def evaluate(claims: pd.DataFrame, checks: pd.DataFrame, tables: dict[str, pd.Da
         elif result == "rounding":
             cause = IMPLIED[cl.claim_id](values, ctx) if cl.claim_id in IMPLIED else f"off by {gap:+.1%}"
         if get("later_table") and (result in ("consistent", "rounding") or (result == "unverifiable" and not referent)):
-            newer = independent(select(tables[ck["later_table"]], ck["later_where"]), tiers)
+            newer = select(evidence[ck["later_table"]], ck["later_where"])
             newer = newer.dropna(subset=[ck["later_column"]]).sort_values(ck["later_date_column"])
             if len(newer):
                 last = newer.iloc[-1]

@@ -56,6 +56,15 @@ def test_degenerate_range_gives_constant_draws():
 def test_percentiles_by_hand():
     # 0..100: the q-th percentile of 101 evenly spaced values is q itself
     assert d.percentiles(np.arange(101)) == {5.0: 5.0, 50.0: 50.0, 95.0: 95.0}
+    # unsorted input: 0..4 shuffled; the 90th percentile lies 0.6 of the way from 3 to 4
+    assert d.percentiles(np.array([4.0, 0.0, 2.0, 1.0, 3.0]), q=(25, 50, 90)) == pytest.approx({25.0: 1.0, 50.0: 2.0, 90.0: 3.6})
+
+
+def test_ranks_by_hand_ties_in_order_of_appearance():
+    assert list(d._ranks(np.array([0.5, 0.1, 0.9]))) == [1, 0, 2]
+    # the two 3s tie: the first seen ranks lower (a stable sort), whichever sort found the order
+    assert list(d._ranks(np.array([3.0, 1.0, 3.0, 2.0]))) == [2, 0, 3, 1]
+    assert list(d._ranks(np.zeros(4))) == [0, 1, 2, 3]
 
 
 def test_spread_drivers_ranks_the_wider_input_first():

@@ -35,6 +35,18 @@ def test_h100e_decode_by_hand():
         f.h100e(1, "h20", "training")
 
 
+def test_h100e_on_a_given_spec_table_matches_the_data():
+    # the rates read once per set of assumptions are the ones computed afresh from a spec table passed in
+    w = chips.specs()
+    for basis in f.H100E_BASES:
+        for chip in ("h20", "ascend_910b", "h200_sxm"):
+            assert float(f.h100e(1, chip, basis)) == float(f.h100e(1, chip, basis, w=w))
+    # a spec table of its own: an H20 with twice the dense BF16 TFLOPS counts twice as much on that basis
+    w2 = w.copy()
+    w2.loc["h20", "dense_bf16_tflops"] = 2 * w.loc["h20", "dense_bf16_tflops"]
+    assert float(f.h100e(1, "h20", w=w2)) == pytest.approx(2 * 148 / 989.5)
+
+
 def test_fleet_batches_by_hand():
     fl = f.fleet().set_index("group_id")
     # 2024 H20: 100,000 held (TrendForce) .. 230,000 Hopper incl. H20 (Omdia): range, not sum
