@@ -285,7 +285,7 @@ def route_quotes(route: dict, *, as_of, quote_window_months, **p) -> pd.DataFram
     """One row per quote of a route dated in the window (a rented route: of ``rental_commitment`` and
     ``provider_class``): USD per useful GPU-hour ``gpu_hour_<case>``, the chip's dense BF16 ``tflops`` and decode
     ``tokens_s`` per chip of a serving replica at its best batch (:func:`helpers.chips.replica`; suffix ``_low`` /
-    ``_high``: spec low / high)."""
+    ``_high``: spec low / high) and ``aggregator`` (True: an aggregator-tier source, which :func:`route_cost` leaves out)."""
     return in_window(_route_table(_key(route), _key(p)), as_of, quote_window_months)
 
 
@@ -312,7 +312,8 @@ def _route_table(route: tuple, p: tuple) -> pd.DataFrame:
         # Ascend chips at the one utilisation factor of every page (chips.efficiency; 1 for Nvidia's), on both units
         q[f"tflops{sfx}"] = q.chip_id.map({c: w.loc[c, f"dense_bf16_tflops{sfx}"] * chips.efficiency(c, a) for c in ids})
         q[f"tokens_s{sfx}"] = q.chip_id.map({c: _per_chip(c, case, tuple(sorted(a.items()))) for c in ids})
-    return q.rename(columns={"price_id": "quote_id"})
+    q = q.rename(columns={"price_id": "quote_id"})
+    return q.assign(aggregator=~q.index.isin(data.reliable(q).index))  # each quote graded once, not in every window
 
 
 @data.memo
@@ -326,9 +327,10 @@ def _per_chip(chip_id: str, bound: str, assumptions: tuple) -> float:
 def route_cost(route: dict, q: pd.DataFrame) -> dict:
     """USD per useful GPU-hour, per dense BF16 PFLOP-hour and per million decode tokens of one route
     (``usd_per_<unit>`` with ``_low`` / ``_high``): low = cheapest quote on the best spec, high = dearest
-    on the worst, central = median quote; NaN without a quote. Aggregator-tier quotes are left out (counted in
+    on the worst, central = median quote; NaN without a quote. ``q``: rows of :func:`route_quotes`, whose
+    aggregator-tier quotes (column ``aggregator``, :func:`helpers.data.reliable`) are left out (counted in
     ``aggregator_quotes``); ``quote_ids`` and ``chips`` name what the low–high range spans."""
-    n, q = len(q), data.reliable(q)
+    n, q = len(q), q[~q["aggregator"]]
     out = {"route": route["route"], "mode": route["mode"], "quotes": len(q), "aggregator_quotes": n - len(q),
            "source_ids": sorted(set(q.source_id)), "quote_ids": list(q.quote_id), "chips": list(dict.fromkeys(q.chip_id))}
     col = {c: q[c].to_numpy(dtype=float) for c in q if c.startswith(("gpu_hour_", "tflops", "tokens_s"))}  # read once
