@@ -28,6 +28,7 @@ TRANSFORMER = "records"
 THEME = "compute"
 BUNDLE_MARKER = "data-vega-bundle"
 _state = {"bundle_run": None, "counter": 0}
+_READ: dict = {}  # (folder, bundle file name) -> the bundle read from it
 
 
 #: Bundles cached across kernels and builds (vl-convert takes about 2.5 s to produce one; reading
@@ -38,14 +39,18 @@ FALLBACK_CACHE_DIR = Path(__file__).resolve().parent.parent / "build" / "cache"
 
 
 def _javascript_bundle() -> str:
-    """vl-convert's Vega/Vega-Lite/vega-embed bundle, cached on disk per vl-convert and Vega-Lite version."""
+    """vl-convert's Vega/Vega-Lite/vega-embed bundle, cached on disk per vl-convert and Vega-Lite version (and kept in
+    memory once read: every cell that draws a chart carries it)."""
     import vl_convert as vlc
 
     version = "v" + ".".join(alt.VEGALITE_VERSION.split(".")[:2])
     name = f"vega-bundle-{vlc.__version__}-{version}.js"
     for folder in (CACHE_DIR, FALLBACK_CACHE_DIR):
+        if (folder, name) in _READ:
+            return _READ[folder, name]
         try:
-            return (folder / name).read_text(encoding="utf-8")
+            _READ[folder, name] = (folder / name).read_text(encoding="utf-8")
+            return _READ[folder, name]
         except OSError:
             pass
     code = vlc.javascript_bundle(vl_version=version)
