@@ -104,17 +104,31 @@ def classify(tpp, density, io_gbps, rules: pd.DataFrame, rule_set: str) -> str:
     ``tpp`` in bit x TOPS, ``density`` (performance density) in TPP/mm^2, ``io_gbps`` in GB/s bidirectional.
     Scalars only.
     """
+    clauses = _rule_clauses(rules, rule_set)
+    return _classify(_checked_values(tpp, density, io_gbps), clauses)
+
+
+def _rule_clauses(rules: pd.DataFrame, rule_set: str) -> list:
+    """:func:`_clauses` of a checked ``rules`` table (a DataFrame with the columns of export_rules.csv)."""
     if not isinstance(rules, pd.DataFrame):
         raise ValueError("rules must be a pandas DataFrame")
     missing = [c for c in _RULE_COLUMNS if c not in rules.columns]
     if missing:
         raise ValueError(f"rules is missing column(s): {', '.join(missing)}")
-    clauses = _clauses(rules, rule_set)
+    return _clauses(rules, rule_set)
+
+
+def _checked_values(tpp, density, io_gbps) -> dict:
+    """:func:`_metric_values`, refusing a negative metric."""
     values = _metric_values(tpp, density, io_gbps)
     for name, v in values.items():
         if v < 0:
             raise ValueError(f"{name} must be >= 0, got {v!r}")
+    return values
 
+
+def _classify(values: dict, clauses: list) -> str:
+    """:func:`classify` of checked metric ``values`` against the ``clauses`` of one rule set (:func:`_clauses`)."""
     matched = []
     for (eccn, _clause), conds in clauses:
         ok = True
@@ -330,11 +344,16 @@ def closest_miss(tpp, density, io_gbps, rules: pd.DataFrame, rule_set: str):
     or no clause is reachable, else a dict with ``eccn``, ``clause``, ``metric``, ``value``,
     ``threshold`` and ``shortfall`` (a fraction; 0.013 = 1.3 % under the line).
     """
-    if classify(tpp, density, io_gbps, rules, rule_set) != NOT_CONTROLLED:
+    clauses = _rule_clauses(rules, rule_set)
+    return _closest_miss(_checked_values(tpp, density, io_gbps), clauses)
+
+
+def _closest_miss(values: dict, clauses: list):
+    """:func:`closest_miss` of checked metric ``values`` against the ``clauses`` of one rule set."""
+    if _classify(values, clauses) != NOT_CONTROLLED:
         return None
-    values = _metric_values(tpp, density, io_gbps)
     best = None
-    for (eccn, clause), conds in _clauses(rules, rule_set):
+    for (eccn, clause), conds in clauses:
         worst, reachable = None, True
         for row in conds:
             x, thr = values[row.metric], float(row.threshold)
@@ -639,7 +658,12 @@ WORKLOADS = ("training", "decode")
 def classify_or_undetermined(tpp, density, io_gbps, rules: pd.DataFrame, rule_set: str) -> str:
     """:func:`classify`, but ``"undetermined (… not published)"`` when a missing (NaN) PD or I/O
     figure could change the class (it is tried at 0 and at infinity)."""
-    options = {classify(tpp, p, i, rules, rule_set)
+    return _classify_or_undetermined(tpp, density, io_gbps, _rule_clauses(rules, rule_set))
+
+
+def _classify_or_undetermined(tpp, density, io_gbps, clauses: list) -> str:
+    """:func:`classify_or_undetermined` against the ``clauses`` of one rule set (:func:`_rule_clauses`)."""
+    options = {_classify(_checked_values(tpp, p, i), clauses)
                for p in ((density,) if density == density else (0.0, math.inf))
                for i in ((io_gbps,) if io_gbps == io_gbps else (0.0, math.inf))}
     if len(options) == 1:
@@ -656,6 +680,7 @@ def classification(w: pd.DataFrame | None = None, rules: pd.DataFrame | None = N
     w = specs() if w is None else w
     rules = data.load("export_rules") if rules is None else rules
     long = data.load("chip_specs")
+    clauses = {rs: _rule_clauses(rules, rs) for rs in RULE_SETS}  # each rule set's clauses, read once for every chip
     rows = []
     for chip in w.index:
         s = w.loc[chip]
@@ -668,8 +693,8 @@ def classification(w: pd.DataFrame | None = None, rules: pd.DataFrame | None = N
         row["source_ids"] = ", ".join(dict.fromkeys(long.loc[used, "source_id"]))
         for rs in RULE_SETS:
             row[rs] = " to ".join(dict.fromkeys(
-                classify_or_undetermined(row["tpp" + x], row["pd" + x], row["io_gbps"], rules, rs) for x in BOUNDS.values()))
-            m = closest_miss(row["tpp"], row["pd"], row["io_gbps"], rules, rs)
+                _classify_or_undetermined(row["tpp" + x], row["pd" + x], row["io_gbps"], clauses[rs]) for x in BOUNDS.values()))
+            m = _closest_miss(_checked_values(row["tpp"], row["pd"], row["io_gbps"]), clauses[rs])
             row[f"{rs}_closest_miss"] = (f"{m['eccn']} clause {m['clause']}: {m['metric']} {m['value']:,.4g} vs "
                                          f"{m['threshold']:,.4g} ({m['shortfall']:.1%} under)" if m else "")
             row[f"{rs}_shortfall"] = m["shortfall"] if m else math.nan

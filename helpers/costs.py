@@ -9,6 +9,8 @@ on demand is paid per hour used, a reservation around the clock.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -187,18 +189,38 @@ def latest_month() -> str:
 
 def as_of_end(as_of: str | None) -> pd.Timestamp:
     """Last day of month ``as_of`` ('YYYY-MM'; None: :func:`latest_month`)."""
-    return pd.Period(as_of or latest_month(), "M").end_time.normalize()
+    return _month_end(as_of or latest_month())
+
+
+@functools.lru_cache(maxsize=256)
+def _month_end(month: str) -> pd.Timestamp:
+    """Last day of ``month`` ('YYYY-MM'): asked for every route and quote window of every month of a history."""
+    return pd.Period(month, "M").end_time.normalize()
 
 
 def in_window(df: pd.DataFrame, as_of: str, months: int) -> pd.DataFrame:
     """Rows of ``df`` dated in the ``months`` months up to the end of month ``as_of``."""
-    end = as_of_end(as_of)
-    return df[(df.date > end - pd.DateOffset(months=int(months))) & (df.date <= end)]
+    start, end = _window(as_of or latest_month(), int(months))
+    d = df["date"].to_numpy()  # compared as an array: a history asks for every route and month
+    return df[(d > start) & (d <= end)]
+
+
+@functools.lru_cache(maxsize=256)
+def _window(month: str, months: int) -> tuple:
+    """(exclusive start, inclusive end) of the ``months`` months up to the end of ``month``, as datetime64."""
+    end = _month_end(month)
+    return (end - pd.DateOffset(months=months)).to_datetime64(), end.to_datetime64()
 
 
 def running(item_id: str, override=None, col: str = "value") -> float:
     """``col`` of running_costs row ``item_id``, or ``override`` if not None."""
-    return float(override) if override is not None else float(data.load("running_costs").set_index("item_id").loc[item_id, col])
+    return float(override) if override is not None else _running(item_id, col)
+
+
+@data.memo
+def _running(item_id: str, col: str) -> float:
+    """``col`` of running_costs row ``item_id``, read once per version of the data (every owned route asks)."""
+    return float(data.load("running_costs").set_index("item_id").loc[item_id, col])
 
 
 def electricity(where: str, override=None) -> float:
@@ -227,7 +249,8 @@ def seed_figures() -> dict:
 
 def purchase_quotes(chip_ids, regions) -> pd.DataFrame:
     """Purchase rows of the chips in the regions, with ``usd_per_gpu`` and its ``_low`` / ``_high``."""
-    p = data.load("purchase_prices").query("chip_id in @chip_ids and region in @regions")
+    p = data.load("purchase_prices")
+    p = p[p.chip_id.isin(list(chip_ids)) & p.region.isin(list(regions))]
     n = p.gpus_per_item.astype(float)
     return p.assign(usd_per_gpu=p.price_usd / n, usd_per_gpu_low=p.price_usd_low.fillna(p.price_usd) / n,
                     usd_per_gpu_high=p.price_usd_high.fillna(p.price_usd) / n)
@@ -262,7 +285,7 @@ def route_quotes(route: dict, *, as_of, quote_window_months, **p) -> pd.DataFram
     """One row per quote of a route dated in the window (a rented route: of ``rental_commitment`` and
     ``provider_class``): USD per useful GPU-hour ``gpu_hour_<case>``, the chip's dense BF16 ``tflops`` and decode
     ``tokens_s`` per chip of a serving replica at its best batch (:func:`helpers.chips.replica`; suffix ``_low`` /
-    ``_high``: spec low / high)."""
+    ``_high``: spec low / high) and ``aggregator`` (True: an aggregator-tier source, which :func:`route_cost` leaves out)."""
     return in_window(_route_table(_key(route), _key(p)), as_of, quote_window_months)
 
 
@@ -289,7 +312,8 @@ def _route_table(route: tuple, p: tuple) -> pd.DataFrame:
         # Ascend chips at the one utilisation factor of every page (chips.efficiency; 1 for Nvidia's), on both units
         q[f"tflops{sfx}"] = q.chip_id.map({c: w.loc[c, f"dense_bf16_tflops{sfx}"] * chips.efficiency(c, a) for c in ids})
         q[f"tokens_s{sfx}"] = q.chip_id.map({c: _per_chip(c, case, tuple(sorted(a.items()))) for c in ids})
-    return q.rename(columns={"price_id": "quote_id"})
+    q = q.rename(columns={"price_id": "quote_id"})
+    return q.assign(aggregator=~q.index.isin(data.reliable(q).index))  # each quote graded once, not in every window
 
 
 @data.memo
@@ -303,16 +327,18 @@ def _per_chip(chip_id: str, bound: str, assumptions: tuple) -> float:
 def route_cost(route: dict, q: pd.DataFrame) -> dict:
     """USD per useful GPU-hour, per dense BF16 PFLOP-hour and per million decode tokens of one route
     (``usd_per_<unit>`` with ``_low`` / ``_high``): low = cheapest quote on the best spec, high = dearest
-    on the worst, central = median quote; NaN without a quote. Aggregator-tier quotes are left out (counted in
+    on the worst, central = median quote; NaN without a quote. ``q``: rows of :func:`route_quotes`, whose
+    aggregator-tier quotes (column ``aggregator``, :func:`helpers.data.reliable`) are left out (counted in
     ``aggregator_quotes``); ``quote_ids`` and ``chips`` name what the low–high range spans."""
-    n, q = len(q), data.reliable(q)
+    n, q = len(q), q[~q["aggregator"]]
     out = {"route": route["route"], "mode": route["mode"], "quotes": len(q), "aggregator_quotes": n - len(q),
            "source_ids": sorted(set(q.source_id)), "quote_ids": list(q.quote_id), "chips": list(dict.fromkeys(q.chip_id))}
+    col = {c: q[c].to_numpy(dtype=float) for c in q if c.startswith(("gpu_hour_", "tflops", "tokens_s"))}  # read once
     per = {"usd_per_gpu_hour": lambda h, s: h,
-           "usd_per_pflop_hour": lambda h, s: cost_per_dense_pflop_hour(h, q[f"tflops{s}"]),
-           "usd_per_m_tokens": lambda h, s: cost_per_million_tokens(h, q[f"tokens_s{s}"])}
+           "usd_per_pflop_hour": lambda h, s: cost_per_dense_pflop_hour(h, col[f"tflops{s}"]),
+           "usd_per_m_tokens": lambda h, s: cost_per_million_tokens(h, col[f"tokens_s{s}"])}
     for name, f in per.items():
-        lo, mid, hi = (np.asarray(f(q[f"gpu_hour_{c}"], s), dtype=float) if len(q) else np.array([np.nan])
+        lo, mid, hi = (np.asarray(f(col[f"gpu_hour_{c}"], s), dtype=float) if len(q) else np.array([np.nan])
                        for c, s in (("low", "_high"), ("central", ""), ("high", "_low")))
         out[f"{name}_low"], out[name], out[f"{name}_high"] = lo.min(), float(np.median(mid)), hi.max()
     return out

@@ -257,9 +257,14 @@ def _column(name, tables: dict, table: str | None) -> dict:
 def package_meta() -> SimpleNamespace:
     """The display metadata of ``data/datapackage.json``: ``tables`` (table -> field name -> field;
     ``derivedFields``, for columns helpers compute, as table ''), ``codes`` (every labelled code -> its
-    first label) and ``column(name, table=None)`` (see :func:`_column`)."""
+    first label) and ``column(name, table=None)`` (see :func:`_column`). Built once per version of data/ and
+    ``data.read_package`` in force (every table asks): read it, never change it."""
+    return _package_meta(data.read_package)
 
-    pkg = data.read_package()
+
+@data.memo
+def _package_meta(reader) -> SimpleNamespace:
+    pkg = reader()
     tables = {r["name"]: {f["name"]: f for f in r["schema"]["fields"]} for r in pkg["resources"]}
     tables[""] = {f["name"]: f for f in pkg.get("derivedFields", [])}
     fields = [f for fs in tables.values() for f in fs.values()][::-1]  # so that a code's first label wins

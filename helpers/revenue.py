@@ -98,7 +98,8 @@ def quarterly(basis: str = "billing_location") -> pd.DataFrame:
     year - nine months (10-Ks give no Q4), nine months being six months + Q3 where no 10-Q gives it.
     Never mixes bases. ``verified`` is False when a figure behind the quarter is not (:func:`unverified_reason`).
     """
-    rev = data.load("nvidia_revenue").query("geo_basis == @basis and region in ['china_incl_hk', 'total']")
+    rev = data.load("nvidia_revenue")
+    rev = rev[rev.geo_basis.eq(basis) & rev.region.isin(["china_incl_hk", "total"])]
     rev = _first_filed(rev, ["fiscal_year", "fiscal_period", "region"])
     v = {(r.fiscal_year, r.fiscal_period, r.region): r.revenue_usd_m for r in rev.itertuples()}
     unseen = {(r.fiscal_year, r.fiscal_period, r.region) for r in rev.loc[rev.index.difference(verified(rev).index)].itertuples()}
@@ -277,7 +278,8 @@ ESTIMATES = {"nvidia_spend_a100_h800": ("A100/H800 orders", "orders", "Nvidia"),
 
 def spending_rows(item: str) -> pd.DataFrame:
     """Rows of ``bytedance_spending`` for ``item`` (ValueError if none)."""
-    out = data.load("bytedance_spending").query("item == @item")
+    out = data.load("bytedance_spending")
+    out = out[out["item"].eq(item)]
     if out.empty:
         raise ValueError(f"bytedance_spending has no item {item!r}")
     return out
@@ -286,7 +288,8 @@ def spending_rows(item: str) -> pd.DataFrame:
 def fiscal_range(fy_first=None, fy_last=None) -> tuple[int, int]:
     """(first, last) fiscal year; None = the earliest / latest full year in ``nvidia_revenue``.
     ValueError if first > last or the range holds no year of the data."""
-    fy = data.load("nvidia_revenue").query("fiscal_period == 'FY'")["fiscal_year"]
+    rev = data.load("nvidia_revenue")
+    fy = rev.loc[rev.fiscal_period.eq("FY"), "fiscal_year"]
     lo = int(fy.min()) if fy_first is None else int(fy_first)
     hi = int(fy.max()) if fy_last is None else int(fy_last)
     if lo > hi:
@@ -317,8 +320,16 @@ def share_series(fy_first=None, fy_last=None, verified_only: bool = False) -> pd
     China and total figures both are (:func:`verified`); ``verified_only`` drops unverified rows first.
     Columns: fiscal_year, geo_basis, china_usd_bn, total_usd_bn, china_share, period_start, period_end,
     period_mid, source_id, verified."""
+    return _share_series(data.load, fy_first, fy_last, verified_only)
+
+
+@data.memo
+def _share_series(loader, fy_first, fy_last, verified_only: bool) -> pd.DataFrame:
+    """:func:`share_series`, computed once per version of data/ (a page and its range-end runs ask several times);
+    ``loader`` (the ``data.load`` in force) is part of the key only, so a test's stand-in gets results of its own."""
     lo, hi = fiscal_range(fy_first, fy_last)
-    rev = data.load("nvidia_revenue").query("fiscal_period == 'FY' and fiscal_year.between(@lo, @hi)", engine="python")
+    rev = data.load("nvidia_revenue")
+    rev = rev[rev.fiscal_period.eq("FY") & rev.fiscal_year.between(lo, hi)]
     rev = rev.assign(verified=rev.index.isin(verified(rev).index))
     rev = rev[rev.verified] if verified_only else rev
     parts = []
@@ -372,6 +383,12 @@ def h20_price_range(h20_price_usd=None) -> tuple[float, float]:
 def _estimates(basis: str) -> pd.DataFrame:
     """The part of :func:`bytedance_share` no parameter moves: one row per estimate with its reported ``value_low/high``
     in its ``unit``, and the China revenue it is set against on each basis and on the lead basis."""
+    return _estimates_of(data.load, basis)
+
+
+@data.memo
+def _estimates_of(loader, basis: str) -> pd.DataFrame:
+    """:func:`_estimates`, computed once per version of data/ and ``loader`` (as :func:`_share_series`)."""
     if basis not in BASES:
         raise ValueError(f"basis={basis!r} is not one of {BASES}")
     bd = data.load("bytedance_spending")
