@@ -48,7 +48,10 @@ def pct(x: float, digits: int = 0) -> str:
 
 
 def rng(lo: float, hi: float, fmt: str = ".0%") -> str:
-    """A range: '28–38%', '1.2–3.4'; one value when both ends format alike ('96%')."""
+    """A range: '28–38%', '1.2–3.4'; one value when both ends format alike ('96%'); low to high whichever end
+    comes first (a ratio of two ranges can be larger at the low ends of its parts than at their high ends)."""
+    if hi < lo:
+        lo, hi = hi, lo
     a, b = format(lo, fmt), format(hi, fmt)
     if a == b:
         return a

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 #: MIME type of a recorded finding in a notebook's outputs.
@@ -37,13 +38,33 @@ def _plain(value):
     return str(value)
 
 
+#: A number Python could not compute, as an f-string writes it ('nan×', 'inf%'), not inside a word
+NOT_A_NUMBER = re.compile(r"(?<![A-Za-z])-?(?:nan|inf)(?![A-Za-z])", re.I)
+#: A range written 'a–b' (an en dash between two numbers)
+RANGE = re.compile(r"(?<![\d.,])(\d[\d,]*(?:\.\d+)?)–(\d[\d,]*(?:\.\d+)?)(?![\d.,])")
+
+
+def _misstated(text: str) -> list[str]:
+    """What a finding's text must never show: a number that is not one, a range from high to low."""
+    bad = [f"{m.group(0)!r} (not a number)" for m in NOT_A_NUMBER.finditer(text)]
+    return bad + [f"{m.group(0)!r} (a range from high to low)" for m in RANGE.finditer(text)
+                  if float(m.group(1).replace(",", "")) > float(m.group(2).replace(",", ""))]
+
+
 def make(headline: str, key_numbers, findings, numbers: dict | None = None) -> dict:
     """A record: ``key_numbers`` are ``(label, text, source_ids)`` triples (None entries are skipped);
-    ``numbers`` are the raw values behind them (for tests and for other pages)."""
+    ``numbers`` are the raw values behind them (for tests and for other pages). A text that shows 'nan' or 'inf' or a
+    range from high to low is refused (ValueError quoting it): a page states what its parameters leave undefined in
+    words, and a range from low to high."""
     rows = [[str(label), str(text), [str(i) for i in dict.fromkeys(ids or [])]]
             for label, text, ids in (k for k in key_numbers if k is not None)]
     if not headline or not rows or not findings:
         raise ValueError("a finding needs a headline, at least one key number and at least one key finding")
+    bad = [f"{where}: {b}" for where, text in [("headline", headline), *((f"key number {r[0]!r}", r[1]) for r in rows),
+                                              *((f"finding {i + 1}", f) for i, f in enumerate(findings))]
+           for b in _misstated(str(text))]
+    if bad:
+        raise ValueError("the finding misstates a number: " + "; ".join(bad))
     return {"headline": str(headline), "key_numbers": rows, "findings": [str(f) for f in findings],
             "numbers": _plain(dict(numbers or {}))}
 

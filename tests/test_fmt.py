@@ -271,6 +271,12 @@ def test_chip_labels_agree_with_chips_short_name():
                 assert all(label == chips.short_name(code) for code, label in f["valueLabels"].items())
 
 
+def test_a_range_reads_from_low_to_high_whichever_end_is_given_first():
+    """06's share of chips bought in China is 57% at the low ends of its counts and 56% at the high ends."""
+    assert fmt.rng(0.567, 0.562) == fmt.rng(0.562, 0.567) == "56–57%"
+    assert fmt.rng(2.68, 1.82, ".2f") == "1.82–2.68" and fmt.rng(0.5, 0.5) == "50%"
+
+
 def test_bounded_range_within_and_across_physical_bounds():
     assert fmt.bounded(0.19, 0.34, high=1.0) == (True, "19–34%")
     assert fmt.bounded(1.82, 2.68, fmt=".2f", spans="two Blackwell chips, one neocloud") == \

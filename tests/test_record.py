@@ -42,3 +42,19 @@ def test_read_finds_the_record_and_read_all_names_what_is_missing(tmp_path):
     assert record.read_all(tmp_path, ["01_a"]) == {"01_a": {**rec, "title": "The title"}}
     with pytest.raises(FileNotFoundError, match=r"no recorded finding for 02_b, 03_c in .*: run `make report` first"):
         record.read_all(tmp_path, ["01_a", "02_b", "03_c"])
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("decodes **nan×** an H100", "'nan' (not a number)"), ("a share of inf%", "'inf' (not a number)"),
+    ("57–56% of the chips", "'57–56' (a range from high to low)"),
+    ("1,200–950 chips", "'1,200–950' (a range from high to low)")])
+def test_a_finding_that_shows_no_number_or_a_reversed_range_is_refused(text, shown):
+    for headline, key, finding in ((text, "1", "f"), ("h", text, "f"), ("h", "1", text)):
+        with pytest.raises(ValueError, match="misstates a number") as err:
+            record.make(headline, [("k", key, [])], [finding])
+        assert shown in str(err.value)
+
+
+def test_words_years_and_ranges_from_low_to_high_are_findings():
+    text = "Financing info: 2022–2025, 0.80–1.19×, 56–57%, 350,000–2,300,000 chips, FY2026–FY2027, Infiniband, 1.5–1.5"
+    assert record.make(text, [("k", text, [])], [text])["headline"] == text
