@@ -4,11 +4,13 @@ Why a custom renderer: Altair's default ``html`` renderer loads Vega from a CDN 
 offline); the ``mimetype`` renderer emits a Vega-Lite v6 MIME type that nbformat rejects and
 JupyterLab 4.6 cannot draw; the ``inline`` template breaks on the second chart of a page. This
 renderer emits the Vega/Vega-Lite/vega-embed bundle shipped by ``vl-convert-python`` with the
-first chart of every cell run (wrapped in a function and guarded on ``window.vegaEmbed``), so a
-chart still draws after a re-run, a page reload, or with two copies of a notebook open; then a
-``div`` and a script that finds that div as its own previous sibling (no page-wide id lookup, so
-two open copies never fight over one id). The bundle's ``<script>`` carries ``data-vega-bundle``
-so the site builder keeps one shared file and drops the copies.
+first chart a kernel draws (wrapped in a function and guarded on ``window.vegaEmbed``); every chart
+is then a ``div`` and a script that finds that div as its own previous sibling (no page-wide id
+lookup, so two open copies never fight over one id) and draws once the bundle has run: in JupyterLab
+after a re-run, a page reload (the saved first chart runs the bundle again) or with two copies of a
+notebook open. One copy per kernel, not one per cell run: each copy is 0.9 MB that the kernel sends,
+papermill stores and the builder reads back, 8 MB for the notebook with the most charts. The bundle's
+``<script>`` carries ``data-vega-bundle`` so the site builder keeps it as one shared file.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ RENDERER = "offline"
 TRANSFORMER = "records"
 THEME = "compute"
 BUNDLE_MARKER = "data-vega-bundle"
-_state = {"bundle_run": None, "counter": 0}
+_state = {"bundle_sent": False, "counter": 0}
 _READ: dict = {}  # (folder, bundle file name) -> the bundle read from it
 
 
@@ -126,29 +128,23 @@ def chart_html(spec: dict, include_bundle: bool, index: int) -> str:
         ".then(function () { el.setAttribute('data-rendered', 'true'); done(); })"
         ".catch(function (e) { el.setAttribute('data-error', String(e)); el.textContent = 'Chart failed: ' + e; done(); }); }"
         "function go() { if (window.vegaEmbed) { draw(); } else { var n = 0; var t = setInterval(function () {"
-        " if (window.vegaEmbed) { clearInterval(t); draw(); } else if (++n > 100) { clearInterval(t);"
-        " el.setAttribute('data-error', 'vega bundle missing'); } }, 50); } }"
+        " if (window.vegaEmbed) { clearInterval(t); el.textContent = ''; draw(); } else if (++n === 100) {"
+        " el.textContent = " + json.dumps(WAITING) + "; } }, 50); } }"
         + (_AFTER_PAINT if (spec.get("usermeta") or {}).get("explorer") else "go();") +
         "})();</script>")
     bundle = _bundle() if include_bundle else ""
     return f'{bundle}<div id="{div_id}" class="vega-chart"></div>{script}'
 
 
-def _run_number():
-    """The IPython execution count of the cell being run (None outside IPython)."""
-    try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-        return shell.execution_count if shell is not None else None
-    except ImportError:
-        return None
+#: Shown in a chart's box while it waits (after 5 s) for the bundle that the kernel's first chart carried (its output
+#: hidden, cleared or not yet rendered); the chart draws as soon as the bundle runs.
+WAITING = ("Waiting for the chart library, which comes with the first chart this notebook drew: show that chart, or run "
+           "the notebook again.")
 
 
 def _render(spec: dict, **_kwargs) -> dict:
-    run = _run_number()
-    include = run is None or _state["bundle_run"] != run
-    _state["bundle_run"] = run
+    include = not _state["bundle_sent"]
+    _state["bundle_sent"] = True
     _state["counter"] += 1
     return {"text/html": chart_html(spec, include, _state["counter"])}
 
