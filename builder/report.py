@@ -664,8 +664,13 @@ def _submit(pool, todo: dict, state: dict, parameters: dict, staging: Path, nav:
         return {}
     print(f"Executing {sum(t[2] for t in todo.values())} and re-rendering {len(todo)} notebook(s).")
     futures = {}
-    # the longest runs first (as long as last time; a new notebook first of all): the workers finish together
-    for name, (p, ehash, run) in sorted(todo.items(), key=lambda kv: -state.get(kv[0], {}).get("seconds", 1e9)):
+    # the longest runs first, so that the workers finish together: as long as last time; a notebook that has not run
+    # yet first of all, the largest of those first (a notebook's size roughly follows its run time)
+    def expected(item):
+        name, (path, _h, _run) = item
+        return state.get(name, {}).get("seconds") or 1e9 + path.stat().st_size
+
+    for name, (p, ehash, run) in sorted(todo.items(), key=expected, reverse=True):
         print(f"  … {name}{'' if run else ' (render only)'}", flush=True)
         futures[pool.submit(_job, str(p), str(EXECUTED / f"{name}.ipynb"), parameters.get(name, {}),
                             str(staging / f"{name}.html"), nav[name], run)] = (name, ehash, run)

@@ -514,3 +514,22 @@ def test_an_upgraded_or_added_package_changes_what_every_run_depends_on(tmp_path
     (tmp_path / "other-2.0.dist-info").mkdir()
     added = report.dependency_versions()
     assert len({before, upgraded, added}) == 3 and "some_lib-1.1" in upgraded.splitlines()
+
+
+def test_runs_go_to_the_workers_longest_first(tmp_path, capsys):
+    """Notebooks that have not run yet go first, the largest first; then the others, the longest last time first."""
+    paths = {}
+    for name, size in (("01_a", 10), ("02_b", 10), ("03_c", 100), ("04_d", 1000)):
+        paths[name] = tmp_path / f"{name}.ipynb"
+        paths[name].write_text("x" * size)
+    sent = []
+
+    class Pool:
+        def submit(self, _fn, src, *_args):
+            sent.append(Path(src).stem)
+            return len(sent)
+
+    state = {"01_a": {"seconds": 5.0}, "02_b": {"seconds": 9.0}}
+    todo = {name: (path, "hash", True) for name, path in paths.items()}
+    report._submit(Pool(), todo, state, {}, tmp_path, {name: {} for name in paths})
+    assert sent == ["04_d", "03_c", "02_b", "01_a"]
