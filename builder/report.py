@@ -348,8 +348,9 @@ def render(executed: str, page_file: str, nav: dict) -> dict:
     match = BUNDLE_RE.search(body)
     if match:
         _write_asset(page_path.parent / BUNDLE_FILE, match.group(1))
-        # every later copy (one per cell run that draws a chart) is the same file: dropped, as text first (a copy is
-        # a megabyte, which the pattern would scan character by character), then by pattern should one differ
+        # every later copy (a notebook run in more than one kernel carries one per kernel) is the same file: dropped,
+        # as text first (a copy is a megabyte, which the pattern would scan character by character), then by pattern
+        # should one differ
         rest = body[match.end():].replace(match.group(0), "")
         if BUNDLE_MARKER in rest:
             rest = BUNDLE_RE.sub("", rest)
