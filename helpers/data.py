@@ -14,6 +14,7 @@ import json
 import math
 import os
 import re
+import sys
 from contextlib import contextmanager
 from functools import lru_cache, wraps
 from pathlib import Path
@@ -320,9 +321,30 @@ def _foreign_key_problems(resources: dict, keys: dict, data_dir: Path, unchecked
     return problems
 
 
+#: data_dir -> (the IPython cell run it was taken in, fingerprint): see :func:`_fingerprint`
+_SEEN_IN_RUN: dict = {}
+
+
+def _cell_run():
+    """The execution count of the IPython cell being run; None outside IPython (a test, a script)."""
+    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
+    return shell.execution_count if shell is not None else None
+
+
 def _fingerprint(data_dir: Path) -> str:
     """Hash of the package file and every file it declares (contents, not times; recomputed only
-    when a file's size or modification time changes)."""
+    when a file's size or modification time changes). In a notebook the files are looked at once per cell run (a
+    chart-heavy notebook loads tables a thousand times; no cell writes to data/); elsewhere at every call."""
+    run = _cell_run()
+    if run is not None and _SEEN_IN_RUN.get(data_dir, (None,))[0] == run:
+        return _SEEN_IN_RUN[data_dir][1]
+    found = _fingerprint_now(data_dir)
+    if run is not None:
+        _SEEN_IN_RUN[data_dir] = (run, found)
+    return found
+
+
+def _fingerprint_now(data_dir: Path) -> str:
     try:
         with os.scandir(data_dir) as entries:  # one stat per file: this runs on every load()
             key = (data_dir, tuple(sorted((e.name, st.st_mtime_ns, st.st_size) for e in entries for st in [e.stat()])))

@@ -336,3 +336,21 @@ def test_a_loaded_table_is_the_callers_to_change():
     first["extra"] = 1
     again = data.load("sources")
     assert again.publisher.iloc[0] == publisher != "changed" and "extra" not in again.columns
+
+
+def test_in_a_notebook_the_files_are_looked_at_once_per_cell_run(data_copy, monkeypatch):
+    """A chart-heavy notebook loads tables a thousand times: in a notebook data/ is looked at once per cell run, so
+    an edit shows from the next cell run on; outside a notebook (run None) at every call."""
+    run = [None]
+    monkeypatch.setattr(data, "_cell_run", lambda: run[0])
+    path = data_copy / "exchange_rates.csv"
+    before = len(data.load("exchange_rates", data_copy))
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines + [lines[-1].replace(lines[-1].split(",")[0], lines[-1].split(",")[0] + "x", 1)]) + "\n")
+    assert len(data.load("exchange_rates", data_copy)) == before + 1  # not in a notebook: seen at once
+    run[0] = 7
+    data.load("exchange_rates", data_copy)
+    path.write_text("\n".join(lines) + "\n")
+    assert len(data.load("exchange_rates", data_copy)) == before + 1  # the same cell run: the files as it first saw them
+    run[0] = 8
+    assert len(data.load("exchange_rates", data_copy)) == before  # the next cell run sees the edit
