@@ -215,15 +215,30 @@ def range_ends(stem: str, high: bool) -> dict:
     return out
 
 
+def _prose(obj) -> str:
+    """The Markdown text of a displayed object (IPython's Markdown, or a raw bundle such as record.finding's), else ''."""
+    data = getattr(obj, "data", obj)
+    return data if isinstance(data, str) and hasattr(obj, "_repr_markdown_") else (
+        data.get("text/markdown", "") if isinstance(data, dict) else "")
+
+
 def run_cells(stem: str, values: dict) -> None:
     """Execute the code cells of ``notebooks/<stem>.ipynb`` in this process, ``values`` set right after the
     parameters cell (as papermill injects them); each cell's last expression is evaluated and a chart's spec
-    built and validated (to_dict). No kernel, no output written: the cheap way to ask "does it run"."""
+    built and validated (to_dict), and no Markdown a cell shows (its last value or what it displays) may state a
+    number that is not one or a range from high to low (record's rule for findings). No kernel, no output
+    written: the cheap way to ask "does it run, and does it still make sense"."""
     import ast
     import os
 
+    import IPython.display
+
+    from helpers import record
+
     nb = json.loads((params.NOTEBOOK_DIR / f"{stem}.ipynb").read_text(encoding="utf-8"))
-    ns, here = {"__name__": "__main__"}, os.getcwd()
+    ns, here, shown = {"__name__": "__main__"}, os.getcwd(), []
+    display = IPython.display.display
+    IPython.display.display = lambda *objs, **_kw: shown.extend(objs)  # (cells import it after this)
     os.chdir(params.NOTEBOOK_DIR)
     try:
         for i, cell in enumerate(c for c in nb["cells"] if c["cell_type"] == "code"):
@@ -234,6 +249,9 @@ def run_cells(stem: str, values: dict) -> None:
                 value = eval(compile(ast.Expression(last.value), stem, "eval"), ns) if last else None  # noqa: S307
                 if hasattr(value, "to_dict"):
                     value.to_dict()
+                bad = [b for obj in [*shown, value] for b in record._misstated(_prose(obj))]
+                shown.clear()
+                assert not bad, f"its text shows {'; '.join(bad)}"
             except Exception as exc:
                 raise AssertionError(f"{stem} with {values}: code cell {i} (id {cell.get('id')}): "
                                      f"{type(exc).__name__}: {exc}") from exc
@@ -241,6 +259,7 @@ def run_cells(stem: str, values: dict) -> None:
                 ns.update(values)
     finally:
         os.chdir(here)
+        IPython.display.display = display
 
 
 def _run_ends_main(stem: str, records_dir: str = "") -> None:
