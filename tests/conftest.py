@@ -65,6 +65,10 @@ def pytest_configure(config):
         from builder import kernels
 
         _background["server"] = kernels.ForkServer().__enter__()
+        # data/ validated once, first thing (the build does the same): otherwise, in a fresh checkout, every nbval
+        # kernel and test worker that loads a table finds no record of a valid package and validates it itself
+        _background["validate"] = subprocess.Popen([sys.executable, "-c", "from helpers import data; data.validate()"],
+                                                   cwd=ROOT, stdin=subprocess.DEVNULL)
     if os.environ.get("HOSTILE_SITE_DIR"):
         return
     args = [str(a) for a in config.args]
@@ -80,6 +84,8 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
+    if "validate" in _background:
+        _background.pop("validate").wait()
     server = _background.pop("server", None)
     if server is not None:
         server.__exit__(None, None, None)
