@@ -59,6 +59,9 @@ $(STAMP): pyproject.toml
 	@# jupyter-events pulls in rfc3987-syntax, which jsonschema imports whenever it is imported (so in every
 	@# kernel that imports altair) and which builds a parser for about 1 s. Nothing here checks IRIs: drop it.
 	$(PY) -m pip uninstall --quiet --yes rfc3987-syntax
+	@# The Vega bundle the charts carry belongs to the installed vl-convert: written into the environment now (2.5 s),
+	@# not by the first kernels of a build or test session, several of which would each write it at once.
+	$(PY) -c 'from helpers import charts; charts._javascript_bundle()'
 	@$(MAKE) --no-print-directory git-filter
 	@touch $(STAMP)
 
