@@ -142,11 +142,24 @@ WAITING = ("Waiting for the chart library, which comes with the first chart this
            "the notebook again.")
 
 
+def _plain(spec: dict) -> str:
+    """A chart in plain text (for a reader without HTML, and instead of the object's address in memory, so that the
+    same inputs give the same executed notebook): 'Chart: ' and the title of its first panel (a sourced chart's
+    finding; its own title is the source line), or its own title."""
+    for node in (*spec.get("vconcat", [])[:1], spec):
+        title = node.get("title")
+        text = title.get("text") if isinstance(title, dict) else title
+        text = " ".join(text) if isinstance(text, list) else text
+        if text:
+            return f"Chart: {text}"
+    return "Chart"
+
+
 def _render(spec: dict, **_kwargs) -> dict:
     include = not _state["bundle_sent"]
     _state["bundle_sent"] = True
     _state["counter"] += 1
-    return {"text/html": chart_html(spec, include, _state["counter"])}
+    return {"text/html": chart_html(spec, include, _state["counter"]), "text/plain": _plain(spec)}
 
 
 def _theme() -> dict:

@@ -105,3 +105,14 @@ def test_records_write_each_column_type_as_altair_does():
     assert rows[2]["f"] is None and rows[2]["d"] == "2025-06-01T12:30:00" and rows[2]["o"] == [1, 2]
     assert type(rows[0]["i"]) is int and type(rows[0]["o"]) is float
     assert repr(rows) == repr(alt.utils.data.to_values(df)["values"])
+
+
+def test_a_chart_reads_in_plain_text_as_its_title_the_same_in_every_run():
+    """No object address in an executed notebook: the same inputs give the same notebook, and a reader without HTML
+    reads the chart's finding."""
+    charts.setup()
+    chart = charts.sourced(_chart(), "H20s are 6.7× behind", "s1")
+    first, again = (charts._render(chart.to_dict())["text/plain"] for _ in range(2))
+    assert first == again == "Chart: H20s are 6.7× behind"
+    assert charts._render(_chart().properties(title="Plain").to_dict())["text/plain"] == "Chart: Plain"
+    assert charts._render(_chart().to_dict())["text/plain"] == "Chart"
