@@ -336,3 +336,9 @@ def test_a_long_table_shows_its_first_rows_and_says_where_the_rest_are():
     assert "<b>x</b>" not in page
     short = fmt.table(df.head(3), resource="rental_prices")._repr_html_()
     assert short.count("<tr>") == 4 and "caption" not in short
+
+
+def test_a_table_carries_no_indentation_between_its_tags_and_keeps_spaces_in_cells():
+    html = fmt.table(pd.DataFrame({"name": ["H20  chip", "B200"], "v": [1.5, 2.0]}))._repr_html_()
+    assert "\n" not in html.strip() and "<td >" not in html and "H20  chip" in html
+    assert html.startswith('<table class="data-table') and html.count("<tr>") == 3
