@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import sys
 from pathlib import Path
@@ -26,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 RENDERER = "offline"
-TRANSFORMER = "records"
 THEME = "compute"
 BUNDLE_MARKER = "data-vega-bundle"
 _state = {"bundle_sent": False, "counter": 0}
@@ -180,65 +178,12 @@ def setup() -> None:
     alt.renderers.register(RENDERER, _render)
     alt.renderers.enable(RENDERER)
     alt.theme.register(THEME, enable=True)(_theme)
-    alt.data_transformers.register(TRANSFORMER, _to_values)
-    alt.data_transformers.enable(TRANSFORMER)
+    alt.data_transformers.disable_max_rows()
     # A chart's spec is validated once, whole, when it is displayed (to_dict); not again, part by part, as
     # each encoding and layer is built (Altair's debug mode: about a third of a chart-heavy notebook's run).
     alt.utils.schemapi.disable_debug_mode()
     _reuse_class_table()
     _copy_charts_as_built()
-
-
-def _to_values(data) -> dict:
-    """A chart's data as ``{"values": records}``, every row (no row limit): a pandas DataFrame through :func:`records`,
-    anything else through Altair's own ``to_values``."""
-    if isinstance(data, pd.DataFrame):
-        return {"values": records(data)}
-    return alt.utils.data.to_values(data)
-
-
-def records(df: pd.DataFrame) -> list[dict]:
-    """The rows of ``df`` as Altair writes them into a spec (its ``sanitize_pandas_dataframe``, then records), built
-    column by column instead of through a sanitised copy of the frame (a fifth of the time): numbers as Python numbers,
-    NaN and infinite floats as None, dates as full ISO strings ('' for NaT), missing values of text, categories, nullable
-    numbers and object columns as None, arrays in object columns as lists."""
-    if isinstance(df.index, pd.MultiIndex) or isinstance(df.columns, pd.MultiIndex):
-        raise ValueError("Hierarchical indices not supported")
-    names = df.columns.astype(str) if isinstance(df.columns, pd.RangeIndex) else df.columns
-    bad = [n for n in names if not isinstance(n, str)]
-    if bad:
-        raise ValueError(f"Dataframe contains invalid column name: {bad[0]!r}. Column names must be strings")
-    columns = [_column_values(df.iloc[:, i]) for i in range(df.shape[1])]
-    return [dict(zip(names, row)) for row in zip(*columns)] if columns else [{} for _ in range(len(df))]
-
-
-def _column_values(col: pd.Series) -> list:
-    """One column's values as :func:`records` writes them."""
-    kind = str(col.dtype)
-    if kind.startswith(("datetime", "timestamp")):
-        return ["" if v is pd.NaT else v.isoformat() for v in col]
-    if kind.startswith("timedelta"):
-        raise ValueError(f'Field "{col.name}" has type "{col.dtype}" which is not supported by Altair. '
-                         "Please convert to either a timestamp or a numerical value.")
-    if kind == "bool" or (isinstance(col.dtype, np.dtype) and np.issubdtype(col.dtype, np.integer)):
-        return col.tolist()
-    if isinstance(col.dtype, np.dtype) and np.issubdtype(col.dtype, np.floating):
-        return [v if math.isfinite(v) else None for v in col.tolist()]
-    if kind in _NULLABLE or col.dtype == object:  # missing values as None; an array in an object column as a list
-        values = col.astype(object)
-        return [None if m else _native(v.tolist() if isinstance(v, np.ndarray) else v)
-                for v, m in zip(values, values.isna().to_numpy())]
-    return [_native(v) for v in col.to_numpy()]  # any other type as it is
-
-
-#: Column types (besides object) whose missing values Altair writes as None: text, categories, nullable booleans and numbers.
-_NULLABLE = {"category", "string", "str", "boolean", *(f"{t}{n}" for t in ("Int", "UInt") for n in (8, 16, 32, 64)),
-             "Float32", "Float64"}
-
-
-def _native(v):
-    """A NumPy scalar as the Python value pandas' records give (other values as they are)."""
-    return v.item() if isinstance(v, (np.integer, np.floating, np.bool_)) else v
 
 
 def _reuse_class_table() -> None:

@@ -87,26 +87,6 @@ def test_a_copy_of_nested_layers_is_the_same_chart_built_once(monkeypatch):
     assert nested.to_dict(validate=False) == spec
 
 
-def test_records_write_each_column_type_as_altair_does():
-    """charts.records (the data transformer charts.setup enables) gives, value for value, Altair's own to_values."""
-    import math
-
-    import numpy as np
-
-    df = pd.DataFrame({
-        "f": [1.5, np.nan, np.inf], "i": np.array([1, 2, 3], dtype="int64"), "b": [True, False, True],
-        "d": pd.to_datetime(["2024-01-31 00:00", None, "2025-06-01 12:30"]), "s": pd.Series(["a", None, "c"], dtype="str"),
-        "c": pd.Categorical(["x", None, "x"]), "n": pd.array([1, None, 3], dtype="Int64"),
-        "o": pd.Series([np.float64(2.0), math.nan, np.array([1, 2])], dtype=object)})
-    rows = charts.records(df)
-    assert rows[0] == {"f": 1.5, "i": 1, "b": True, "d": "2024-01-31T00:00:00", "s": "a", "c": "x", "n": 1, "o": 2.0}
-    assert rows[1]["f"] is None and rows[1]["d"] == "" and rows[1]["s"] is None and rows[1]["c"] is None
-    assert rows[1]["n"] is None and rows[1]["o"] is None
-    assert rows[2]["f"] is None and rows[2]["d"] == "2025-06-01T12:30:00" and rows[2]["o"] == [1, 2]
-    assert type(rows[0]["i"]) is int and type(rows[0]["o"]) is float
-    assert repr(rows) == repr(alt.utils.data.to_values(df)["values"])
-
-
 def test_a_chart_reads_in_plain_text_as_its_title_the_same_in_every_run():
     """No object address in an executed notebook: the same inputs give the same notebook, and a reader without HTML
     reads the chart's finding."""
