@@ -740,25 +740,3 @@ def workload_rates(chip_ids, *, decode_batch, training_mfu, training_precision, 
     return out
 
 
-def equivalence(rates: pd.DataFrame, targets, substitutes, w: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Substitute chips needed to equal one target chip per workload (``rates``: :func:`workload_rates`).
-
-    ``chips_needed_low`` pairs the target's low rate with the substitute's high one (and vice versa for
-    ``_high``); ``power_ratio`` = the substitutes' board power over the target's (central TDPs; NaN if one
-    is not published).
-    """
-    w = specs() if w is None else w
-    r = rates.set_index(["chip_id", "workload"])
-    rows = []
-    for t in targets:
-        for sub in substitutes:
-            for wl in WORKLOADS:
-                a, b = r.loc[(t, wl)], r.loc[(sub, wl)]
-                n = chips_to_match(a.tokens_per_s, b.tokens_per_s)
-                rows.append({"target": t, "substitute": sub, "workload": wl, "chips_needed": n,
-                             "chips_needed_low": chips_to_match(a.tokens_per_s_low, b.tokens_per_s_high),
-                             "chips_needed_high": chips_to_match(a.tokens_per_s_high, b.tokens_per_s_low),
-                             "power_ratio": n * w.loc[sub, "tdp_w"] / w.loc[t, "tdp_w"]})
-    return pd.DataFrame(rows)
-
-

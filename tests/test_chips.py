@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import notebook_def
 from helpers import chips, params
 
 
@@ -358,7 +359,7 @@ def test_workload_rates_decode():
 
 def test_equivalence_on_data():
     r = _rates().reset_index()
-    eq = chips.equivalence(r, ["h100_sxm", "h200_sxm", "b200_hgx"], ["h20", "ascend_910b", "ascend_910c"])
+    eq = notebook_def("01_chip_gap", "equivalence")(r, ["h100_sxm", "h200_sxm", "b200_hgx"], ["h20", "ascend_910b", "ascend_910c"])
     e = eq.set_index(["target", "substitute", "workload"])
     # 2250 / 148 = 15.2027 H20s per B200 in training; power 15.2027 x 400 W / 1000 W = 6.0811
     assert e.loc[("b200_hgx", "h20", "training"), "chips_needed"] == pytest.approx(15.2027, abs=1e-4)
@@ -598,7 +599,7 @@ def test_nb01_serving_replicas_and_b200(nb01):
     h20, h100 = chips.replica("h20", a), chips.replica("h100_sxm", a)
     assert h20["per_chip"] / h100["per_chip"] == pytest.approx(3_860.87 / 4_829.58, abs=1e-5)
     # 2250 / 148 = 15.2027 H20s per B200 in training; power 15.2027 x 400 W / 1000 W = 6.0811
-    e = chips.equivalence(rates, ["b200_hgx"], ["h20"]).set_index("workload").loc["training"]
+    e = notebook_def("01_chip_gap", "equivalence")(rates, ["b200_hgx"], ["h20"]).set_index("workload").loc["training"]
     assert e.chips_needed == pytest.approx(15.2027, abs=1e-4) and e.power_ratio == pytest.approx(6.0811, abs=1e-4)
 
 
