@@ -175,37 +175,40 @@ def _kernel_env() -> None:
     import helpers  # noqa: F401  (blocks the slow optional import before nbformat loads jsonschema)
 
 
-def kernel_manager_class():
-    """The manager of every kernel a run starts: it talks to the kernel over local IPC sockets, not TCP (no open
-    port, and no ipykernel warning about unencrypted TCP in the build log), and starts and ends it without
-    jupyter_client's fixed waits (below), 0.4 s of every run."""
+def kernel_manager_class(blocking: bool = False):
+    """The manager of every kernel a run starts (``blocking``: jupyter_client's blocking API, as nbval uses it): it
+    talks to the kernel over local IPC sockets, not TCP (no open port, and no ipykernel warning about unencrypted
+    TCP in the build log), and starts and ends it without jupyter_client's fixed waits (below), 0.5 s of every
+    run."""
     from queue import Empty
 
+    import zmq
     from jupyter_client.asynchronous import AsyncKernelClient
-    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.blocking import BlockingKernelClient
+    from jupyter_client.manager import AsyncKernelManager, KernelManager
+    from jupyter_client.utils import run_sync
+    from jupyter_core.utils import ensure_async
 
-    class ReadyClient(AsyncKernelClient):
+    class ReadyClient(BlockingKernelClient if blocking else AsyncKernelClient):
         def _context_default(self):
-            """ZeroMQ retries a connection refused every 100 ms by default, and the client connects before the
+            """ZeroMQ retries a refused connection every 100 ms by default, and the client connects before the
             kernel has bound its sockets: a tenth of a second lost at every start. Every 5 ms here."""
-            import zmq
-
             ctx = super()._context_default()
             ctx.setsockopt(zmq.RECONNECT_IVL, 5)
             return ctx
 
-        async def wait_for_ready(self, timeout: float | None = None) -> None:
+        async def _ready(self, timeout: float | None = None) -> None:
             """jupyter_client's wait for the kernel (a kernel_info reply on the shell channel, and a message on
             IOPub, which shows IOPub is connected), without its last step: listening to IOPub until it has been
-            silent for 0.2 s. nbclient reads only the messages of the cell it runs, so what the kernel said while
-            starting needs no flushing."""
+            silent for 0.2 s. nbclient and nbval read only the messages of the cell they run, so what the kernel
+            said while starting needs no flushing."""
             deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
             while True:
                 self.kernel_info()
                 try:
-                    reply = await self.shell_channel.get_msg(timeout=1)
+                    reply = await ensure_async(self.shell_channel.get_msg(timeout=1))
                     if reply["msg_type"] == "kernel_info_reply":
-                        await self.iopub_channel.get_msg(timeout=0.2)
+                        await ensure_async(self.iopub_channel.get_msg(timeout=0.2))
                         self._handle_kernel_info_reply(reply)
                         return
                 except Empty:
@@ -215,7 +218,9 @@ def kernel_manager_class():
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
-    class IPCKernelManager(AsyncKernelManager):
+        wait_for_ready = run_sync(_ready) if blocking else _ready
+
+    class IPCKernelManager(KernelManager if blocking else AsyncKernelManager):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self.transport = "ipc"
@@ -223,10 +228,12 @@ def kernel_manager_class():
             self.ip = os.path.join(tempfile.gettempdir(), f"nbk-{os.getpid()}-{uuid.uuid4().hex[:12]}")
             self.client_factory = ReadyClient
 
-        async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        async def _shutdown_now(self, now: bool = False, restart: bool = False) -> None:
             """Always at once: the run is over (nbclient has had every cell's last output), so the kernel has
             nothing left to do; a graceful shutdown only polls for its exit, a tenth of a second at a time."""
-            await super().shutdown_kernel(now=True, restart=restart)
+            await self._async_shutdown_kernel(now=True, restart=restart)
+
+        shutdown_kernel = run_sync(_shutdown_now) if blocking else _shutdown_now
 
         async def _async_wait(self, pollinterval: float = 0.1) -> None:
             """Looks for the kernel's exit every 5 ms, not every 100 ms: a killed kernel is gone at once, and the

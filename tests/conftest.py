@@ -59,6 +59,12 @@ def pytest_configure(config):
     import sys
     import tempfile
 
+    import nbval.kernel
+
+    from builder.report import kernel_manager_class
+
+    # nbval's kernels start and stop as the build's do: without jupyter_client's fixed waits (0.4 s a notebook)
+    nbval.kernel.KernelManager = kernel_manager_class(blocking=True)
     if os.environ.get("PYTEST_XDIST_WORKER"):
         return
     if "server" not in _background:  # every kernel of the session (nbval's, the builds') is a fork of one process
