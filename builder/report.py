@@ -314,6 +314,8 @@ def _relative(path: str) -> str:
 
 
 NB_LINK_RE = re.compile(r'href="([0-9]{2}_[A-Za-z0-9_]+)\.ipynb')
+#: a link from a page to another file of the site: a notebook's page, a sources page or a data file
+SITE_HREF_RE = re.compile(r'href="((?:[0-9]{2}_[A-Za-z0-9_]+\.html|sources(?:-[0-9]+)?\.html|data/)[^"]*)"')
 
 
 class _AsRendered:
@@ -351,6 +353,9 @@ def exporter():
     cfg = Config()
     cfg.TagRemovePreprocessor.enabled = True
     cfg.TagRemovePreprocessor.remove_input_tags = {"hide-input", "key-findings", "headline"}
+    # the notebook is validated once, after the last preprocessor, not after each of the twelve (a tenth of a second
+    # for a chart-heavy page); papermill validated it when it wrote it
+    cfg.Exporter.optimistic_validation = True
     exp = HTMLExporter(config=cfg, template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
     exp.exclude_input_prompt = True
     exp.exclude_output_prompt = True
@@ -379,6 +384,8 @@ def render(executed: str, page_file: str, nav: dict) -> dict:
     body = NB_LINK_RE.sub(r'href="\1.html', body)  # links between notebooks point at their pages
     body = FOCUSABLE_RE.sub(r'\1 tabindex="0"', body)
     body = relink_sources(body, nav.get("sources") or {})  # a source's link points at the sources page listing it
+    if nav.get("site"):  # a page outside the site (make notebook): its links to the site's pages and data reach them
+        body = SITE_HREF_RE.sub(lambda m: f'href="{html.escape(nav["site"])}{m.group(1)}"', body)
     body, css = page.finish(body, nav)
     _write_asset(page_path.parent / page.CSS_FILE, css)
     write_whole(page_path, body)
@@ -858,8 +865,10 @@ def run_one(name: str, params_given: list[tuple[str, str]]) -> int:
         return 2
     out_dir = BUILD / "runs" / src.stem
     out_dir.mkdir(parents=True, exist_ok=True)
+    # the page links the site's pages, sources and data (make report builds them) and the notebook run beside it
     res = _job(str(src), str(out_dir / src.name), values, str(out_dir / f"{src.stem}.html"),
-               {"index": "../../site/index.html", "prev": "", "next": ""}, True)
+               {"index": "../../site/index.html", "site": "../../site/", "notebook": src.name, "sources": source_pages(),
+                "prev": "", "next": ""}, True)
     if res["status"] != "ok":
         (out_dir / f"{src.stem}.html").unlink(missing_ok=True)  # no page of an older run beside the failed one
         print(f"FAILED {src.stem}: {res['error']}\n  executed notebook kept: "

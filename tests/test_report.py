@@ -459,6 +459,27 @@ def test_a_rendered_notebook_page_links_a_source_to_its_page(tmp_path):
     assert hrefs == ["sources-2.html#on_two", "sources.html#on_one"]
 
 
+def test_a_page_run_outside_the_site_links_the_sites_pages_sources_and_data(tmp_path):
+    """make notebook writes its page to build/runs/NAME/: nav['site'] points every link to a notebook's page, a
+    sources page or a data file at the site, and the download link at the notebook run beside the page; links to
+    the page's own assets and to the web stay as they are."""
+    from helpers import fmt
+
+    nb = tmp_path / "01_a.ipynb"
+    _notebook(nb, [("md", f"# A\n\nSee [B](02_b.ipynb), [the rows](data/chips.csv), [web](https://example.org/x) and "
+                          f"{fmt.source_links(['on_two', 'on_one'])}", ())])
+    report.render(str(nb), str(tmp_path / "01_a.html"),
+                  {"index": "../../site/index.html", "site": "../../site/", "notebook": "01_a.ipynb",
+                   "sources": {"on_two": "sources-2.html"}})
+    text = (tmp_path / "01_a.html").read_text()
+    hrefs = re.findall(r'href="([^"]*)"', text)
+    assert sorted({h for h in hrefs if "site/" in h}) == [
+        "../../site/02_b.html", "../../site/data/chips.csv", "../../site/index.html", "../../site/sources-2.html#on_two",
+        "../../site/sources.html#on_one"]
+    assert "https://example.org/x" in hrefs and "01_a.ipynb" in hrefs
+    assert [h for h in hrefs if h.startswith("assets/")] == [h for h in hrefs if "notebook.css" in h]
+
+
 def test_a_page_has_its_contents_after_the_title_and_its_cells_reachable_by_keyboard(tmp_path):
     """The table of contents sits between the first cell (title and question) and the second, whatever the order
     of a cell tag's attributes; input and output areas get tabindex="0" (what nbconvert's own second parse of the
