@@ -214,13 +214,13 @@ def _window(month: str, months: int) -> tuple:
 
 def running(item_id: str, override=None, col: str = "value") -> float:
     """``col`` of running_costs row ``item_id``, or ``override`` if not None."""
-    return float(override) if override is not None else _running(item_id, col)
+    return float(override) if override is not None else float(_running()[col][item_id])
 
 
 @data.memo
-def _running(item_id: str, col: str) -> float:
-    """``col`` of running_costs row ``item_id``, read once per version of the data (every owned route asks)."""
-    return float(data.load("running_costs").set_index("item_id").loc[item_id, col])
+def _running() -> dict:
+    """running_costs as {column: {item_id: value}}, indexed once per version of the data (every owned route asks)."""
+    return data.load("running_costs").set_index("item_id").to_dict()
 
 
 def electricity(where: str, override=None) -> float:
@@ -307,21 +307,23 @@ def _route_table(route: tuple, p: tuple) -> pd.DataFrame:
     else:
         q = rental_quotes(route["chips"], p["rental_commitment"], p.get("provider_class", "any"))
         q = q.assign(gpu_hour_low=q.price_low, gpu_hour_central=q.price_usd_per_gpu_hour, gpu_hour_high=q.price_high)
-    a, w, ids = chips.serving_assumptions(tokens_per_s_per_user=p.get("tokens_per_s_per_user")), chips.specs(), q.chip_id.unique()
-    for case, sfx in chips.BOUNDS.items():  # per chip, not per quote: a replica is a property of the chip
-        # Ascend chips at the one utilisation factor of every page (chips.efficiency; 1 for Nvidia's), on both units
-        q[f"tflops{sfx}"] = q.chip_id.map({c: w.loc[c, f"dense_bf16_tflops{sfx}"] * chips.efficiency(c, a) for c in ids})
-        q[f"tokens_s{sfx}"] = q.chip_id.map({c: _per_chip(c, case, tuple(sorted(a.items()))) for c in ids})
-    q = q.rename(columns={"price_id": "quote_id"})
+    a = tuple(sorted(chips.serving_assumptions(tokens_per_s_per_user=p.get("tokens_per_s_per_user")).items()))
+    ids, cols = q.chip_id.unique(), [f"{u}{sfx}" for sfx in chips.BOUNDS.values() for u in ("tflops", "tokens_s")]
+    q = q.join(pd.DataFrame([_per_chip(c, a) for c in ids], index=ids, columns=cols, dtype=float),  # per chip, not per quote
+               on="chip_id").rename(columns={"price_id": "quote_id"})
     return q.assign(aggregator=~q.index.isin(data.reliable(q).index))  # each quote graded once, not in every window
 
 
 @data.memo
-def _per_chip(chip_id: str, bound: str, assumptions: tuple) -> float:
-    """Decode tokens/s per chip of ``chip_id``'s serving replica (chips.replica, Ascend at chips.efficiency): the
-    same for every quote and every date, so computed once per chip, bound and set of assumptions."""
-    a = dict(assumptions)
-    return chips.replica(chip_id, a, bound=bound, efficiency=chips.efficiency(chip_id, a))["per_chip"]
+def _per_chip(chip_id: str, assumptions: tuple) -> dict:
+    """Dense BF16 TFLOP/s (``tflops``) and decode tokens/s per chip of the serving replica at its best batch (``tokens_s``,
+    chips.replica) of ``chip_id`` at each bound (suffix of chips.BOUNDS), Ascend chips at the one utilisation factor of
+    every page (chips.efficiency; 1 for Nvidia's) on both units: the same for every quote and date."""
+    a, w = dict(assumptions), chips.specs()
+    eff = chips.efficiency(chip_id, a)
+    return {k: v for case, sfx in chips.BOUNDS.items() for k, v in (
+        (f"tflops{sfx}", w.loc[chip_id, f"dense_bf16_tflops{sfx}"] * eff),
+        (f"tokens_s{sfx}", chips.replica(chip_id, a, bound=case, efficiency=eff)["per_chip"]))}
 
 
 def route_cost(route: dict, q: pd.DataFrame) -> dict:
@@ -330,15 +332,28 @@ def route_cost(route: dict, q: pd.DataFrame) -> dict:
     on the worst, central = median quote; NaN without a quote. ``q``: rows of :func:`route_quotes`, whose
     aggregator-tier quotes (column ``aggregator``, :func:`helpers.data.reliable`) are left out (counted in
     ``aggregator_quotes``); ``quote_ids`` and ``chips`` name what the low–high range spans."""
-    n, q = len(q), q[~q["aggregator"]]
-    out = {"route": route["route"], "mode": route["mode"], "quotes": len(q), "aggregator_quotes": n - len(q),
-           "source_ids": sorted(set(q.source_id)), "quote_ids": list(q.quote_id), "chips": list(dict.fromkeys(q.chip_id))}
-    col = {c: q[c].to_numpy(dtype=float) for c in q if c.startswith(("gpu_hour_", "tflops", "tokens_s"))}  # read once
+    return _cost(route, _columns(q))
+
+
+def _columns(q: pd.DataFrame) -> dict:
+    """The columns of quotes :func:`_cost` reads, as arrays (read once; a history windows them for every month)."""
+    return {**{c: q[c].to_numpy(dtype=float) for c in q if c.startswith(("gpu_hour_", "tflops", "tokens_s"))},
+            **{c: q[c].to_numpy() for c in ("date", "aggregator", "source_id", "quote_id", "chip_id")}}
+
+
+def _cost(route: dict, cols: dict, within=True) -> dict:
+    """:func:`route_cost` of the quotes ``within`` (a boolean mask; default all) of quotes given as :func:`_columns`."""
+    keep = ~cols["aggregator"] & within
+    col = {c: v[keep] for c, v in cols.items()}
+    n = len(col["quote_id"])
+    out = {"route": route["route"], "mode": route["mode"], "quotes": n,
+           "aggregator_quotes": int(np.count_nonzero(cols["aggregator"] & within)),
+           "source_ids": sorted(set(col["source_id"])), "quote_ids": list(col["quote_id"]), "chips": list(dict.fromkeys(col["chip_id"]))}
     per = {"usd_per_gpu_hour": lambda h, s: h,
            "usd_per_pflop_hour": lambda h, s: cost_per_dense_pflop_hour(h, col[f"tflops{s}"]),
            "usd_per_m_tokens": lambda h, s: cost_per_million_tokens(h, col[f"tokens_s{s}"])}
     for name, f in per.items():
-        lo, mid, hi = (np.asarray(f(col[f"gpu_hour_{c}"], s), dtype=float) if len(q) else np.array([np.nan])
+        lo, mid, hi = (np.asarray(f(col[f"gpu_hour_{c}"], s), dtype=float) if n else np.array([np.nan])
                        for c, s in (("low", "_high"), ("central", ""), ("high", "_low")))
         out[f"{name}_low"], out[name], out[f"{name}_high"] = lo.min(), float(np.median(mid)), hi.max()
     return out
@@ -349,15 +364,21 @@ def routes(**p) -> pd.DataFrame:
     its legal status for a China-headquartered firm at the end of month ``as_of`` (chips.route_status:
     ``status``, ``condition``, ``rule_id``, ``rule_source``, ``status_sources``, and ``pending``: bills or proposed
     rules beside the status, never changing it) and ``ranked`` (open and priced)."""
-    end = as_of_end(p["as_of"])
+    end, (start, stop) = as_of_end(p["as_of"]), _window(p["as_of"] or latest_month(), int(p["quote_window_months"]))
     rows = []
-    for r in ROUTES:
-        st = chips.route_status(r["legal"], end)
-        rows.append({**route_cost(r, route_quotes(r, **p)), "status": st["status"], "condition": st["condition"],
-                     "rule_id": st["rule_id"], "rule_source": st["source_id"], "status_sources": st["status_sources"],
-                     "pending": st["pending"]})
+    for r, cols in zip(ROUTES, _route_columns(_key({k: v for k, v in p.items() if k not in ("as_of", "quote_window_months")}))):
+        st, d = chips.route_status(r["legal"], end), cols["date"]
+        rows.append({**_cost(r, cols, (d > start) & (d <= stop)),  # the quotes of the window, as in_window picks them
+                     "status": st["status"], "condition": st["condition"], "rule_id": st["rule_id"],
+                     "rule_source": st["source_id"], "status_sources": st["status_sources"], "pending": st["pending"]})
     t = pd.DataFrame(rows)
     return t.assign(ranked=(t.status == "open") & t.usd_per_pflop_hour.notna())
+
+
+@data.memo
+def _route_columns(p: tuple) -> tuple:
+    """:func:`_columns` of every route's quotes of every date (:func:`route_quotes` before its window), in ROUTES' order."""
+    return tuple(_columns(_route_table(_key(r), p)) for r in ROUTES)
 
 
 def status_source_ids(rows: pd.DataFrame) -> list:
