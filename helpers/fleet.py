@@ -76,10 +76,12 @@ def _price_range(chip_id: str, basis: str, year) -> tuple[float, float]:
     from helpers import costs
 
     if basis == "purchase":
-        p = data.reliable(data.load("purchase_prices").query("chip_id == @chip_id"))
+        p = data.load("purchase_prices")
+        p = data.reliable(p[p.chip_id == chip_id])
         per_gpu = pd.concat([p[c] / p.gpus_per_item for c in ("price_usd", "price_usd_low", "price_usd_high")])
     elif basis == "rental_year":
-        r = data.reliable(data.load("rental_prices").query("chip_id == @chip_id"))
+        r = data.load("rental_prices")
+        r = data.reliable(r[r.chip_id == chip_id])
         per_gpu = r.loc[r.date.dt.year == year, "price_usd_per_gpu_hour"] * costs.HOURS_PER_YEAR
     else:
         raise ValueError(f"basis must be 'purchase' or 'rental_year', got {basis!r}")
@@ -94,16 +96,15 @@ def value_units(f: pd.DataFrame, rmb_per_usd: float, h20_price_usd=None) -> pd.D
     lowest unit price of the high chip (high end), :func:`unit_price_range` on the row's ``value_basis``."""
     from helpers import revenue
 
-    f = f.astype({"units_low": float, "units_high": float}).copy()
+    f = f.astype({"units_low": float, "units_high": float})
+    v = f[f.value_m.notna()]
+    usd, rmb = (v.value_m * 1e6 * v.value_share.fillna(1.0)).to_numpy(copy=True), (v.currency == "rmb").to_numpy()
+    if rmb.any():
+        usd[rmb] = revenue.rmb_to_usd(usd[rmb], rmb_per_usd)
     price = functools.cache(lambda chip, basis, year: unit_price_range(chip, basis, year, h20_price_usd))  # once per chip
-    for i, r in f[f.value_m.notna()].iterrows():
-        usd = r.value_m * 1e6 * (1.0 if pd.isna(r.value_share) else r.value_share)
-        usd = revenue.rmb_to_usd(usd, rmb_per_usd) if r.currency == "rmb" else usd
-        prices = {end: price(r[f"chip_id_{end}"], r.value_basis, r.year) for end in ("low", "high")}
-        if pd.isna(r.units_low):
-            f.loc[i, "units_low"] = usd / prices["low"][1]
-        if pd.isna(r.units_high):
-            f.loc[i, "units_high"] = usd / prices["high"][0]
+    for end, dearest in (("low", 1), ("high", 0)):  # the low end at its chip's highest price, the high end at the lowest
+        per_chip = [price(c, basis, year)[dearest] for c, basis, year in zip(v[f"chip_id_{end}"], v.value_basis, v.year)]
+        f.loc[v.index, f"units_{end}"] = v[f"units_{end}"].fillna(pd.Series(usd / per_chip, index=v.index))
     return f
 
 
@@ -113,13 +114,12 @@ def fleet(h20_price_usd=None, assumptions=None, small_batch=chips.SMALL_BATCH, r
     becomes chips at the data's prices, :func:`value_units`, RMB at the rate ``rate_id`` of exchange_rates.csv) and
     H100-equivalents on every basis of :data:`H100E_BASES` (``h100e_<basis>_low/high``: the low end counts the low
     chip, the high end the high chip; decode with ``assumptions``, default the shared serving model)."""
+    rows, g = _batches()
+    g = g.copy()  # the memo's own table stays as it is
     fx = data.load("exchange_rates").set_index("rate_id")
-    f = value_units(data.load("fleet_estimates").query("in_fleet"), float(fx.loc[rate_id, "rmb_per_usd"]), h20_price_usd)
-    join = lambda s: ", ".join(dict.fromkeys(s))  # noqa: E731
-    g = f.groupby("group_id", sort=False).agg(
-        year=("year", "first"), route=("route", "first"), chip_id_low=("chip_id_low", "first"),
-        chip_id_high=("chip_id_high", "first"), units_low=("units_low", "min"), units_high=("units_high", "max"),
-        status=("status", join), source_id=("source_id", join)).reset_index()
+    f = value_units(rows, float(fx.loc[rate_id, "rmb_per_usd"]), h20_price_usd).groupby("group_id", sort=False)
+    g.insert(5, "units_low", f.units_low.min().to_numpy())  # the groups in the order of _batches
+    g.insert(6, "units_high", f.units_high.max().to_numpy())
     a = assumptions or chips.serving_assumptions()
     used = tuple(sorted(set(g.chip_id_low) | set(g.chip_id_high)))
     for basis in H100E_BASES:  # one H100e per chip and basis, then units x that
@@ -127,6 +127,17 @@ def fleet(h20_price_usd=None, assumptions=None, small_batch=chips.SMALL_BATCH, r
         for end in ("low", "high"):
             g[f"h100e_{basis}_{end}"] = g[f"units_{end}"] * g[f"chip_id_{end}"].map(per_chip)
     return g.sort_values(["year", "route"]).reset_index(drop=True)
+
+
+@data.memo
+def _batches() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of data/fleet_estimates.csv counted in the fleet, and per batch (``group_id``, in order of appearance) what
+    no price changes: year, route, chip_id_low / chip_id_high (of its first row), status and source_id (all its rows')."""
+    f = data.load("fleet_estimates").query("in_fleet")
+    join = lambda s: ", ".join(dict.fromkeys(s))  # noqa: E731
+    return f, f.groupby("group_id", sort=False).agg(
+        year=("year", "first"), route=("route", "first"), chip_id_low=("chip_id_low", "first"),
+        chip_id_high=("chip_id_high", "first"), status=("status", join), source_id=("source_id", join)).reset_index()
 
 
 @data.memo
