@@ -557,14 +557,14 @@ def _memory_root(inputs: dict, budget, x, top, roof: _Roofline | None = None, st
     draws alone, at most ``steps`` in all; then the lower bound is returned."""
     roof = _decode_rate(**inputs) if roof is None else roof
     y = roof.step(x)
-    d = (budget - y) / (roof.kv - roof.miss * (roof.weights + x * roof.kv - y))  # over the slope of step at x
+    d = (budget - y) / (roof.kv - roof.miss * (roof.weights + x * roof.kv - y))  # slope of step: kv - miss x unread
     low = np.asarray(x + d)
     high = np.where(roof.miss < 0, x + np.log1p(roof.miss * d) / roof.miss, low)
     if steps > 1 and (todo := (low < top) & (np.floor(low) != np.floor(np.fmin(high, top)))).any():
         at = np.nonzero(todo) if low.ndim else ()
-        sub = {k: np.broadcast_to(v, low.shape)[at] if np.ndim(v) else v for k, v in inputs.items()}
-        low[at] = _memory_root(sub, np.broadcast_to(budget, low.shape)[at], np.where(np.isfinite(high), high, low)[at],
-                               np.broadcast_to(top, low.shape)[at], steps=steps - 1)
+        pick = lambda v: np.broadcast_to(v, low.shape)[at] if np.ndim(v) else v  # noqa: E731  (the unsettled draws)
+        low[at] = _memory_root({k: pick(v) for k, v in inputs.items()}, pick(budget),
+                               np.where(np.isfinite(high[at]), high[at], low[at]), pick(top), steps=steps - 1)
     return np.fmin(low, top)
 
 
