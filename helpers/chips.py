@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import math
 import operator as _op
+from typing import Callable, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -179,12 +180,14 @@ def params_read_b(active_params_b, total_params_b, batch, experts_per_token=None
         return params.out(np.broadcast_to(np.maximum(a, t), np.broadcast(a, t, b).shape))
     k = _as_array("experts_per_token", experts_per_token, positive=True)
     e = _as_array("routed_experts", routed_experts, positive=True)
-    return params.out(_weights_read(a, t, k, e)(b))
+    return params.out(_weights_read(a, t, k, e)[0](b))
 
 
 def _weights_read(a, t, k, e):
-    """b -> :func:`params_read_b` for checked arrays: the parts that do not depend on the batch computed once (the
-    replica's bisection calls it a dozen times per replica size)."""
+    """(b -> :func:`params_read_b`, ``miss``) for checked arrays, the parts that do not depend on the batch computed
+    once (the replica's search calls it a few times per replica size). ``miss`` (0 for a dense model) is the log of
+    the chance that one token leaves a given routed expert idle: the weights a batch leaves unread,
+    ``max(active, total)`` minus the weights read, are ``routed x exp(b x miss)``."""
     p = np.minimum(k / e, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         shared = np.where(p < 1.0, (a - t * p) / np.where(p < 1.0, 1.0 - p, 1.0), t)
@@ -193,7 +196,7 @@ def _weights_read(a, t, k, e):
     dense, routed = a >= t, t - shared
     with np.errstate(divide="ignore"):
         miss = np.log1p(-share)  # 1 - (1 - share)^b = -expm1(b log1p(-share)): exp, not a power, per call
-    return lambda b: np.where(dense, a, shared - routed * np.expm1(b * miss))
+    return lambda b: np.where(dense, a, shared - routed * np.expm1(b * miss)), np.where(dense, 0.0, miss)
 
 
 def decode_tokens_per_s(bandwidth_tbps, dense_tflops, active_params_b, bytes_per_param,
@@ -212,13 +215,32 @@ def decode_tokens_per_s(bandwidth_tbps, dense_tflops, active_params_b, bytes_per
     ``bytes_per_param`` e.g. 2 for BF16, 1 for FP8; ``mbu``/``mfu`` in (0, 1].
     """
     rate = _decode_rate(bandwidth_tbps, dense_tflops, active_params_b, bytes_per_param, mbu, mfu, kv_bytes_per_seq,
-                        total_params_b, experts_per_token, routed_experts)
+                        total_params_b, experts_per_token, routed_experts).rate
     return params.out(rate(_as_array("batch", batch, positive=True)))
 
 
+class _Roofline(NamedTuple):
+    """One chip decoding a batch of b sequences: ``step(b)`` bytes one decode step reads (the weights the batch
+    needs, :func:`params_read_b`, and its KV caches), ``streamed`` bytes/s of memory traffic (bandwidth x MBU),
+    ``compute`` the compute-bound tokens/s. The shape of step: ``step(b) = weights + b x kv - unread(b)``, with
+    ``weights`` the bytes of all the weights, ``kv`` the KV cache bytes per sequence and ``unread(b)`` the bytes of
+    the experts the batch leaves idle, shrinking by the factor ``exp(miss)`` a sequence (``miss`` 0: dense, none)."""
+    step: Callable
+    streamed: np.ndarray
+    compute: np.ndarray
+    weights: np.ndarray
+    kv: np.ndarray
+    miss: np.ndarray
+
+    def rate(self, b):
+        """:func:`decode_tokens_per_s` at ``b`` (a checked array of batches): the one definition of the rate."""
+        return np.minimum(b * self.streamed / self.step(b), self.compute)
+
+
 def _decode_rate(bandwidth_tbps, dense_tflops, active_params_b, bytes_per_param, mbu, mfu, kv_bytes_per_seq=0.0,
-                 total_params_b=None, experts_per_token=None, routed_experts=None):
-    """batch -> :func:`decode_tokens_per_s` (a checked array of batches): every other input checked once, here."""
+                 total_params_b=None, experts_per_token=None, routed_experts=None) -> _Roofline:
+    """The :class:`_Roofline` of :func:`decode_tokens_per_s` (its ``rate``: batch -> tokens/s), every input but the
+    batch checked once, here."""
     bw = _as_array("bandwidth_tbps", bandwidth_tbps) * 1e12
     flops = _as_array("dense_tflops", dense_tflops) * 1e12
     n = _as_array("active_params_b", active_params_b, positive=True) * 1e9
@@ -227,16 +249,17 @@ def _decode_rate(bandwidth_tbps, dense_tflops, active_params_b, bytes_per_param,
     streamed = bw * _fraction("mbu", mbu)
     compute_bound = flops * _fraction("mfu", mfu) / (2.0 * n)
     if total_params_b is None:
-        read = lambda b: n  # noqa: E731  (a dense model of active_params_b)
+        whole, read, miss = n, (lambda b: n), 0.0  # noqa: E731  (a dense model of active_params_b)
     elif experts_per_token is None or routed_experts is None:
         whole = np.maximum(n, _as_array("total_params_b", total_params_b, positive=True) * 1e9)
-        read = lambda b: whole  # noqa: E731
+        read, miss = (lambda b: whole), 0.0  # noqa: E731
     else:
-        read_b = _weights_read(n / 1e9, _as_array("total_params_b", total_params_b, positive=True),
-                               _as_array("experts_per_token", experts_per_token, positive=True),
-                               _as_array("routed_experts", routed_experts, positive=True))
+        t = _as_array("total_params_b", total_params_b, positive=True)
+        read_b, miss = _weights_read(n / 1e9, t, _as_array("experts_per_token", experts_per_token, positive=True),
+                                     _as_array("routed_experts", routed_experts, positive=True))
+        whole = np.maximum(n, t * 1e9)
         read = lambda b: read_b(b) * 1e9  # noqa: E731
-    return lambda b: np.minimum(b * streamed / (read(b) * bpp + b * kv), compute_bound)
+    return _Roofline(lambda b: read(b) * bpp + b * kv, streamed, compute_bound, whole * bpp, kv, np.asarray(miss))
 
 
 def chips_to_match(target_rate, chip_rate):
@@ -314,7 +337,7 @@ def decode_crossover_batch(bandwidth_tbps, dense_tflops, active_params_b, bytes_
     never = bw * _fraction("mbu", mbu) <= kv * compute
     lo, hi = np.full(np.broadcast(bw, compute, kv).shape, -6.0), np.full(np.broadcast(bw, compute, kv).shape, 12.0)
     rate = _decode_rate(bandwidth_tbps, dense_tflops, active_params_b, bytes_per_param, mbu, mfu, kv_bytes_per_seq,
-                        total_params_b, experts_per_token, routed_experts)  # inputs checked once, not per step
+                        total_params_b, experts_per_token, routed_experts).rate  # inputs checked once, not per step
     for _ in range(80):  # bisection on log10(batch): below the crossover decode runs under the compute bound
         mid = (lo + hi) / 2
         below = rate(10.0 ** mid) < compute
@@ -413,6 +436,8 @@ BOUNDS = {"low": "_low", "central": "", "high": "_high"}
 SMALL_BATCH = 32
 #: Largest batch a replica may run when the KV cache takes no memory (``kv_cache_gb_per_seq`` 0).
 MAX_BATCH = 4096
+#: Newton steps of :func:`replica`'s search for its largest batch (then checked at the integers, exactly).
+NEWTON_STEPS = 12
 #: Chips whose MFU and MBU carry the software-maturity factor :func:`ascend_utilisation`.
 ASCEND = ("ascend_910b", "ascend_910c")
 
@@ -476,7 +501,9 @@ def replica(chip_id: str, assumptions: dict | None = None, usable_memory: float 
     the weights (``total_params_b`` x ``bytes_per_param`` GB) and one sequence's KV cache (the fewest such chips
     if more than 8), the best batch is the largest whose KV caches fit and whose per-user speed meets
     ``tokens_per_s_per_user`` (per-user speed falls and throughput rises with the batch, so the largest such
-    batch is found by bisection); the replica kept is the n with the most tokens/s per chip. Returns chips,
+    batch is the integer part of the smallest of three real bounds: the KV cache cap, the compute bound and the
+    memory bound, :func:`_memory_root`; it is checked at the integers, b fast enough and b + 1 not, with a bisection
+    where rounding put it off by one); the replica kept is the n with the most tokens/s per chip. Returns chips,
     batch, tokens_per_s (replica), per_chip, per_user (tokens/s) and weights_gb; batch 0 and no throughput if
     no replica meets the target. Assumption values may be arrays (Monte Carlo draws): the result is then one
     array per key.
@@ -489,19 +516,29 @@ def replica(chip_id: str, assumptions: dict | None = None, usable_memory: float 
     shape = np.broadcast(weights, np.asarray(a["mfu"]), np.asarray(a["mbu"]), np.asarray(target)).shape
     fewest = np.broadcast_to(np.ceil((weights + kv) / mem), shape)
     best = {"chips": fewest.copy(), "batch": np.zeros(shape), "per_chip": np.zeros(shape), "per_user": np.zeros(shape)}
-    inputs = _decode_inputs(chip_id, bound, a, efficiency, w)
-    rate = _decode_rate(**inputs)  # one chip, the whole batch (decode_rate), inputs checked once
+    roof = _decode_rate(**(inputs := _decode_inputs(chip_id, bound, a, efficiency, w)))  # one chip, inputs checked once
+    one = np.ones(shape)
+    at_one = roof.rate(one)  # one sequence: the same for every n
     for n in (1, 2, 4, 8, np.where(fewest > 8, fewest, 0)):
         n = np.broadcast_to(np.asarray(n, dtype=float), shape)
         cap = np.floor((n * mem - weights) / kv) if kv > 0 else np.full(shape, float(MAX_BATCH))
-        fast = lambda b: n * rate(b) / b >= target  # noqa: E731
-        lo, hi = np.ones(shape), np.where((n >= fewest) & (cap >= 1), cap, 0.0)
-        ok = (hi >= 1) & fast(lo)
-        while (todo := ok & (hi > lo)).any():  # the largest batch still fast enough
+        fast = lambda rate, b: n * rate / b >= target  # noqa: E731  (rate: roof.rate(b))
+        lo, hi = one, np.where((n >= fewest) & (cap >= 1), cap, 0.0)
+        if not (hi >= 1).any() or not (ok := (hi >= 1) & fast(at_one, lo)).any():
+            continue  # no replica of n chips: nothing to search
+        budget = n / target * roof.streamed  # bytes a step may read; the weights read are at most `weights` GB
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            top = np.where(ok, np.fmin(hi, n / target * roof.compute), -np.inf)  # the compute bound, the cap
+            b = _memory_root(inputs, budget, np.fmax(np.fmin((budget / 1e9 - weights) / kv, top), 1.0), top, roof)
+        b = np.fmax(np.fmin(np.floor(b), hi), 1.0)  # the answer but for rounding, checked at the integers:
+        good = fast(rate := roof.rate(b), b)
+        more = good & (b < hi) & fast(roof.rate(b + 1), b + 1)
+        lo, hi = np.where(good, b + more, lo), np.where(good & ~more, b, np.where(good, hi, b - 1))
+        while (todo := ok & (hi > lo)).any():  # bisection where the guess missed: the largest batch still fast enough
             mid = np.floor((lo + hi + 1) / 2)
-            good = fast(mid)
+            good = fast(roof.rate(mid), mid)
             lo, hi = np.where(todo & good, mid, lo), np.where(todo & ~good, mid - 1, hi)
-        per_chip = np.where(ok, rate(lo), 0.0)
+        per_chip = np.where(ok, rate if ((lo == b) | ~ok).all() else roof.rate(lo), 0.0)
         better = ok & (per_chip > best["per_chip"])
         for key, v in (("chips", n), ("batch", lo), ("per_chip", per_chip), ("per_user", n * per_chip / lo)):
             best[key] = np.where(better, v, best[key])
@@ -509,6 +546,26 @@ def replica(chip_id: str, assumptions: dict | None = None, usable_memory: float 
     if not shape:
         return {k: int(v) if k in ("chips", "batch") else float(v) for k, v in best.items()} | {"weights_gb": float(weights)}
     return {**best, "weights_gb": np.broadcast_to(weights, shape)}
+
+
+def _memory_root(inputs: dict, budget, x, top, roof: _Roofline | None = None, steps: int = NEWTON_STEPS):
+    """The real batch b <= ``top`` at which a decode step of :func:`_decode_rate` (``inputs``) reads ``budget`` bytes
+    (step(b) = budget), from a start ``x`` at or below it; ``top`` where it is above ``top``. step is concave in b,
+    so the root of its tangent at x (a Newton step) is at or below the root; in u = exp(b x miss) it is convex, so
+    the root of its tangent in u is at or above it. Where the two bounds differ in integer part (and are below
+    ``top``), the steps go on from the upper bound (or the lower one where u's tangent has no root), for those
+    draws alone, at most ``steps`` in all; then the lower bound is returned."""
+    roof = _decode_rate(**inputs) if roof is None else roof
+    y = roof.step(x)
+    d = (budget - y) / (roof.kv - roof.miss * (roof.weights + x * roof.kv - y))  # slope of step: kv - miss x unread
+    low = np.asarray(x + d)
+    high = np.where(roof.miss < 0, x + np.log1p(roof.miss * d) / roof.miss, low)
+    if steps > 1 and (todo := (low < top) & (np.floor(low) != np.floor(np.fmin(high, top)))).any():
+        at = np.nonzero(todo) if low.ndim else ()
+        pick = lambda v: np.broadcast_to(v, low.shape)[at] if np.ndim(v) else v  # noqa: E731  (the unsettled draws)
+        low[at] = _memory_root({k: pick(v) for k, v in inputs.items()}, pick(budget),
+                               np.where(np.isfinite(high[at]), high[at], low[at]), pick(top), steps=steps - 1)
+    return np.fmin(low, top)
 
 
 def _ratio_at(u: float, basis: str, a: dict, w, h100: float | None = None) -> float:

@@ -504,6 +504,61 @@ def test_replica_by_hand_moe():
     assert draws["batch"].tolist() == [300, chips.replica("x", {**a, "mbu": 0.25}, w=X)["batch"]]
 
 
+def test_replica_by_hand_moe_where_few_experts_are_read():
+    # The MoE above (W(b) = 100 x (1 - 0.9^b) B) at 50 tokens/s per user: n chips need W(b) + b <= 1,000 n / 50 = 20 n.
+    #   n = 8: W(60) + 60 = 159.82 <= 160, W(61) + 61 = 160.84 > 160 -> batch 60, 60e12 / 159.82e9 = 375.42 per chip;
+    #   n = 4: W(11) + 11 = 79.62 <= 80, W(12) + 12 = 83.76 > 80 (a batch that reads 69% of the experts) -> 138 per chip.
+    a = {**BASE, "active_params_b": 10, "total_params_b": 100, "experts_per_token": 1, "routed_experts": 10,
+         "tokens_per_s_per_user": 50}
+    r = chips.replica("x", a, w=X)
+    assert (r["chips"], r["batch"]) == (8, 60)
+    assert (r["per_chip"], r["per_user"]) == pytest.approx((375.4216, 50.0562), abs=1e-4)
+    # 4 chips (5 x 72 GB usable leaves out 8): 10 chips are the fewest that fit 100 GB of weights at 9 GB a chip
+    small = X.assign(memory_gb=[10.0])
+    assert chips.replica("x", {**a, "tokens_per_s_per_user": 100}, w=small)["chips"] == 12
+
+
+def _largest_fast_batch(chip_id, a, w, usable_memory=0.9):
+    """(chips, batch, per_chip) of :func:`chips.replica` by brute force: every batch from 1 to the cap, one draw a row."""
+    mem = float(w.loc[chip_id, "memory_gb"]) * usable_memory
+    weights = np.maximum(a["total_params_b"], a["active_params_b"]) * a["bytes_per_param"]
+    kv, target = a["kv_cache_gb_per_seq"], np.asarray(a["tokens_per_s_per_user"])[:, None]
+    b = np.arange(1.0, (np.floor((8 * mem - np.min(weights)) / kv) if kv > 0 else chips.MAX_BATCH) + 1)
+    rate = chips.decode_rate(chip_id, b, assumptions={k: np.asarray(v)[:, None] if np.ndim(v) else v for k, v in a.items()},
+                             w=w)
+    best = np.zeros((3, len(target)))
+    for n in (1, 2, 4, 8):
+        cap = np.floor((n * mem - np.asarray(weights)[:, None]) / kv) if kv > 0 else chips.MAX_BATCH
+        fits = n >= np.ceil((np.asarray(weights)[:, None] + kv) / mem)  # the weights and one sequence's KV cache
+        fast = (n * rate / b >= target) & (b <= cap) & fits
+        batch = np.where(fast[:, 0], fast.shape[1] - np.argmax(fast[:, ::-1], axis=1), 0)  # the largest fast batch
+        per_chip = np.where(batch > 0, rate[np.arange(len(batch)), np.maximum(batch, 1) - 1], 0.0)
+        better = per_chip > best[2]
+        best = np.where(better, [np.full(len(batch), n), batch, per_chip], best)
+    return best
+
+
+@pytest.mark.parametrize("kv, total", [(0.25, 230.0), (0.05, 230.0), (2.0, 230.0), (0.0, 230.0), (0.5, None)])
+def test_replica_batch_is_the_largest_fast_batch_on_random_draws(kv, total):
+    # Random draws of the per-user speed, MFU, MBU and active weights: the batch of every draw is exactly the one a
+    # scan of every batch finds (the largest with n x rate(b) / b >= target, none above it up to the cap; off by one
+    # at the boundary would show), on every chip, for a mixture of experts, a dense model (total = active) and no KV cache.
+    rng = np.random.default_rng(11)
+    d = 300
+    active = rng.uniform(5, 60, d)
+    a = {**chips.serving_assumptions(kv_cache_gb_per_seq=kv), "active_params_b": active, "mfu": rng.uniform(0.1, 1, d),
+         "mbu": rng.uniform(0.1, 1, d), "tokens_per_s_per_user": rng.uniform(5, 120, d),
+         "total_params_b": active if total is None else total}
+    w = chips.specs()
+    for chip in ("h20", "h100_sxm", "ascend_910b", "b200_hgx"):
+        r = chips.replica(chip, a, w=w)
+        n, batch, per_chip = _largest_fast_batch(chip, a, w)
+        b_cap = chips.MAX_BATCH  # no KV cache: the cap of every replica
+        assert (r["batch"] == batch).all() and (r["per_chip"] == per_chip).all()
+        assert (r["chips"][batch > 0] == n[batch > 0]).all()
+        assert (batch > 0).any() and (batch < b_cap).any() and ((batch == b_cap).any() or kv > 0)
+
+
 def test_replica_on_data_h20_against_h100():
     # The shared model (230B total, 23B active, 8 of 128 experts, 1 byte, KV 0.25 GB, MFU = MBU = 0.6, 20 tokens/s per user).
     # H100: 72 GB usable, 8 chips fit (576 - 230) / 0.25 = 1,384 sequences; at that batch every expert is read:
