@@ -456,7 +456,7 @@ def value_range(rows, column: str = "value") -> tuple[float, float]:
 
 def memo(fn):
     """Cache ``fn(*args)`` (hashable args) until a file in ``data/`` changes; DataFrame and Series
-    results are returned as copies, so a caller cannot alter the cached value."""
+    results, alone or in a tuple, are returned as copies, so a caller cannot alter the cached value."""
     cache: dict = {}
 
     @wraps(fn)
@@ -466,11 +466,17 @@ def memo(fn):
             if len(cache) > 64:
                 cache.clear()
             cache[key] = fn(*args)
-        value = cache[key]
-        return value.copy(deep=False) if hasattr(value, "copy") and hasattr(value, "iloc") else value  # copy-on-write
+        return _copied(cache[key])
 
     wrapper.cache_clear = cache.clear
     return wrapper
+
+
+def _copied(value):
+    """``value`` with each DataFrame or Series in it (itself, or an item of a tuple) a copy (copy-on-write: cheap)."""
+    if isinstance(value, tuple):
+        return tuple(map(_copied, value))
+    return value.copy(deep=False) if hasattr(value, "copy") and hasattr(value, "iloc") else value
 
 
 @memo

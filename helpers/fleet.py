@@ -115,7 +115,6 @@ def fleet(h20_price_usd=None, assumptions=None, small_batch=chips.SMALL_BATCH, r
     H100-equivalents on every basis of :data:`H100E_BASES` (``h100e_<basis>_low/high``: the low end counts the low
     chip, the high end the high chip; decode with ``assumptions``, default the shared serving model)."""
     rows, g = _batches()
-    g = g.copy()  # the memo's own table stays as it is
     fx = data.load("exchange_rates").set_index("rate_id")
     f = value_units(rows, float(fx.loc[rate_id, "rmb_per_usd"]), h20_price_usd).groupby("group_id", sort=False)
     g.insert(5, "units_low", f.units_low.min().to_numpy())  # the groups in the order of _batches

@@ -338,6 +338,20 @@ def test_a_loaded_table_is_the_callers_to_change():
     assert again.publisher.iloc[0] == publisher != "changed" and "extra" not in again.columns
 
 
+def test_a_memo_hands_out_copies_of_its_tables_alone_or_in_a_tuple():
+    """A table a memo returns (fleet's batches: two in a tuple) is the caller's to change; the cache keeps its own."""
+    @data.memo
+    def tables():
+        t = data.load("sources")[["id", "publisher"]]
+        return t, (t, 1)
+
+    first, (inner, one) = tables()
+    first.loc[first.index[0], "publisher"] = "changed"
+    inner["extra"] = 1
+    again, (inner_again, _) = tables()
+    assert again.publisher.iloc[0] != "changed" and "extra" not in inner_again.columns and one == 1
+
+
 def test_in_a_notebook_the_files_are_looked_at_once_per_cell_run(data_copy, monkeypatch):
     """A chart-heavy notebook loads tables a thousand times: in a notebook data/ is looked at once per cell run, so
     an edit shows from the next cell run on; outside a notebook (run None) at every call."""
