@@ -544,7 +544,7 @@ def test_replica_batch_is_the_largest_fast_batch_on_random_draws(kv, total):
     # scan of every batch finds (the largest with n x rate(b) / b >= target, none above it up to the cap; off by one
     # at the boundary would show), on every chip, for a mixture of experts, a dense model (total = active) and no KV cache.
     rng = np.random.default_rng(11)
-    d = 300
+    d = 80
     active = rng.uniform(5, 60, d)
     a = {**chips.serving_assumptions(kv_cache_gb_per_seq=kv), "active_params_b": active, "mfu": rng.uniform(0.1, 1, d),
          "mbu": rng.uniform(0.1, 1, d), "tokens_per_s_per_user": rng.uniform(5, 120, d),
