@@ -291,16 +291,17 @@ def test_bounded_range_within_and_across_physical_bounds():
 @pytest.mark.parametrize("text", ["[x](javascript:alert(1))", "see http://x.example/p", "(http://y.example)",
                                   "<https://z.example>", "[a][r]\n\n[r]: http://x", "![i](http://x/i.png)"])
 def test_data_text_never_becomes_a_link_on_a_page(text):
-    """Escaped data text rendered the way pages are (nbconvert's Markdown): no link, no image, and the text
-    shows literally, bare URLs included."""
+    """Escaped data text rendered as pages are (the site's exporter, nbconvert's Markdown): no link, no image, and
+    the text shows literally, bare URLs included."""
     import nbformat
-    from nbconvert import HTMLExporter
+
+    from builder.report import exporter
 
     cell = nbformat.v4.new_code_cell("x")
     cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": f"note: {fmt.md(text)}"})]
     nb = nbformat.v4.new_notebook()
     nb.cells = [cell]
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    body, _ = exporter().from_notebook_node(nb, resources={"nav": {}})  # (compiled once; no navigation links)
     body = body[body.index("<body"):]
     assert "<a " not in body and "<img" not in body
     assert html_lib.escape(" ".join(text.split()), quote=False) in " ".join(body.split())
