@@ -1,5 +1,6 @@
 """The parameters cell is the one source of a default and its rule."""
 import json
+import re
 
 import pytest
 
@@ -216,10 +217,32 @@ def range_ends(stem: str, high: bool) -> dict:
 
 
 def _prose(obj) -> str:
-    """The Markdown text of a displayed object (IPython's Markdown, or a raw bundle such as record.finding's), else ''."""
+    """The text a reader sees of a displayed object: Markdown (IPython's, or a raw bundle such as record.finding's),
+    a table's cells (fmt.table), a chart's titles and subtitles; else ''."""
+    import html
+
     data = getattr(obj, "data", obj)
-    return data if isinstance(data, str) and hasattr(obj, "_repr_markdown_") else (
-        data.get("text/markdown", "") if isinstance(data, dict) else "")
+    if isinstance(data, str) and hasattr(obj, "_repr_markdown_"):
+        return data
+    if isinstance(data, dict):
+        return data.get("text/markdown", "")
+    if hasattr(obj, "_repr_html_") and hasattr(obj, "data"):  # a table: its cells' text
+        return html.unescape(re.sub(r"<[^>]+>", " ", obj._repr_html_()))
+    if hasattr(obj, "to_dict") and hasattr(obj, "_repr_mimebundle_"):  # a chart: every title, subtitle and text mark
+        return " ".join(_titles(obj.to_dict()))
+    return ""
+
+
+def _titles(spec):
+    if isinstance(spec, dict):
+        for key, v in spec.items():
+            if key in ("title", "subtitle", "text") and isinstance(v, (str, list)):
+                yield " ".join(v) if isinstance(v, list) else v
+            else:
+                yield from _titles(v)
+    elif isinstance(spec, list):
+        for v in spec:
+            yield from _titles(v)
 
 
 def run_cells(stem: str, values: dict) -> None:
@@ -247,8 +270,6 @@ def run_cells(stem: str, values: dict) -> None:
             try:
                 exec(compile(tree, f"{stem} code cell {i}", "exec"), ns)  # noqa: S102
                 value = eval(compile(ast.Expression(last.value), stem, "eval"), ns) if last else None  # noqa: S307
-                if hasattr(value, "to_dict"):
-                    value.to_dict()
                 bad = [b for obj in [*shown, value] for b in record._misstated(_prose(obj))]
                 shown.clear()
                 assert not bad, f"its text shows {'; '.join(bad)}"
