@@ -54,7 +54,9 @@ def pytest_configure(config):
     """Start the hostile site build in the background when the browser tests will run (the whole suite, or
     test_browser.py named): it is half the suite's work, and started first it overlaps the rest. Runs in
     the controlling process only; xdist workers find it through HOSTILE_SITE_DIR."""
+    import logging
     import os
+    import pprint
     import subprocess
     import sys
     import tempfile
@@ -65,6 +67,10 @@ def pytest_configure(config):
 
     # nbval's kernels start and stop as the build's do: without jupyter_client's fixed waits (0.4 s a notebook)
     nbval.kernel.KernelManager = kernel_manager_class(blocking=True)
+    # nbval pretty-prints every kernel message (a chart's is a megabyte) for a debug log line, and only then does
+    # the logger drop it: formatted only when that log is on (a second of the suite's CPU otherwise)
+    nbval.kernel.pformat = lambda msg: (pprint.pformat(msg) if nbval.kernel.logger.isEnabledFor(logging.DEBUG)
+                                        else "(debug logging is off)")
     if os.environ.get("PYTEST_XDIST_WORKER"):
         return
     if "server" not in _background:  # every kernel of the session (nbval's, the builds') is a fork of one process
