@@ -114,11 +114,7 @@ def _kernel(conn: socket.socket, request: dict, fds: list[int], server_dir: str)
 
         # parent_handle 1: no banner for a kernel run by hand, and no poll of the parent (the server, not the
         # manager): _watch ends the kernel when its client goes.
-        # Input history in memory: a build's or test's kernel is never asked for it, and every kernel would otherwise
-        # commit each cell it runs to the user's one IPython history file (which only grows). (Not switched off:
-        # a kernel without a history manager sometimes ignores the request to shut down after an interrupt.)
-        IPKernelApp.launch_instance(argv=[*request["argv"], "--IPKernelApp.parent_handle=1",
-                                          "--HistoryManager.hist_file=:memory:"])
+        IPKernelApp.launch_instance(argv=[*request["argv"], "--IPKernelApp.parent_handle=1"])
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
