@@ -1,6 +1,7 @@
 """Build benchmark: prints figures (not a test). Run with `make benchmark`.
 
-- cold build: `make report` from an empty build/ (an existing build/ is moved aside and put back afterwards)
+- cold build: `make report` from an empty build/ (an existing build/ is moved aside and put back afterwards), three
+  times, each after a floor run (below), so that each ratio compares two figures taken together
 - no-op rebuild: `make report` again with nothing changed
 - floor: one papermill run of a notebook that only imports helpers, pandas and altair,
   x notebooks / cores — what executing the collection costs at the very least
@@ -90,12 +91,18 @@ def main() -> None:
 def measure() -> None:
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
     cores = os.cpu_count() or 1
+    # the floor and the cold build measured in turn, three times: the machine's speed drifts, and a ratio of two
+    # figures taken minutes apart measures the drift as much as the build
+    runs, colds = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        runs = floors(Path(tmp))
+        for _ in range(3):
+            shutil.rmtree(ROOT / "build", ignore_errors=True)
+            runs += floors(Path(tmp), runs=1)
+            colds.append(timed(["make", "report"]))
         warm_runs = floors(Path(tmp), warm=True)
-    floor_one = statistics.median(runs)
+    floor_one, cold = statistics.median(runs), statistics.median(colds)
     floor = floor_one * len(notebooks) / cores
-    cold = timed(["make", "report"])
+    ratios = [c / (f * len(notebooks) / cores) for f, c in zip(runs, colds)]
     noop = statistics.median(timed(["make", "report"]) for _ in range(3))
     print(f"notebooks: {len(notebooks)}, cores: {cores}")
     mc = monte_carlo_ms()
@@ -104,8 +111,9 @@ def measure() -> None:
           f"(runs: {', '.join(f'{f:.2f}' for f in runs)})")
     print(f"floor x notebooks / cores:                     {floor:.2f} s")
     print(f"(the same run in a forked warm kernel, as the build starts them: {statistics.median(warm_runs):.2f} s)")
-    print(f"cold build (make report, empty build/):        {cold:.2f} s")
-    print(f"cold build / floor:                            {cold / floor:.2f}")
+    print(f"cold build (make report, empty build/):        {cold:.2f} s (runs: {', '.join(f'{c:.2f}' for c in colds)})")
+    print(f"cold build / floor, each run against the floor measured just before it: median "
+          f"{statistics.median(ratios):.2f} (runs: {', '.join(f'{r:.2f}' for r in ratios)})")
     print(f"no-op rebuild (make report, median of 3):      {noop:.2f} s")
     state = json.loads((ROOT / "build" / "state.json").read_text())
     work = sum(state.get(p.stem, {}).get("seconds", 0.0) for p in notebooks) / cores
