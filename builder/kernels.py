@@ -111,10 +111,15 @@ def _kernel(conn: socket.socket, request: dict, fds: list[int], server_dir: str)
         conn.sendall(b"started\n")
         threading.Thread(target=_watch, args=(conn,), daemon=True).start()
         from ipykernel.kernelapp import IPKernelApp
+        from traitlets.config import Config
 
+        # The input history goes to a file of the server's, removed with it, not to the user's IPython history file
+        # (every cell of every build and test kernel would be committed there, and it only grows).
+        config = Config()
+        config.HistoryManager.hist_file = request["history"]
         # parent_handle 1: no banner for a kernel run by hand, and no poll of the parent (the server, not the
         # manager): _watch ends the kernel when its client goes.
-        IPKernelApp.launch_instance(argv=[*request["argv"], "--IPKernelApp.parent_handle=1"])
+        IPKernelApp.launch_instance(argv=[*request["argv"], "--IPKernelApp.parent_handle=1"], config=config)
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -155,6 +160,7 @@ def serve(path: str) -> None:
             importlib.import_module(name)
         server_dir = sys.path[0]
         launcher = importlib.util.find_spec("ipykernel_launcher").origin
+        history = os.path.join(os.path.dirname(path), "history.sqlite")
         # Python 3.12+ warns on every fork of a process with threads; the only ones here are the BLAS pool's, which
         # handles forks itself (as under multiprocessing's fork start method)
         warnings.filterwarnings("ignore", r"This process .* is multi-threaded", DeprecationWarning)
@@ -165,7 +171,7 @@ def serve(path: str) -> None:
             except (OSError, ValueError):
                 conn.close()
                 continue
-            request["launcher"] = launcher
+            request["launcher"], request["history"] = launcher, history
             if os.fork() == 0:
                 listener.close()
                 _kernel(conn, request, fds, server_dir)

@@ -61,8 +61,10 @@ def test_a_forked_kernel_runs_where_and_with_what_its_manager_said_and_is_interr
     km, kc = kernel
     assert km.kernel_spec.argv[:3] == [sys.executable, "-m", "builder.kernels"]
     out, _ = _run(kc, "import os, sys\nprint(os.getpid(), os.getcwd(), os.environ['WARM_KERNEL_PROBE'], "
-                      "'helpers' in sys.modules, 'pandas' in sys.modules)")
-    pid, cwd, probe, helpers_loaded, pandas_loaded = out.split()
+                      "'helpers' in sys.modules, 'pandas' in sys.modules, get_ipython().history_manager.hist_file)")
+    pid, cwd, probe, helpers_loaded, pandas_loaded, history = out.split()
+    # cells go to a history file of the server's, removed with it, not to the user's IPython history
+    assert os.path.dirname(history) == os.path.dirname(os.environ[kernels.FORK_SERVER])
     assert int(pid) != km.provisioner.process.pid  # a fork of the server, not the client the manager started
     assert (cwd, probe) == (str(tmp_path), "given")
     assert (helpers_loaded, pandas_loaded) == ("False", "True")  # libraries preloaded, the project's code not
