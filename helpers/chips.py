@@ -397,32 +397,6 @@ def _closest_miss(values: dict, clauses: list):
     return best
 
 
-def rule_rects(rules: pd.DataFrame, rule_set: str, x_metric: str, y_metric: str,
-               x_domain, y_domain) -> pd.DataFrame:
-    """Rectangles (one per eccn/clause) of the region each clause controls in an x-y plane.
-
-    A ``>=`` condition sets the lower edge, a ``<`` condition the upper edge; an axis with no
-    condition spans its whole ``*_domain`` (min, max). Raises ValueError if a clause tests a
-    metric other than ``x_metric``/``y_metric`` (it cannot be drawn in that plane).
-    Columns: eccn, clause, x, x2, y, y2.
-    """
-    rows = []
-    for (eccn, clause), conds in _clauses(rules, rule_set):
-        edges = {x_metric: list(map(float, x_domain)), y_metric: list(map(float, y_domain))}
-        for row in conds:
-            if row.metric not in edges:
-                raise ValueError(f"{eccn} clause {clause} tests {row.metric!r}, not {x_metric!r} "
-                                 f"or {y_metric!r}")
-            lo_hi = edges[row.metric]
-            if row.operator in (">=", ">"):
-                lo_hi[0] = max(lo_hi[0], float(row.threshold))
-            elif row.operator in ("<", "<="):
-                lo_hi[1] = min(lo_hi[1], float(row.threshold))
-        rows.append({"eccn": eccn, "clause": int(clause), "x": edges[x_metric][0],
-                     "x2": edges[x_metric][1], "y": edges[y_metric][0], "y2": edges[y_metric][1]})
-    return pd.DataFrame(rows)
-
-
 # ----------------------------------------------------------------------------- the shared serving model
 #: Serving assumptions every notebook shares (rows of data/model_assumptions.csv, central values):
 #: the same chip and model decode at one rate everywhere. keyword -> ``parameter`` of the table.

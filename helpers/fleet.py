@@ -163,19 +163,6 @@ def shares(by_route: pd.DataFrame, route: str = "bought_in_china") -> dict[str, 
     return {c: tuple(float(one.loc[route, f"{c}_{e}"] / one[f"{c}_{e}"].sum()) for e in ("low", "high")) for c in cols}
 
 
-def top_down(budget_usd: float, chip_id: str, basis: str = "purchase", year: int | None = None,
-             assumptions=None) -> dict[str, float]:
-    """What a chip budget of ``budget_usd`` buys if all of it went to ``chip_id``: units_low / units_high (budget over
-    the highest and lowest unit price, :func:`unit_price_range`) and H100-equivalents on each basis of
-    :data:`H100E_BASES` (``h100e_<basis>_low/high``)."""
-    lo, hi = unit_price_range(chip_id, basis, year)
-    out = {"units_low": budget_usd / hi, "units_high": budget_usd / lo}
-    for b in H100E_BASES:
-        per_chip = float(h100e(1, chip_id, b, assumptions))
-        out.update({f"h100e_{b}_low": out["units_low"] * per_chip, f"h100e_{b}_high": out["units_high"] * per_chip})
-    return out
-
-
 def bottom_up(fl: pd.DataFrame, year: int, routes=None) -> dict[str, float]:
     """The batches of :func:`fleet` acquired in ``year`` (on ``routes``, default all) added up: units and H100e,
     low and high ends."""

@@ -256,7 +256,8 @@ def test_closest_miss_h20_a800_l20():
 
 
 def test_rule_rects():
-    r = chips.rule_rects(RULES, "oct2023", "tpp", "performance_density", (1000, 50000), (1, 30))
+    rule_rects = notebook_def("01_chip_gap", "rule_rects")  # (notebook 01 draws the rule map with it)
+    r = rule_rects(RULES, "oct2023", "tpp", "performance_density", (1000, 50000), (1, 30))
     r = r.set_index(["eccn", "clause"])
     # a.1: TPP >= 4800, any PD
     assert tuple(r.loc[("3A090.a", 1)]) == (4800, 50000, 1, 30)
@@ -268,7 +269,7 @@ def test_rule_rects():
     assert tuple(r.loc[("3A090.b", 2)]) == (1600, 50000, 3.2, 5.92)
     # oct2022 tests I/O: not drawable in the TPP-PD plane
     with pytest.raises(ValueError, match="io_bandwidth_gbps"):
-        chips.rule_rects(RULES, "oct2022", "tpp", "performance_density", (1000, 50000), (1, 30))
+        rule_rects(RULES, "oct2022", "tpp", "performance_density", (1000, 50000), (1, 30))
 
 
 # --- per-chip tables on data/ (moved from test_story_chips.py; the shared serving model's central values:

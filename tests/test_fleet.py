@@ -2,6 +2,8 @@
 import numpy as np
 import pytest
 
+from conftest import notebook_def
+
 from helpers import chips, data, demand as d, fleet as f, params
 
 # The shared serving model: 23B active of 230B, 8 of 128 experts per token, 1 byte per weight, MFU = MBU = 0.6,
@@ -97,7 +99,7 @@ def test_unit_prices_by_hand():
 
 def test_top_down_against_bottom_up_by_hand():
     # RMB 85 bn at 7.0572 = USD 12.044 bn of H200 at USD 25,071.6-40,000: 301,111 .. 480,401 chips (H200 = 1 H100e dense)
-    td = f.top_down(85e9 / 7.0572, "h200_sxm")
+    td = notebook_def("06_bytedance_fleet", "top_down")(85e9 / 7.0572, "h200_sxm")  # (notebook 06's top-down scale)
     assert (td["units_low"], td["units_high"]) == pytest.approx((85e9 / 7.0572 / 40_000, 85e9 / 7.0572 / (200_573 / 8)))
     assert td["h100e_dense_bf16_high"] == pytest.approx(td["units_high"])
     # the 2026 batches a chip budget pays for: H200 test order 0..20,000 + Ascend contract 0..339,135 + in-house 0..350,000
