@@ -245,6 +245,11 @@ def kernel_manager_class(blocking: bool = False):
 
 def execute(src: str, out: str, parameters: dict) -> dict:
     """Execute one notebook with papermill; return status, seconds and the failing cell."""
+    return _execute(src, out, parameters)[0]
+
+
+def _execute(src: str, out: str, parameters: dict) -> tuple[dict, object]:
+    """:func:`execute`, and the executed notebook as written to ``out`` (None if none was)."""
     _kernel_env()
     import nbformat
     import papermill as pm
@@ -257,23 +262,25 @@ def execute(src: str, out: str, parameters: dict) -> dict:
         # request_save_on_cell_execute=False: papermill would otherwise write (and validate) the whole notebook,
         # its chart bundle included, after every cell: half of a notebook's run time. It still writes it at the end,
         # also when a cell fails.
-        pm.execute_notebook(src, tmp, parameters=parameters, cwd=str(NB_DIR), kernel_name="python3",
-                            progress_bar=False, log_output=False, kernel_manager_class=kernel_manager_class(),
-                            request_save_on_cell_execute=False)
+        nb = pm.execute_notebook(src, tmp, parameters=parameters, cwd=str(NB_DIR), kernel_name="python3",
+                                 progress_bar=False, log_output=False, kernel_manager_class=kernel_manager_class(),
+                                 request_save_on_cell_execute=False)
     except pm.PapermillExecutionError as exc:
+        nb = None
         result = {"status": "failed",
                   "error": f"{_source_cell(tmp, exc.cell_index)}: {exc.ename}: {exc.evalue}".strip()}
     except OSError as exc:  # disk full, folder gone, …: what papermill had begun writing is not a notebook
         Path(tmp).unlink(missing_ok=True)
-        result = {"status": "failed", "error": os_error(exc, out)}
+        nb, result = None, {"status": "failed", "error": os_error(exc, out)}
     except Exception as exc:  # kernel died, bad notebook JSON, …
-        result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+        nb, result = None, {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
     except BaseException:  # Ctrl-C or the build stopped: the last complete notebook stays, the partial goes
         Path(tmp).unlink(missing_ok=True)
         raise
     result["seconds"] = round(time.perf_counter() - start, 2)
     if Path(tmp).exists():
-        nb = nbformat.read(tmp, as_version=4)
+        if nb is None:  # (a run that ended early: the notebook as papermill wrote it; else the one it returned)
+            nb = nbformat.read(tmp, as_version=4)
         meta = nb.metadata.get("papermill", {})
         for key in ("input_path", "output_path"):  # no paths of the build machine in the output
             if meta.get(key):
@@ -286,9 +293,10 @@ def execute(src: str, out: str, parameters: dict) -> dict:
             os.replace(tmp, out)
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
-            return {**result, "status": "failed", "error": os_error(exc, out)}
+            return {**result, "status": "failed", "error": os_error(exc, out)}, None
         result.update(describe(nb))
-    return result
+        return result, nb
+    return result, None
 
 
 def _source_cell(executed: str, index: int) -> str:
@@ -361,14 +369,29 @@ def exporter():
     exp.exclude_output_prompt = True
     exp.register_filter("highlight_code", Highlight2HTML(parent=exp))  # (set again, per notebook, by the export)
     _ = exp.template  # compiled now
+    _warm(exp)
     return exp
 
 
-def render(executed: str, page_file: str, nav: dict) -> dict:
-    """Render an executed notebook to one offline HTML article page (builder.page); return its size."""
+def _warm(exp) -> None:
+    """Render a two-cell notebook once: what the first page would otherwise pay in each worker (the Python lexer's
+    patterns, the Markdown parser, the notebook schema's validator: 0.4 s) is then made before the workers fork."""
     import nbformat
 
-    nb = page.prepare(nbformat.read(executed, as_version=4))
+    v4 = nbformat.v4
+    code = v4.new_code_cell("x = [1, 'a']  # a comment\nprint(f'{x!r}')", outputs=[
+        v4.new_output("stream", name="stdout", text="x\n"),
+        v4.new_output("display_data", data={"text/html": "<b>x</b>", "text/markdown": "*x*", "text/plain": "x"})])
+    exp.from_notebook_node(v4.new_notebook(cells=[v4.new_markdown_cell("# A\n\n*b* [c](d.html) `e`\n\n- f"), code]),
+                           resources={"nav": {}})
+
+
+def render(executed: str, page_file: str, nav: dict, nb=None) -> dict:
+    """Render an executed notebook (the file ``executed``, or ``nb``: what was just written there) to one offline HTML
+    article page (builder.page); return its size."""
+    import nbformat
+
+    nb = page.prepare(nb if nb is not None else nbformat.read(executed, as_version=4))
     body, _ = exporter().from_notebook_node(nb, resources={"nav": nav})
     page_path = Path(page_file)
     match = BUNDLE_RE.search(body)
@@ -426,11 +449,11 @@ def os_error(exc: OSError, path) -> str:
 
 
 def _job(src: str, out: str, parameters: dict, page_file: str, nav: dict, run: bool) -> dict:
-    result = execute(src, out, parameters) if run else {"status": "ok"}
+    result, nb = _execute(src, out, parameters) if run else ({"status": "ok"}, None)
     if Path(out).exists():
         target = page_file if result["status"] == "ok" else page_file.replace(".html", ".failed.html")
         try:
-            result.update(render(out, target, nav))
+            result.update(render(out, target, nav, nb))
             result["page"] = Path(target).name
         except OSError as exc:
             result.update(status="failed", error=f"rendering: {os_error(exc, target)}")
@@ -634,9 +657,14 @@ def _prepare_workers() -> None:
     """What every worker needs, done once before the workers fork, not once in each: papermill imported, the
     page exporter's templates compiled."""
     _kernel_env()
+    import gc
+
     import papermill  # noqa: F401
 
     exporter()
+    # what is loaded now stays: the workers' collections do not walk it (nor copy its pages, written by a walk)
+    gc.collect()
+    gc.freeze()
 
 
 def _validate_while(work) -> list[str]:
