@@ -178,12 +178,63 @@ def setup() -> None:
     alt.renderers.register(RENDERER, _render)
     alt.renderers.enable(RENDERER)
     alt.theme.register(THEME, enable=True)(_theme)
-    alt.data_transformers.disable_max_rows()
+    alt.data_transformers.register(RENDERER, _to_values)
+    alt.data_transformers.enable(RENDERER)  # (no row limit)
     # A chart's spec is validated once, whole, when it is displayed (to_dict); not again, part by part, as
     # each encoding and layer is built (Altair's debug mode: about a third of a chart-heavy notebook's run).
     alt.utils.schemapi.disable_debug_mode()
     _reuse_class_table()
     _copy_charts_as_built()
+
+
+def _to_values(data, max_rows: int | None = None) -> dict:
+    """Altair's default data transformer (with no row limit by default), the same values, made column by column in
+    plain Python for a DataFrame of float, integer, boolean, date-time, text and object columns: Altair makes them with
+    several pandas calls per column (a tenth of a chart-heavy notebook's run). Other frames and data: Altair's."""
+    from altair.utils.data import limit_rows, to_values
+
+    if max_rows is not None:
+        data = limit_rows(data, max_rows=max_rows)
+    records = _records(data) if isinstance(data, pd.DataFrame) else None
+    return {"values": records} if records is not None else to_values(data)
+
+
+def _records(df: pd.DataFrame) -> list[dict] | None:
+    """``to_values(df)["values"]`` as Altair's ``sanitize_pandas_dataframe`` then ``to_dict("records")`` make it
+    (NaN and infinities None, numbers and booleans Python's, date-times ISO text, missing ones ''), or None for a
+    frame it does not cover (column names other than text, hierarchical labels, other column types, arrays in cells)."""
+    from pandas.core.dtypes.cast import maybe_box_native
+
+    if (isinstance(df.index, pd.MultiIndex) or isinstance(df.columns, pd.MultiIndex)
+            or not all(isinstance(c, str) for c in df.columns)):
+        return None
+    columns = []
+    for name, col in df.items():
+        kind = col.dtype
+        if isinstance(kind, pd.StringDtype):  # (text, pandas' default for it from 3.0)
+            out = col.to_numpy(dtype=object, na_value=None).tolist()
+        elif not isinstance(kind, np.dtype):  # category, nullable, time-zoned, …
+            return None
+        elif kind.kind == "f":
+            values = col.to_numpy()
+            out = values.tolist()
+            for i in np.flatnonzero(~np.isfinite(values)).tolist():
+                out[i] = None
+        elif kind.kind in "iub":
+            out = col.to_numpy().tolist()
+        elif kind.kind == "M":
+            out = [text if text != "NaT" else "" for text in (x.isoformat() for x in col)]
+        elif kind.kind == "O":
+            values = col.to_numpy()
+            if any(isinstance(v, np.ndarray) for v in values):
+                return None
+            missing = pd.isna(values).tolist()
+            out = [None if gone else maybe_box_native(v) for v, gone in zip(values.tolist(), missing)]
+        else:
+            return None
+        columns.append(out)
+    names = list(df.columns)
+    return [dict(zip(names, row)) for row in zip(*columns)] if columns else [{} for _ in range(len(df))]
 
 
 def _reuse_class_table() -> None:

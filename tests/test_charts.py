@@ -96,3 +96,36 @@ def test_a_chart_reads_in_plain_text_as_its_title_the_same_in_every_run():
     assert first == again == "Chart: H20s are 6.7× behind"
     assert charts._render(_chart().properties(title="Plain").to_dict())["text/plain"] == "Chart: Plain"
     assert charts._render(_chart().to_dict())["text/plain"] == "Chart"
+
+
+def test_chart_values_as_altair_makes_them():
+    """The project's data transformer gives, value for value and type for type, what Altair's default gives; frames it
+    does not cover go to Altair's."""
+    import json
+
+    import numpy as np
+    from altair.utils.data import to_values
+
+    when = pd.to_datetime(["2024-01-31 00:00", None, "2025-06-30 12:30"])
+    frames = [
+        pd.DataFrame({"f": [1.5, np.nan, np.inf, -np.inf, -0.0], "i": np.arange(5), "u": np.arange(5, dtype="uint8"),
+                      "b": [True, False, True, True, False], "s": ["a", None, np.nan, "d", pd.NA],
+                      "str": pd.array(["a", None, "c", "d", "e"], dtype="string"), "str_nan": ["a", "b", None, "d", "e"],
+                      "o": [np.float64(2.5), np.int64(3), np.bool_(True), pd.Timestamp("2024-01-01"), 7]}),
+        pd.DataFrame({"t": when, "t_s": when.astype("datetime64[s]"), "f32": np.array([0.1, 2, np.nan], "float32")},
+                     index=[5, 3, 1]),
+        pd.DataFrame({"c": pd.Categorical(["x", "y", None]), "n": pd.array([1, None, 3], dtype="Int64")}),  # Altair's
+        pd.DataFrame(index=range(2)), pd.DataFrame({"x": []}),
+    ]
+    charts.setup()
+    for df in frames:
+        ours, altairs = charts._to_values(df), to_values(df)
+        assert json.dumps(ours, default=repr) == json.dumps(altairs, default=repr)
+        assert [[type(v) for v in row.values()] for row in ours["values"]] == \
+               [[type(v) for v in row.values()] for row in altairs["values"]]
+    assert charts._records(frames[2]) is None and charts._records(frames[0]) is not None
+    assert charts._to_values(frames[0])["values"][1] == {"f": None, "i": 1, "u": 1, "b": False, "s": None, "str": None,
+                                                         "str_nan": "b", "o": 3}
+    assert charts._to_values(frames[1])["values"][1]["t"] == ""  # NaT: empty text, as Altair writes it
+    spec = alt.Chart(frames[1]).mark_point().encode(x="t:T", y="f32:Q").to_dict()
+    assert spec["datasets"][spec["data"]["name"]] == to_values(frames[1])["values"]
