@@ -247,6 +247,21 @@ def _reuse_class_table() -> None:
     if table is None or getattr(table, "_reused", False):  # (None: another Altair, which keeps its own way)
         return
     build, tables = table.__init__, {}
+    # (the classes come from a walk of every subclass of SchemaBase, some 600, made again at each from_dict as well: it
+    # is made once, and again only after a class is defined under SchemaBase, which each definition counts)
+    base, walk, walks, defined = schemapi.SchemaBase, schemapi._subclasses, {}, [0]
+
+    def counted(cls, **kwargs):
+        defined[0] += 1
+        super(base, cls).__init_subclass__(**kwargs)
+
+    def subclasses(cls):
+        key = (cls, defined[0])
+        if key not in walks:
+            walks[key] = tuple(walk(cls))
+        return iter(walks[key])
+
+    base.__init_subclass__, schemapi._subclasses = classmethod(counted), subclasses
 
     def init(self, wrapper_classes, /):
         key = tuple(wrapper_classes)

@@ -226,6 +226,21 @@ def array(name: str, value, *, positive: bool = False, nonnegative: bool = True,
     the one argument check of the models in ``chips``, ``costs`` and ``demand``. NaN passes only if
     ``nan``; infinity only if ``inf``; ``low``/``high`` bound the value ([low, high], or (low, high]
     with ``low_open``)."""
+    if type(value) is float or type(value) is int:  # the same checks on a plain number, without numpy's per-call cost
+        v = float(value)
+        if v != v:
+            if not nan:
+                raise ValueError(f"{name} must not be NaN")
+            return np.asarray(v)
+        if not inf and math.isinf(v):
+            raise ValueError(f"{name} must be finite, got {value!r}")
+        if positive and v <= 0:
+            raise ValueError(f"{name} must be > 0, got {value!r}")
+        if nonnegative and v < 0:
+            raise ValueError(f"{name} must be >= 0, got {value!r}")
+        if (low is not None and (v <= low if low_open else v < low)) or (high is not None and v > high):
+            raise ValueError(f"{name} must be in {'(' if low_open else '['}{low}, {high}], got {value!r}")
+        return np.asarray(v)
     try:
         a = np.asarray(value, dtype=float)
     except (TypeError, ValueError):

@@ -129,3 +129,19 @@ def test_chart_values_as_altair_makes_them():
     assert charts._to_values(frames[1])["values"][1]["t"] == ""  # NaT: empty text, as Altair writes it
     spec = alt.Chart(frames[1]).mark_point().encode(x="t:T", y="f32:Q").to_dict()
     assert spec["datasets"][spec["data"]["name"]] == to_values(frames[1])["values"]
+
+
+def test_class_table_follows_new_schema_classes():
+    """The walk of Altair's schema classes is reused, and made again once a class is defined under SchemaBase."""
+    from altair.utils import schemapi
+
+    charts.setup()
+    first = tuple(schemapi._subclasses(schemapi.SchemaBase))
+    assert tuple(schemapi._subclasses(schemapi.SchemaBase)) == first and len(first) > 100
+
+    class Extra(alt.Color):  # (a class a user might define)
+        pass
+
+    after = tuple(schemapi._subclasses(schemapi.SchemaBase))
+    assert Extra in after and Extra not in first and set(first) < set(after)
+    assert alt.Chart.from_dict(_chart().to_dict()).to_dict() == _chart().to_dict()

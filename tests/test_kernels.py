@@ -93,6 +93,20 @@ def test_a_forked_kernel_runs_where_and_with_what_its_manager_said_and_is_interr
     assert _gone(int(pid), within=5)
 
 
+def test_a_forked_kernel_transforms_and_awaits_cells_as_a_cold_one(kernel, tmp_path):
+    """The server's shortcuts (no compile to look for a top-level await in a cell without the word; one transform of
+    a cell, not two) change nothing a cell does."""
+    _km, kc = kernel
+    assert _run(kc, "import asyncio\nawait asyncio.sleep(0)\nprint('awaited')") == ("awaited\n", "")
+    assert _run(kc, "here = %pwd\nprint(here)")[0].strip() == str(tmp_path)  # %-commands and ! lines still work
+    assert _run(kc, "!echo from a shell")[0].strip() == "from a shell"
+    cell = "print('ONE')"
+    assert _run(kc, cell) == _run(kc, cell) == ("ONE\n", "")
+    _run(kc, "get_ipython().input_transformers_cleanup.append(lambda lines: [x.replace('ONE', '1') for x in lines])")
+    assert _run(kc, cell) == ("1\n", "")  # a transformer added later applies to a cell seen before
+    assert _run(kc, "def f():\n    return 'no await here'\nprint(f())") == ("no await here\n", "")
+
+
 def test_a_killed_client_takes_its_kernel_with_it(kernel):
     km, kc = kernel
     pid = int(_run(kc, "import os; print(os.getpid())")[0])

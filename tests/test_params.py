@@ -340,3 +340,31 @@ class _Ends:
 for _stem in STEMS:
     if _stem != "00_overview":  # the overview reads the others' records: tests/test_browser.py runs its ends
         globals()[f"TestEnds{_stem[:2]}"] = type(f"TestEnds{_stem[:2]}", (_Ends,), {"stem": _stem})
+
+
+def test_array_checks_a_plain_number_as_it_checks_an_array():
+    """params.array's shortcut for a Python float or int passes, fails and says the same as its numpy path."""
+    import itertools
+    import math
+
+    import numpy as np
+
+    from helpers import params
+
+    def outcome(value, shown, **flags):
+        try:
+            a = params.array("x", value, **flags)
+        except ValueError as exc:
+            message = str(exc)
+            assert message.endswith(f"got {shown}") or "got" not in message
+            return "error", message.rsplit("got ", 1)[0]
+        assert isinstance(a, np.ndarray) and a.dtype == float and a.ndim == 0
+        return "ok", repr(float(a))
+
+    values = [0, 1, -1, 0.0, 0.5, 1.0, 1.5, -0.0, 2, math.nan, math.inf, -math.inf]
+    flag_sets = [dict(zip(("positive", "nonnegative", "nan", "inf"), bits))
+                 for bits in itertools.product((False, True), repeat=4)]
+    flag_sets += [{"low": 0, "high": 1}, {"low": 0, "low_open": True, "high": 1}, {"low": -1, "nonnegative": False}]
+    for value, flags in itertools.product(values, flag_sets):
+        assert outcome(value, repr(value), **flags) == outcome(np.float64(value), repr(np.float64(value)), **flags)
+    assert outcome(-1, "-1") == ("error", "x must be >= 0, ")
