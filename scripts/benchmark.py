@@ -1,7 +1,7 @@
 """Build benchmark: prints figures (not a test). Run with `make benchmark`.
 
-- cold build: `make report` from an empty build/ (an existing build/ is moved aside and put back afterwards), three
-  times, each after a floor run (below), so that each ratio compares two figures taken together
+- cold build: `make report` from an empty build/ (an existing build/ is moved aside and put back afterwards), five
+  times, each between two floor runs (below), so that each ratio compares figures taken together
 - no-op rebuild: `make report` again with nothing changed
 - floor: one papermill run of a notebook that only imports helpers, pandas and altair,
   x notebooks / cores — what executing the collection costs at the very least
@@ -19,6 +19,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+
+#: rounds of floor, cold build, floor
+ROUNDS = 5
 
 
 def timed(cmd, **kw) -> float:
@@ -91,15 +95,18 @@ def main() -> None:
 def measure() -> None:
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
     cores = os.cpu_count() or 1
-    # the floor and the cold build measured in turn, three times: the machine's speed drifts, and a ratio of two
-    # figures taken minutes apart measures the drift as much as the build
-    runs, colds = [], []
+    # the floor and the cold build measured in turn, five times, each cold build between two floor runs: the
+    # machine's speed drifts (by a third within minutes here), and a ratio of two figures taken minutes apart
+    # measures the drift as much as the build
+    befores, afters, colds = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
-        for _ in range(3):
+        for _ in range(ROUNDS):
             shutil.rmtree(ROOT / "build", ignore_errors=True)
-            runs += floors(Path(tmp), runs=1)
+            befores += floors(Path(tmp), runs=1)
             colds.append(timed(["make", "report"]))
+            afters += floors(Path(tmp), runs=1)
         warm_runs = floors(Path(tmp), warm=True)
+    runs = [(b + a) / 2 for b, a in zip(befores, afters)]
     floor_one, cold = statistics.median(runs), statistics.median(colds)
     floor = floor_one * len(notebooks) / cores
     ratios = [c / (f * len(notebooks) / cores) for f, c in zip(runs, colds)]
@@ -108,11 +115,11 @@ def measure() -> None:
     mc = monte_carlo_ms()
     print(f"Monte Carlo, 100,000 draws (H20 demand model):  {statistics.median(mc):.0f} ms median of {len(mc)}")
     print(f"floor, one papermill run (import helpers, pandas, altair): {floor_one:.2f} s "
-          f"(runs: {', '.join(f'{f:.2f}' for f in runs)})")
+          f"(each the mean of the runs before and after a cold build: {', '.join(f'{f:.2f}' for f in runs)})")
     print(f"floor x notebooks / cores:                     {floor:.2f} s")
     print(f"(the same run in a forked warm kernel, as the build starts them: {statistics.median(warm_runs):.2f} s)")
     print(f"cold build (make report, empty build/):        {cold:.2f} s (runs: {', '.join(f'{c:.2f}' for c in colds)})")
-    print(f"cold build / floor, each run against the floor measured just before it: median "
+    print(f"cold build / floor, each run against the floor measured around it: median "
           f"{statistics.median(ratios):.2f} (runs: {', '.join(f'{r:.2f}' for r in ratios)})")
     print(f"no-op rebuild (make report, median of 3):      {noop:.2f} s")
     state = json.loads((ROOT / "build" / "state.json").read_text())
