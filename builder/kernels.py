@@ -136,7 +136,7 @@ def _kernel(conn: socket.socket, request: dict, fds: list[int], server_dir: str)
         os._exit(code)
 
 
-def _skip_needless_compile() -> None:
+def _skip_repeated_cell_work() -> None:
     """IPython compiles every cell twice: once only to learn whether it awaits at top level (then it runs it as a
     coroutine). Code without the words ``await`` or ``async`` cannot, so it is not compiled for that (the answer
     is the same: False): about 3% of a build's kernel time, sampled with py-spy. And each cell is transformed once,
@@ -183,7 +183,7 @@ def serve(path: str) -> None:
     try:
         for name in PRELOAD:
             importlib.import_module(name)
-        _skip_needless_compile()
+        _skip_repeated_cell_work()
         import gc
 
         # the libraries stay loaded: a kernel's collections do not walk them (which also writes to every page of them,
