@@ -59,7 +59,7 @@ def kernel(tmp_path):
 
 def test_a_forked_kernel_runs_where_and_with_what_its_manager_said_and_is_interrupted(kernel, tmp_path):
     km, kc = kernel
-    assert km.kernel_spec.argv[:3] == [sys.executable, "-m", "builder.kernels"]
+    assert km.kernel_spec.argv[:3] == [sys.executable, "-S", kernels.__file__]
     out, _ = _run(kc, "import os, sys\nprint(os.getpid(), os.getcwd(), os.environ['WARM_KERNEL_PROBE'], "
                       "'helpers' in sys.modules, 'pandas' in sys.modules, get_ipython().history_manager.hist_file)")
     pid, cwd, probe, helpers_loaded, pandas_loaded, history = out.split()
@@ -105,6 +105,16 @@ def test_a_forked_kernel_transforms_and_awaits_cells_as_a_cold_one(kernel, tmp_p
     _run(kc, "get_ipython().input_transformers_cleanup.append(lambda lines: [x.replace('ONE', '1') for x in lines])")
     assert _run(kc, cell) == ("1\n", "")  # a transformer added later applies to a cell seen before
     assert _run(kc, "def f():\n    return 'no await here'\nprint(f())") == ("no await here\n", "")
+
+
+def test_a_forked_kernel_replies_without_a_sleep_and_no_output_is_lost(kernel):
+    """The forked kernels do not sleep before each reply (ipykernel's 0.5 ms): a cell's output still all arrives, as
+    its clients read it, up to the kernel's idle status."""
+    _km, kc = kernel
+    assert _run(kc, "print(get_ipython().kernel._execute_sleep)") == ("0.0\n", "")
+    for _ in range(3):
+        out, _error = _run(kc, "import sys\nfor i in range(300):\n    print(i)\n    sys.stdout.flush() if i % 7 == 0 else None")
+        assert out.split() == [str(i) for i in range(300)]
 
 
 def test_a_killed_client_takes_its_kernel_with_it(kernel):
