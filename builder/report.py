@@ -258,58 +258,77 @@ def _execute(src: str, out: str, parameters: dict) -> tuple[dict, object]:
     start = time.perf_counter()
     result = {"status": "ok", "error": ""}
     tmp = f"{out}.{os.getpid()}.partial.ipynb"  # renamed to ``out`` only once the run has ended
+    kept: dict = {}  # the notebook papermill would write at the end (with its error banner if a cell failed)
     try:
         # request_save_on_cell_execute=False: papermill would otherwise write (and validate) the whole notebook,
-        # its chart bundle included, after every cell: half of a notebook's run time. It still writes it at the end,
-        # also when a cell fails.
-        nb = pm.execute_notebook(src, tmp, parameters=parameters, cwd=str(NB_DIR), kernel_name="python3",
-                                 progress_bar=False, log_output=False, kernel_manager_class=kernel_manager_class(),
-                                 request_save_on_cell_execute=False)
+        # its chart bundle included, after every cell: half of a notebook's run time
+        with _written_once(kept):
+            nb = pm.execute_notebook(src, tmp, parameters=parameters, cwd=str(NB_DIR), kernel_name="python3",
+                                     progress_bar=False, log_output=False, kernel_manager_class=kernel_manager_class(),
+                                     request_save_on_cell_execute=False)
     except pm.PapermillExecutionError as exc:
-        nb = None
+        nb = kept.get("nb")
         result = {"status": "failed",
-                  "error": f"{_source_cell(tmp, exc.cell_index)}: {exc.ename}: {exc.evalue}".strip()}
-    except OSError as exc:  # disk full, folder gone, …: what papermill had begun writing is not a notebook
+                  "error": f"{_source_cell(nb, exc.cell_index)}: {exc.ename}: {exc.evalue}".strip()}
+    except OSError as exc:  # disk full, folder gone, …
         Path(tmp).unlink(missing_ok=True)
         nb, result = None, {"status": "failed", "error": os_error(exc, out)}
     except Exception as exc:  # kernel died, bad notebook JSON, …
         nb, result = None, {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-    except BaseException:  # Ctrl-C or the build stopped: the last complete notebook stays, the partial goes
+    except BaseException:  # Ctrl-C or the build stopped: the last complete notebook stays, a partial one goes
         Path(tmp).unlink(missing_ok=True)
         raise
     result["seconds"] = round(time.perf_counter() - start, 2)
-    if Path(tmp).exists():
-        if nb is None:  # (a run that ended early: the notebook as papermill wrote it; else the one it returned)
-            nb = nbformat.read(tmp, as_version=4)
-        meta = nb.metadata.get("papermill", {})
-        for key in ("input_path", "output_path"):  # no paths of the build machine in the output
-            if meta.get(key):
-                meta[key] = _relative(meta[key])
-        meta["output_path"] = _relative(out)
-        page.fill_key_findings(nb)  # the recorded bullets at the top, in JupyterLab as on the site
-        NotebookNotary().sign(nb)  # executed notebooks are trusted: JupyterLab shows their charts
-        try:
-            nbformat.write(nb, tmp)
-            os.replace(tmp, out)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            return {**result, "status": "failed", "error": os_error(exc, out)}, None
-        result.update(describe(nb))
-        return result, nb
-    return result, None
-
-
-def _source_cell(executed: str, index: int) -> str:
-    """'cell N (id X)' of the failing cell, numbered as in the source notebook (the cells papermill
-    adds, its injected parameters and its error banners, not counted)."""
-    import nbformat
-
-    added = {"injected-parameters", "papermill-error-cell-tag"}
+    if nb is None:
+        return result, None
+    meta = nb.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):  # no paths of the build machine in the output
+        if meta.get(key):
+            meta[key] = _relative(meta[key])
+    meta["output_path"] = _relative(out)
+    page.fill_key_findings(nb)  # the recorded bullets at the top, in JupyterLab as on the site
+    NotebookNotary().sign(nb)  # executed notebooks are trusted: JupyterLab shows their charts
     try:
-        cells = [c for c in nbformat.read(executed, as_version=4).cells
-                 if not added & set(c.metadata.get("tags", []))]
-    except Exception:  # noqa: BLE001 - the number papermill gave is still worth showing
+        nbformat.validate(nb)  # (every output with it: see _written_once)
+    except nbformat.ValidationError as exc:
+        return {**result, "status": "failed", "error": f"the executed notebook is not valid: {exc.message}"}, None
+    try:
+        nbformat.write(nb, tmp)
+        os.replace(tmp, out)
+    except BaseException as exc:  # disk full, …, or Ctrl-C: the last complete notebook stays, the partial goes
+        Path(tmp).unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
+        return {**result, "status": "failed", "error": os_error(exc, out)}, None
+    result.update(describe(nb))
+    return result, nb
+
+
+@contextlib.contextmanager
+def _written_once(kept: dict):
+    """While papermill runs: the notebook it would write at the end (twice written and validated: by papermill, then
+    here, once signed) goes to ``kept["nb"]`` instead, and each output the kernel sends is not validated on arrival
+    (jsonschema, about a millisecond each): the whole notebook, outputs included, is validated once, before it is
+    written (an invalid one fails the run)."""
+    import nbformat.v4.nbbase as nbbase
+    import papermill.execute
+
+    saved = nbbase.validate, papermill.execute.write_ipynb
+    nbbase.validate = lambda node, ref=None: None
+    papermill.execute.write_ipynb = lambda nb, path: kept.__setitem__("nb", nb)
+    try:
+        yield
+    finally:
+        nbbase.validate, papermill.execute.write_ipynb = saved
+
+
+def _source_cell(nb, index: int) -> str:
+    """'cell N (id X)' of the failing cell of the executed notebook ``nb``, numbered as in the source notebook (the
+    cells papermill adds, its injected parameters and its error banners, not counted)."""
+    added = {"injected-parameters", "papermill-error-cell-tag"}
+    if nb is None:  # the number papermill gave is still worth showing
         return f"cell {index}"
+    cells = [c for c in nb.cells if not added & set(c.metadata.get("tags", []))]
     failed = [i for i, c in enumerate(cells) if c.metadata.get("papermill", {}).get("exception")]
     return f"cell {failed[0]} (id {cells[failed[0]].get('id', '?')})" if failed else f"cell {index}"
 

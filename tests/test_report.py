@@ -215,6 +215,36 @@ def test_interrupted_run_keeps_the_last_complete_notebook(fake_root, monkeypatch
     assert [p.name for p in executed.iterdir()] == ["01_a.ipynb"]
 
 
+def test_an_invalid_output_fails_the_run_and_outputs_are_validated_once(fake_root, monkeypatch):
+    """Outputs are not validated one by one as they arrive (papermill's run sees nbformat's check switched off, and
+    gets it back after): the executed notebook is validated whole before it is written, and an invalid output
+    fails the run with nothing written."""
+    import nbformat
+    import nbformat.v4.nbbase as nbbase
+    import papermill as pm
+    import papermill.execute
+
+    executed = fake_root / "build" / "executed"
+    executed.mkdir(parents=True)
+    out = executed / "01_a.ipynb"
+    seen = {}
+
+    def run(src, tmp, **kwargs):
+        seen["validate"], seen["write"] = nbbase.validate, papermill.execute.write_ipynb
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
+        nb.cells[0].outputs = [nbformat.from_dict({"output_type": "display_data", "metadata": {}})]  # no "data"
+        return nb
+
+    real_validate, real_write = nbbase.validate, papermill.execute.write_ipynb
+    monkeypatch.setattr(pm, "execute_notebook", run)
+    result = report.execute(str(fake_root / "notebooks" / "01_a.ipynb"), str(out), {})
+    assert seen["validate"] is not real_validate and seen["write"] is not real_write
+    assert (nbbase.validate, papermill.execute.write_ipynb) == (real_validate, real_write)
+    assert result["status"] == "failed" and result["error"].startswith("the executed notebook is not valid: ")
+    assert "'data' is a required property" in result["error"]
+    assert list(executed.iterdir()) == []
+
+
 def test_refresh_outputs_refuses_a_failed_or_stale_run(fake_root, capsys):
     import importlib.util
 
@@ -317,12 +347,12 @@ def _half_then_enospc(path, text):
 
 
 def test_full_disk_is_named_and_leaves_nothing_half_written(fake_root, monkeypatch, capsys):
-    """A full disk while papermill writes the executed notebook, then while the index is written: each is named
+    """A full disk while the executed notebook is written, then while the index is written: each is named
     as a full disk, no partial file stays, no missing file is named as kept, build/site stays the last good site."""
-    import papermill.iorw
+    import nbformat
 
     _notebook(fake_root / "notebooks" / "01_a.ipynb", A)
-    monkeypatch.setattr(papermill.iorw.LocalHandler, "write", lambda self, text, path: _half_then_enospc(path, text))
+    monkeypatch.setattr(nbformat, "write", lambda nb, path, **k: _half_then_enospc(path, nbformat.writes(nb)))
     real = Path.write_text
     monkeypatch.setattr(Path, "write_text", lambda self, text, *a, **k: (
         _half_then_enospc(self, text) if self.name.startswith("index.html") else real(self, text, *a, **k)))
