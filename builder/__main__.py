@@ -1,5 +1,9 @@
 import sys
 
-from builder.report import main
+from builder import kernels
+
+kernels.one_blas_thread()  # (before the builder imports numpy)
+
+from builder.report import main  # noqa: E402
 
 sys.exit(main())

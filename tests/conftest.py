@@ -4,6 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from builder import kernels
+
+kernels.one_blas_thread()  # in each test process, before a test imports numpy (the session's kernels: builder.kernels)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 #: the tables the bad-input and builder tests touch, with the tables their foreign keys point to
