@@ -218,10 +218,12 @@ def test_interrupted_run_keeps_the_last_complete_notebook(fake_root, monkeypatch
 def test_an_invalid_output_fails_the_run_and_outputs_are_validated_once(fake_root, monkeypatch):
     """Outputs are not validated one by one as they arrive (papermill's run sees nbformat's check switched off, and
     gets it back after): the executed notebook is validated whole before it is written, and an invalid output
-    fails the run with nothing written."""
+    fails the run with nothing written. The run's time stamps are read as dateutil would read them."""
     import nbformat
+    import jupyter_client.jsonutil as jsonutil
     import nbformat.v4.nbbase as nbbase
     import papermill as pm
+    import papermill.engines
     import papermill.execute
 
     executed = fake_root / "build" / "executed"
@@ -231,15 +233,25 @@ def test_an_invalid_output_fails_the_run_and_outputs_are_validated_once(fake_roo
 
     def run(src, tmp, **kwargs):
         seen["validate"], seen["write"] = nbbase.validate, papermill.execute.write_ipynb
+        seen["dates"] = jsonutil._dateutil_parse, papermill.engines.dateutil.parser.parse
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
         nb.cells[0].outputs = [nbformat.from_dict({"output_type": "display_data", "metadata": {}})]  # no "data"
         return nb
 
     real_validate, real_write = nbbase.validate, papermill.execute.write_ipynb
+    real_dates = jsonutil._dateutil_parse, papermill.engines.dateutil
     monkeypatch.setattr(pm, "execute_notebook", run)
     result = report.execute(str(fake_root / "notebooks" / "01_a.ipynb"), str(out), {})
     assert seen["validate"] is not real_validate and seen["write"] is not real_write
     assert (nbbase.validate, papermill.execute.write_ipynb) == (real_validate, real_write)
+    assert (jsonutil._dateutil_parse, papermill.engines.dateutil) == real_dates
+    # the time stamps are read as dateutil reads them: the same instant, offset and ISO text
+    for text in ("2026-12-07T08:00:00.123456Z", "2026-12-07T08:00:00.1Z", "2026-12-07T08:00:00+01:00",
+                 "2026-12-07T08:00:00.5+0530", "2026-12-07T08:00:00.123456"):
+        for fast, slow in zip(seen["dates"], (real_dates[0], real_dates[1].parser.parse)):
+            assert (fast(text), fast(text).utcoffset(), fast(text).isoformat()) == (
+                slow(text), slow(text).utcoffset(), slow(text).isoformat())
+    assert seen["dates"][1]("7 Dec 2026") == real_dates[1].parser.parse("7 Dec 2026")  # (not ISO: dateutil's)
     assert result["status"] == "failed" and result["error"].startswith("the executed notebook is not valid: ")
     assert "'data' is a required property" in result["error"]
     assert list(executed.iterdir()) == []
