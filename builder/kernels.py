@@ -251,31 +251,44 @@ def serve(path: str) -> None:
             pass
 
 
+def _listening(path: str, proc=None, within: float = 10) -> None:
+    """Wait until the server at ``path`` listens (its socket exists; it binds before it loads anything), it has
+    ended (``proc``), or ``within`` seconds: a kernel started before it listens is an ordinary, slower one."""
+    import time
+
+    deadline = time.monotonic() + within
+    while not os.path.exists(path) and (proc is None or proc.poll() is None) and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
 class ForkServer:
     """``with ForkServer():`` a server for the length of the block. Every ``python3`` kernel started meanwhile,
     here or in a process started meanwhile (papermill, nbval), is one of its forks: the block's environment names
     the server, and puts first on ``JUPYTER_PATH`` a ``python3`` kernel spec that runs the client. Does nothing
-    off Linux or when a server is already named (a test session's, shared by the builds inside it)."""
+    off Linux or when a server is already named (a test session's, shared by the builds inside it), but wait for
+    that one to listen. ``wait=False``: the block starts without waiting for its server to listen (a block inside it
+    waits)."""
 
-    def __init__(self):
+    def __init__(self, wait: bool = True):
         self.proc = None
         self.folder = None
+        self.wait = wait
 
     def __enter__(self):
         import subprocess
         import tempfile
 
-        if sys.platform != "linux" or os.environ.get(FORK_SERVER):
+        if sys.platform != "linux":
+            return self
+        if os.environ.get(FORK_SERVER):
+            _listening(os.environ[FORK_SERVER])
             return self
         self.folder = tempfile.mkdtemp(prefix="nbfork-")
         path = os.path.join(self.folder, "s")
         self.proc = subprocess.Popen([sys.executable, "-m", "builder.kernels", "serve", path],
                                      stdin=subprocess.DEVNULL, start_new_session=True)
-        import time
-
-        deadline = time.monotonic() + 10
-        while not os.path.exists(path) and self.proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.005)
+        if self.wait:
+            _listening(path, self.proc)
         spec = os.path.join(self.folder, "kernels", "python3")
         os.makedirs(spec)
         with open(os.path.join(spec, "kernel.json"), "w", encoding="utf-8") as f:
