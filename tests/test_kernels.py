@@ -107,6 +107,28 @@ def test_a_forked_kernel_transforms_and_awaits_cells_as_a_cold_one(kernel, tmp_p
     assert _run(kc, "def f():\n    return 'no await here'\nprint(f())") == ("no await here\n", "")
 
 
+def test_the_servers_transform_of_a_cell_is_ipythons():
+    """The server's shortcut (no tokenizing for a cell in which no token transform can start) transforms every code
+    cell of every notebook, and cells that IPython does change, exactly as IPython does (compared in a process of
+    its own: the shortcut changes IPython for the process)."""
+    import json
+    import subprocess
+    from pathlib import Path
+
+    root = Path(kernels.__file__).resolve().parent.parent
+    cells = ["".join(c["source"]) for p in sorted((root / "notebooks").glob("*.ipynb"))
+             for c in json.loads(p.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+    cells += ["a = %pwd", "x = !ls", "%time 1", "?x", "x?", "  ,f a b", "/f 1", ";f a", "f(1,\n  2) / 3",
+              ">>> 1 + 1", "In [1]: x = 1", "  x = 1\n  y = 2", "\n\n  x", "if x:\n    %time 1", "%%bash\necho"]
+    code = ("import json, sys\nfrom IPython.core.inputtransformer2 import TransformerManager as T\n"
+            "cells = json.load(sys.stdin); before = [T.transform_cell(T(), c) for c in cells]\n"
+            "from builder import kernels; kernels._skip_repeated_cell_work()\n"
+            "print(json.dumps([i for i, c in enumerate(cells) if T().transform_cell(c) != before[i]]))")
+    out = subprocess.run([sys.executable, "-c", code], input=json.dumps(cells), capture_output=True, text=True,
+                         cwd=root, check=True)
+    assert len(cells) > 200 and json.loads(out.stdout) == []
+
+
 def test_a_forked_kernel_replies_without_a_sleep_and_no_output_is_lost(kernel):
     """The forked kernels do not sleep before each reply (ipykernel's 0.5 ms): a cell's output still all arrives, as
     its clients read it, up to the kernel's idle status."""
