@@ -596,9 +596,9 @@ def _source_rows() -> list[dict]:
 
 def sources_page_name(number: int) -> str:
     """File of sources page ``number`` (1-based): 'sources.html', then 'sources-2.html', …"""
-    from helpers import fmt
+    from helpers import links
 
-    return fmt.SOURCES_PAGE if number == 1 else f"sources-{number}.html"
+    return links.SOURCES_PAGE if number == 1 else f"sources-{number}.html"
 
 
 def source_pages(ids=None) -> dict[str, str]:
@@ -620,7 +620,7 @@ def write_sources(site: Path, tables: dict | None = None) -> None:
     """The sources pages (templates/sources.html.j2): every source with an anchor per id and the tables whose rows
     cite it, :data:`SOURCES_PER_PAGE` to a page (one page, ``sources.html``, up to that many), each page linking
     the others. Pages of an earlier build beyond the last are removed."""
-    from helpers import fmt
+    from helpers import links
 
     sources = _source_rows()
     cited: dict[str, list[str]] = {}
@@ -629,7 +629,7 @@ def write_sources(site: Path, tables: dict | None = None) -> None:
             cited.setdefault(src["id"], []).append(path)
     for src in sources:
         src["cited_in"] = cited.get(src["id"], [])
-        src["safe_url"], src["safe_archive_url"] = fmt.safe_url(src.get("url")), fmt.safe_url(src.get("archive_url"))
+        src["safe_url"], src["safe_archive_url"] = links.safe_url(src.get("url")), links.safe_url(src.get("archive_url"))
     chunks = [sources[i:i + SOURCES_PER_PAGE] for i in range(0, len(sources), SOURCES_PER_PAGE)] or [[]]
     pager = [{"file": sources_page_name(n), "first": (n - 1) * SOURCES_PER_PAGE + 1,
               "last": (n - 1) * SOURCES_PER_PAGE + len(chunk)} for n, chunk in enumerate(chunks, start=1)]

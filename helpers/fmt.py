@@ -21,9 +21,8 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from helpers import data
+from helpers.links import SOURCES_PAGE, safe_url  # noqa: F401  (fmt.SOURCES_PAGE and fmt.safe_url, as notebooks use them)
 
-#: Page of the built site that lists every source (one anchor per source id).
-SOURCES_PAGE = "sources.html"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()+\-.!|~>$])")
 
 
@@ -103,24 +102,6 @@ def usd(x: float, digits: int = 2) -> str:
 
 
 # ----------------------------------------------------------------------------- sources
-_URL_BAD = re.compile(r"[\s\x00-\x1f\"'<>`\\]")  # whitespace, control characters, quotes, angle brackets, backslash
-
-
-def safe_url(url) -> str:
-    """``url`` if it is an absolute http(s) URL with a host (checked by parsing, not by pattern), else ''.
-    The one rule for every URL written into a page as a link: sources, archived copies, data text."""
-    from urllib.parse import urlsplit
-
-    text = str(url or "").strip()
-    if not text or _URL_BAD.search(text):
-        return ""
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return ""
-    return text if parts.scheme in ("http", "https") and parts.hostname else ""
-
-
 def source_link(source_id: str) -> str:
     """Markdown/HTML link from a source id to its entry on the sources page."""
     sid = html(source_id)

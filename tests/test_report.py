@@ -273,6 +273,20 @@ def test_refresh_outputs_refuses_a_failed_or_stale_run(fake_root, capsys):
     assert "no fresh successful run" in capsys.readouterr().err
 
 
+def test_the_builder_writes_the_sources_pages_without_pandas(tmp_path):
+    """The sources pages' URL rule (helpers.links) needs no pandas: the builder, which has not loaded it, does not
+    load it (a fifth of a second at the end of every build) to write them."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from builder import report\n"
+            f"report.write_sources(Path({str(tmp_path)!r}))\n"
+            "print(sorted(p.name for p in Path(%r).iterdir())[:1], 'pandas' in sys.modules)" % str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(report.__file__).resolve().parent.parent,
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["['sources.html']", "False"]
+
+
 def test_sources_page_links_only_safe_urls(fake_root):
     """Hostile url and archive_url values are shown as text, never written into an href."""
     import csv
