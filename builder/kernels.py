@@ -159,7 +159,8 @@ def _skip_repeated_cell_work() -> None:
     """IPython compiles every cell twice: once only to learn whether it awaits at top level (then it runs it as a
     coroutine). Code without the words ``await`` or ``async`` cannot, so it is not compiled for that (the answer
     is the same: False): about 3% of a build's kernel time, sampled with py-spy. And each cell is transformed once,
-    not twice (2% more), and without tokenizing it when no token transform can apply (below)."""
+    not twice (2% more), and without tokenizing it when no token transform can apply, nor, after it, to look for a
+    ';' (below)."""
     from IPython.core import interactiveshell
 
     should = interactiveshell._should_be_async
@@ -190,6 +191,12 @@ def _skip_repeated_cell_work() -> None:
         return last[1]
 
     it2.TransformerManager.transform_cell = transform_cell
+    # After a cell whose last line is an expression, IPython tokenizes the whole cell again to learn whether that line
+    # ends in ';' (which hides its value); a cell without a ';' anywhere cannot (the answer is the same: no): 60 ms
+    from IPython.core.displayhook import DisplayHook
+
+    semicolon = DisplayHook.semicolon_at_end_of_expression
+    DisplayHook.semicolon_at_end_of_expression = staticmethod(lambda expression: ";" in expression and semicolon(expression))
 
 
 def _warm_libraries() -> None:

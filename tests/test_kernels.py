@@ -105,6 +105,14 @@ def test_a_forked_kernel_transforms_and_awaits_cells_as_a_cold_one(kernel, tmp_p
     _run(kc, "get_ipython().input_transformers_cleanup.append(lambda lines: [x.replace('ONE', '1') for x in lines])")
     assert _run(kc, cell) == ("1\n", "")  # a transformer added later applies to a cell seen before
     assert _run(kc, "def f():\n    return 'no await here'\nprint(f())") == ("no await here\n", "")
+    shown = []  # a last expression's value is shown unless a ';' ends it
+    for cell in ("6 * 7", "6 * 7;", "x = 1; x", "x = 1; 6 * 7  # the answer;", "'a;b'"):
+        msg_id = kc.execute(cell)
+        while (msg := kc.get_iopub_msg(timeout=20))["parent_header"].get("msg_id") != msg_id or not (
+                msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle"):
+            if msg["msg_type"] == "execute_result" and msg["parent_header"].get("msg_id") == msg_id:
+                shown.append(msg["content"]["data"]["text/plain"])
+    assert shown == ["42", "1", "42", "'a;b'"]
 
 
 def test_the_servers_transform_of_a_cell_is_ipythons():
