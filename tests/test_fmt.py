@@ -343,3 +343,32 @@ def test_a_table_carries_no_indentation_between_its_tags_and_keeps_spaces_in_cel
     html = fmt.table(pd.DataFrame({"name": ["H20  chip", "B200"], "v": [1.5, 2.0]}))._repr_html_()
     assert "\n" not in html.strip() and "<td >" not in html and "H20  chip" in html
     assert html.startswith('<table class="data-table') and html.count("<tr>") == 3
+
+
+def _written_by_pandas(styler) -> str:
+    """``styler._repr_html_()`` as pandas' ``to_html`` writes it (no shortcut)."""
+    styler._plain_html = lambda: None
+    try:
+        return styler._repr_html_()
+    finally:
+        del styler._plain_html
+
+
+def test_a_table_written_without_pandas_template_is_the_same_text():
+    """fmt.table's tables are written directly, not through pandas' template (a tenth of the cost), with the same text:
+    every table of data/ (with a column hidden, cut to its first rows, and with its index shown, which pandas writes),
+    and tables of every kind of cell, an empty one and one with a caption."""
+    from helpers import data
+
+    frames = [data.load(r["name"]) for r in data.read_package()["resources"]]
+    frames += [pd.DataFrame({"a": [1.5, np.nan, np.inf], "b": [True, False, None], "c": pd.to_datetime(["2024-01-31", None, "2025-02-01"]),
+                             "d": pd.array([1, None, 3], dtype="Int64"), "e": ["<b>x</b>", "a\n  <i>", None]}),
+               pd.DataFrame({"v": []}), pd.DataFrame({"year": range(fmt.TABLE_ROWS + 5), "unit": "calendar year"})]
+    fast = 0
+    for df in frames:
+        for styler in (fmt.table(df), fmt.table(df.head(3), index=True), fmt.table(df).hide([df.columns[0]], axis="columns")):
+            fast += styler._plain_html() is not None
+            assert styler._repr_html_() == _written_by_pandas(styler)
+    assert fast == 2 * len(frames)
+    styled = fmt.table(frames[0]).set_properties(**{"min-width": "9em"})  # a style: pandas writes it
+    assert styled._plain_html() is None and styled._repr_html_() == _written_by_pandas(styled)
