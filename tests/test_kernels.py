@@ -60,9 +60,11 @@ def kernel(tmp_path):
 def test_a_forked_kernel_runs_where_and_with_what_its_manager_said_and_is_interrupted(kernel, tmp_path):
     km, kc = kernel
     assert km.kernel_spec.argv[:3] == [sys.executable, "-S", kernels.__file__]
-    out, _ = _run(kc, "import os, sys\nprint(os.getpid(), os.getcwd(), os.environ['WARM_KERNEL_PROBE'], "
-                      "'helpers' in sys.modules, 'pandas' in sys.modules, get_ipython().history_manager.hist_file)")
-    pid, cwd, probe, helpers_loaded, pandas_loaded, history = out.split()
+    out, _ = _run(kc, "import gc, os, sys\nprint(os.getpid(), os.getcwd(), os.environ['WARM_KERNEL_PROBE'], "
+                      "'helpers' in sys.modules, 'pandas' in sys.modules, get_ipython().history_manager.hist_file, "
+                      "gc.isenabled())")
+    pid, cwd, probe, helpers_loaded, pandas_loaded, history, collects = out.split()
+    assert collects == "True"  # (the server loads the libraries with collections off, then turns them back on)
     # cells go to a history file of the server's, removed with it, not to the user's IPython history
     assert os.path.dirname(history) == os.path.dirname(os.environ[kernels.FORK_SERVER])
     assert int(pid) != km.provisioner.process.pid  # a fork of the server, not the client the manager started
