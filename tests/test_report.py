@@ -610,3 +610,16 @@ def test_runs_go_to_the_workers_longest_first(tmp_path, capsys):
     todo = {name: (path, "hash", True) for name, path in paths.items()}
     report._submit(Pool(), todo, state, {}, tmp_path, {name: {} for name in paths})
     assert sent == ["04_d", "03_c", "02_b", "01_a"]
+
+
+def test_the_bundle_is_found_where_its_pattern_finds_it():
+    """report._bundle (the opening tag's pattern, then str.find) gives the spans BUNDLE_RE gives, on pages with one or
+    two bundles, none, a marker outside a script tag, an opening tag without its end and markup around them."""
+    tag = f'<script type="text/javascript" {report.BUNDLE_MARKER}="6">'
+    cases = [f"<p>a</p>{tag}var x = '<b>';</script><p>b</p>", f"{tag}one</script>{tag}two</script>",
+             "<p>no bundle</p><script>x</script>", f"<p>{report.BUNDLE_MARKER}</p><script>x</script>",
+             f"<div {report.BUNDLE_MARKER}>x</div>{tag}y</script>", f"{tag}never closed", "",
+             f"<script>a</script>{tag}\n{'x' * 10000}\n</script>", f'<script data-{report.BUNDLE_MARKER}="1">z</script>']
+    for body in cases:
+        m = report.BUNDLE_RE.search(body)
+        assert report._bundle(body) == (m and (m.start(), m.start(1), m.end(1), m.end())), body[:60]
