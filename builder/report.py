@@ -237,6 +237,13 @@ def kernel_manager_class(blocking: bool = False):
             # a unique socket prefix per kernel: kernels started at once must not share one
             self.ip = os.path.join(tempfile.gettempdir(), f"nbk-{os.getpid()}-{uuid.uuid4().hex[:12]}")
             self.client_factory = ReadyClient
+            self.clients = []
+
+        def client(self, **kwargs):
+            """A client of this kernel, remembered: whoever ends the kernel (:func:`_stop_kernel`) closes it too."""
+            kc = super().client(**kwargs)
+            self.clients.append(kc)
+            return kc
 
         async def _shutdown_now(self, now: bool = False, restart: bool = False) -> None:
             """Always at once: the run is over (nbclient has had every cell's last output), so the kernel has
@@ -253,13 +260,71 @@ def kernel_manager_class(blocking: bool = False):
     return IPCKernelManager
 
 
+#: in a pool worker: the kernel started for the worker's next notebook (its start overlaps other work)
+_SPARE: dict = {}
+
+
+def _start_spare() -> None:
+    """Start the kernel this worker's next notebook will run in (:data:`_SPARE`)."""
+    from jupyter_client.utils import run_sync
+
+    km = kernel_manager_class()(kernel_name="python3")
+    # (as nbclient starts an IPython kernel: its input history in memory, not in a database written at every cell)
+    run_sync(km.start_kernel)(cwd=str(NB_DIR), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+    _SPARE["km"] = km
+
+
+def _stop_kernel(km) -> None:
+    """End ``km``'s kernel, close its clients and remove its connection file."""
+    from jupyter_client.utils import run_sync
+
+    for kc in km.clients:
+        kc.stop_channels()
+    if run_sync(km.is_alive)():
+        run_sync(km.shutdown_kernel)(now=True)
+    run_sync(km.cleanup_resources)()
+
+
+@contextlib.contextmanager
+def _stopped_after(km):
+    """``km``'s kernel (None: none) ended after the block, whatever happens in it."""
+    try:
+        yield
+    finally:
+        if km is not None:
+            _stop_kernel(km)
+
+
+def _drop_spare() -> None:
+    """At a worker's end: its unused kernel's launcher killed (the kernel goes with it), not waited for."""
+    km = _SPARE.pop("km", None)
+    if km is not None:
+        km.provisioner.process.kill()
+        km.cleanup_connection_file()
+        km.cleanup_ipc_files()
+
+
+def _worker_start(spare: bool) -> None:
+    """A pool worker's start: it goes with the builder; ``spare``: it starts the kernel of its first notebook now
+    (while the builder waits for the data's validation, time no notebook may use yet) and, at its end, stops a kernel
+    started for a notebook that did not come."""
+    _die_with_parent()
+    if spare:
+        from multiprocessing.util import Finalize
+
+        _SPARE["more"] = True
+        Finalize(None, _drop_spare, exitpriority=10)
+        _start_spare()
+
+
 def execute(src: str, out: str, parameters: dict) -> dict:
     """Execute one notebook with papermill; return status, seconds and the failing cell."""
     return _execute(src, out, parameters)[0]
 
 
-def _execute(src: str, out: str, parameters: dict) -> tuple[dict, object]:
-    """:func:`execute`, and the executed notebook as written to ``out`` (None if none was)."""
+def _execute(src: str, out: str, parameters: dict, km=None) -> tuple[dict, object]:
+    """:func:`execute`, and the executed notebook as written to ``out`` (None if none was); ``km``: the manager of a
+    kernel already started for this run, which the run uses (and ends) instead of starting one."""
     _kernel_env()
     import nbformat
     import papermill as pm
@@ -271,10 +336,10 @@ def _execute(src: str, out: str, parameters: dict) -> tuple[dict, object]:
     try:
         # request_save_on_cell_execute=False: papermill would otherwise write (and validate) the whole notebook,
         # its chart bundle included, after every cell: half of a notebook's run time
-        with _lighter_papermill(kept):
+        with _lighter_papermill(kept), _stopped_after(km):
             nb = pm.execute_notebook(src, tmp, parameters=parameters, cwd=str(NB_DIR), kernel_name="python3",
                                      progress_bar=False, log_output=False, kernel_manager_class=kernel_manager_class(),
-                                     request_save_on_cell_execute=False)
+                                     request_save_on_cell_execute=False, **({"km": km} if km is not None else {}))
     except pm.PapermillExecutionError as exc:
         nb = kept.get("nb")
         result = {"status": "failed",
@@ -504,8 +569,13 @@ def os_error(exc: OSError, path) -> str:
     return f"{kind} ({exc.strerror or exc}{', errno ' + code if code else ''}) writing {_relative(str(exc.filename or path))}"
 
 
-def _job(src: str, out: str, parameters: dict, page_file: str, nav: dict, run: bool) -> dict:
-    result, nb = _execute(src, out, parameters) if run else ({"status": "ok"}, None)
+def _job(src: str, out: str, parameters: dict, page_file: str, nav: dict, run: bool, more: bool = False) -> dict:
+    """Execute (``run``) and render one notebook, in a pool worker: in the kernel the worker started for it, if it did
+    (:func:`_worker_start`); ``more``: another notebook may follow, so the worker starts the next one's kernel before
+    it renders this one (the start overlaps the page)."""
+    result, nb = _execute(src, out, parameters, _SPARE.pop("km", None)) if run else ({"status": "ok"}, None)
+    if run and more and _SPARE.get("more"):
+        _start_spare()
     if Path(out).exists():
         target = page_file if result["status"] == "ok" else page_file.replace(".html", ".failed.html")
         try:
@@ -743,12 +813,35 @@ def _validate_while(work) -> list[str]:
         problems = validate_data()
         work()
         return problems
-    import multiprocessing
+    import pickle
 
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_validator_process) as pool:
-        problems = pool.submit(validate_data)
+    read, write = os.pipe()
+    pid = os.fork()  # (a plain fork, no executor: its thread would be running when ``work`` forks the notebooks' workers)
+    if pid == 0:
+        os.close(read)
+        code = 1
+        try:
+            _validator_process()
+            try:
+                result = validate_data()
+            except Exception as exc:  # noqa: BLE001 - raised in the builder
+                result = RuntimeError(f"validating the data: {type(exc).__name__}: {exc}")
+            with os.fdopen(write, "wb") as out:
+                pickle.dump(result, out)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    try:
         work()
-        return problems.result()
+    finally:
+        with os.fdopen(read, "rb") as inp:
+            data = inp.read()
+        os.waitpid(pid, 0)
+    result = pickle.loads(data) if data else RuntimeError("the validating process ended without a result")
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 OVERVIEW = "00_overview"
@@ -784,8 +877,9 @@ def _assets_present(page_file: Path) -> bool:
     return all((page_file.parent / a).exists() for a in (page.CSS_FILE, BUNDLE_FILE) if f'"{a}' in text)
 
 
-def _submit(pool, todo: dict, state: dict, parameters: dict, staging: Path, nav: dict) -> dict:
-    """Send ``todo`` to ``pool`` to execute and render; return the futures (to :func:`_collect`)."""
+def _submit(pool, todo: dict, state: dict, parameters: dict, staging: Path, nav: dict, more: bool = False) -> dict:
+    """Send ``todo`` to ``pool`` to execute and render; return the futures (to :func:`_collect`). ``more``: notebooks
+    may follow these (the overview), so each worker starts its next kernel as it finishes one."""
     if not todo:
         return {}
     print(f"Executing {sum(t[2] for t in todo.values())} and re-rendering {len(todo)} notebook(s).")
@@ -799,7 +893,7 @@ def _submit(pool, todo: dict, state: dict, parameters: dict, staging: Path, nav:
     for name, (p, ehash, run) in sorted(todo.items(), key=expected, reverse=True):
         print(f"  … {name}{'' if run else ' (render only)'}", flush=True)
         futures[pool.submit(_job, str(p), str(EXECUTED / f"{name}.ipynb"), parameters.get(name, {}),
-                            str(staging / f"{name}.html"), nav[name], run)] = (name, ehash, run)
+                            str(staging / f"{name}.html"), nav[name], run, more)] = (name, ehash, run)
     return futures
 
 
@@ -892,8 +986,20 @@ def _build(jobs: int | None, parameters: dict) -> int:
     # More than one kernel to start: they are forks of one process that imports the notebooks' libraries while
     # the data are validated.
     warm = kernels.ForkServer() if sum(t[2] for t in todo.values()) > 1 else contextlib.nullcontext()
-    with warm:
-        problems = _validate_while(_prepare_workers)
+    jobs = jobs or os.cpu_count() or 1
+    with warm, contextlib.ExitStack() as running:
+        pool = None
+
+        def prepare():
+            """The workers, forked once they hold what they need; with warm kernels, each starts its first kernel."""
+            nonlocal pool
+            _prepare_workers()
+            spare = bool(os.environ.get(kernels.FORK_SERVER))
+            pool = running.enter_context(ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start,
+                                                             initargs=(spare,)))
+            pool.submit(int)  # (a fork pool forks its workers at its first job)
+
+        problems = _validate_while(prepare)
         if problems:
             print("Build stopped before any notebook ran: the data do not match data/datapackage.json.",
                   file=sys.stderr)
@@ -913,13 +1019,11 @@ def _build(jobs: int | None, parameters: dict) -> int:
             shutil.copytree(SITE, staging)
         staging.mkdir(parents=True, exist_ok=True)
         EXECUTED.mkdir(parents=True, exist_ok=True)
-        jobs = jobs or os.cpu_count() or 1
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
-            ran = _collect(_submit(pool, todo, state, parameters, staging, nav), state, staging, render_hash)
-            overview = _submit(pool, _stale(last, state, parameters, _overview_key(shared, state, order),
-                                            render_hash), state, parameters, staging, nav)
-            tables = _publish_data(staging)  # (while the overview runs: it keeps one core of the two busy)
-            ran += _collect(overview, state, staging, render_hash)
+        ran = _collect(_submit(pool, todo, state, parameters, staging, nav, more=True), state, staging, render_hash)
+        overview = _submit(pool, _stale(last, state, parameters, _overview_key(shared, state, order), render_hash),
+                           state, parameters, staging, nav)
+        tables = _publish_data(staging)  # (while the overview runs: it keeps one core of the two busy)
+        ran += _collect(overview, state, staging, render_hash)
     for name in list(state):
         if not name.startswith("_") and name not in order:
             del state[name]

@@ -623,3 +623,44 @@ def test_the_bundle_is_found_where_its_pattern_finds_it():
     for body in cases:
         m = report.BUNDLE_RE.search(body)
         assert report._bundle(body) == (m and (m.start(), m.start(1), m.end(1), m.end())), body[:60]
+
+
+def test_a_notebook_runs_in_the_kernel_its_worker_started_and_an_unused_one_is_dropped(tmp_path):
+    """A worker starts the kernel of its next notebook early (report._start_spare): the run uses it, in the notebooks'
+    folder, and ends it (kernel gone, clients closed); one that no notebook took is killed at the worker's end, its
+    files removed."""
+    import os
+    import time
+
+    from jupyter_client.utils import run_sync
+
+    from builder import kernels
+
+    def gone(pid):
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return True
+            time.sleep(0.01)
+        return False
+
+    src = tmp_path / "a.ipynb"
+    _notebook(src, [("code", "import os\nprint(os.getcwd(), os.getpid())", ())])
+    with kernels.ForkServer():  # (the session's)
+        report._start_spare()
+        km = report._SPARE.pop("km")
+        result, nb = report._execute(str(src), str(tmp_path / "out.ipynb"), {}, km)
+        assert result["status"] == "ok"
+        cwd, pid = nb.cells[-1].outputs[0].text.split()
+        assert cwd == str(report.NB_DIR) and not run_sync(km.is_alive)()
+        assert km.clients and not any(kc.channels_running for kc in km.clients) and gone(int(pid))
+
+        report._start_spare()
+        km = report._SPARE["km"]
+        files = [km.connection_file] + [f"{km.ip}-{port}" for port in km.ports if port]
+        assert any(os.path.exists(f) for f in files)
+        report._drop_spare()
+        assert km.provisioner.process.wait(timeout=5) is not None and report._SPARE == {}
+        assert not any(os.path.exists(f) for f in files)
