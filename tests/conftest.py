@@ -28,6 +28,21 @@ def copy_small_package(dst: Path) -> Path:
     return dst
 
 
+def process_gone(pid: int, within: float = 5) -> bool:
+    """True once process ``pid`` no longer exists (checked every 20 ms for up to ``within`` seconds)."""
+    import os
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
 def notebook_def(stem: str, name: str):
     """Function ``name`` as notebook ``stem`` defines it (a model written for one page lives in that page): its
     ``def`` run with the notebook's imports, nothing else of the notebook."""

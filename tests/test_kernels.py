@@ -9,6 +9,7 @@ import time
 import pytest
 
 from builder import kernels
+from conftest import process_gone
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the fork server runs on Linux only")
 
@@ -28,17 +29,6 @@ def _run(kc, code: str, timeout: float = 20) -> tuple[str, str]:
             error = content["ename"]
         elif kind == "status" and content["execution_state"] == "idle":
             return out, error
-
-
-def _gone(pid: int, within: float) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.02)
-    return False
 
 
 @pytest.fixture
@@ -92,7 +82,7 @@ def test_a_forked_kernel_runs_where_and_with_what_its_manager_said_and_is_interr
     client = km.provisioner.process
     km.shutdown_kernel()  # the kernel's own exit code reaches the manager through the client
     assert client.wait(timeout=5) == 0
-    assert _gone(int(pid), within=5)
+    assert process_gone(int(pid), within=5)
 
 
 def test_a_forked_kernel_transforms_and_awaits_cells_as_a_cold_one(kernel, tmp_path):
@@ -153,7 +143,7 @@ def test_a_killed_client_takes_its_kernel_with_it(kernel):
     km, kc = kernel
     pid = int(_run(kc, "import os; print(os.getpid())")[0])
     os.kill(km.provisioner.process.pid, signal.SIGKILL)
-    assert _gone(pid, within=5)
+    assert process_gone(pid, within=5)
 
 
 def test_with_no_server_the_client_becomes_an_ordinary_kernel(monkeypatch, tmp_path):

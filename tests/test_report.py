@@ -630,21 +630,11 @@ def test_a_notebook_runs_in_the_kernel_its_worker_started_and_an_unused_one_is_d
     folder, and ends it (kernel gone, clients closed); one that no notebook took is killed at the worker's end, its
     files removed."""
     import os
-    import time
 
+    from conftest import process_gone
     from jupyter_client.utils import run_sync
 
     from builder import kernels
-
-    def gone(pid):
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return True
-            time.sleep(0.01)
-        return False
 
     src = tmp_path / "a.ipynb"
     _notebook(src, [("code", "import os\nprint(os.getcwd(), os.getpid())", ())])
@@ -655,7 +645,7 @@ def test_a_notebook_runs_in_the_kernel_its_worker_started_and_an_unused_one_is_d
         assert result["status"] == "ok"
         cwd, pid = nb.cells[-1].outputs[0].text.split()
         assert cwd == str(report.NB_DIR) and not run_sync(km.is_alive)()
-        assert km.clients and not any(kc.channels_running for kc in km.clients) and gone(int(pid))
+        assert km.clients and not any(kc.channels_running for kc in km.clients) and process_gone(int(pid))
 
         report._start_spare()
         km = report._SPARE["km"]
