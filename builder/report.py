@@ -986,7 +986,8 @@ def _build(jobs: int | None, parameters: dict) -> int:
 
     # More than one kernel to start: they are forks of one process that imports the notebooks' libraries while
     # the data are validated.
-    warm = kernels.ForkServer() if sum(t[2] for t in todo.values()) > 1 else contextlib.nullcontext()
+    several = sum(t[2] for t in todo.values()) > 1
+    warm = kernels.ForkServer() if several else contextlib.nullcontext()
     jobs = jobs or os.cpu_count() or 1
     with warm, contextlib.ExitStack() as running:
         pool = None
@@ -995,7 +996,7 @@ def _build(jobs: int | None, parameters: dict) -> int:
             """The workers, forked once they hold what they need; with warm kernels, each starts its first kernel."""
             nonlocal pool
             _prepare_workers()
-            spare = bool(os.environ.get(kernels.FORK_SERVER))
+            spare = several and bool(os.environ.get(kernels.FORK_SERVER))  # (a spare kernel is a fork: cheap)
             pool = running.enter_context(ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start,
                                                              initargs=(spare,)))
             pool.submit(int)  # (a fork pool forks its workers at its first job)
