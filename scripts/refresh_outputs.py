@@ -22,8 +22,11 @@ def refresh(name: str, executed: Path | None = None) -> int:
     src = ROOT / "notebooks" / f"{name}.ipynb"
     if executed is None:
         executed = report.EXECUTED / f"{name}.ipynb"
-        state = report.load_state().get(name, {})
-        fresh_hash = report.exec_hash(src)
+        states = report.load_state()
+        state, shared = states.get(name, {}), report.shared_hash()
+        if name == report.OVERVIEW:  # (its run also depends on the findings the others recorded, as the build keys it)
+            shared = report._overview_key(shared, states, [p.stem for p in report.notebooks()])
+        fresh_hash = report.exec_hash(src, None, shared)
         if state.get("status") != "ok" or state.get("exec_hash") != fresh_hash or not executed.exists():
             print(f"{name}: no fresh successful run in build/ — run `make report` first", file=sys.stderr)
             return 1
