@@ -278,9 +278,12 @@ def test_rule_rects():
 ROOFLINE = ["h20", "h100_sxm", "h200_sxm", "b200_hgx", "ascend_910b", "ascend_910c"]
 
 
+workload_rates = notebook_def("01_chip_gap", "workload_rates")  # (written for that page, in it)
+
+
 def _rates(**kw):
     args = dict(decode_batch=32, training_mfu=0.4, training_precision="bf16")
-    return chips.workload_rates(ROOFLINE, **{**args, **kw}).set_index(["chip_id", "workload"])
+    return workload_rates(ROOFLINE, **{**args, **kw}).set_index(["chip_id", "workload"])
 
 
 def test_classification_on_data():
@@ -599,8 +602,8 @@ def _nb01(**given):
                                   tokens_per_s_per_user=p["tokens_per_s_per_user"])
     util = chips.ascend_utilisation(a) if p["ascend_utilisation"] is None else p["ascend_utilisation"]
     batch = chips.SMALL_BATCH if p["decode_batch"] is None else p["decode_batch"]
-    rates = chips.workload_rates(ROOFLINE, decode_batch=batch, training_mfu=p["training_mfu"],
-                                 training_precision=p["training_precision"], assumptions=a, ascend_utilisation=util)
+    rates = workload_rates(ROOFLINE, decode_batch=batch, training_mfu=p["training_mfu"],
+                           training_precision=p["training_precision"], assumptions=a, ascend_utilisation=util)
     return p, a, util, rates
 
 
