@@ -155,7 +155,7 @@ def _kernel(conn: socket.socket, request: dict, fds: list[int], server_dir: str)
         os._exit(code)
 
 
-def _skip_repeated_cell_work() -> None:
+def _lighter_cells() -> None:
     """IPython compiles every cell twice: once only to learn whether it awaits at top level (then it runs it as a
     coroutine). Code without the words ``await`` or ``async`` cannot, so it is not compiled for that (the answer
     is the same: False): about 3% of a build's kernel time, sampled with py-spy. And each cell is transformed once,
@@ -197,10 +197,13 @@ def _skip_repeated_cell_work() -> None:
 
     semicolon = DisplayHook.semicolon_at_end_of_expression
     DisplayHook.semicolon_at_end_of_expression = staticmethod(lambda expression: ";" in expression and semicolon(expression))
-    # Per message, the kernel's event loop reads each ZeroMQ socket's EVENTS option by attribute, which pyzmq resolves
-    # through a generic __getattr__ (a constant lookup by name, then the option); and per cell ipykernel inspects the
-    # signature of the shell's run_cell. A property and a memo of that answer: 0.25 ms less a cell (8%, measured
-    # on 500 trivial cells).
+
+
+def _lighter_messages() -> None:
+    """Per message, the kernel's event loop reads each ZeroMQ socket's EVENTS option by attribute, which pyzmq resolves
+    through a generic __getattr__ (a constant lookup by name, then the option); and per cell ipykernel inspects the
+    signature of the shell's run_cell. A property, and a memo of that answer: 0.25 ms less a cell (8%, measured on
+    500 trivial cells)."""
     import zmq
     from ipykernel import ipkernel
     from zmq.sugar.socket import Socket
@@ -255,7 +258,8 @@ def serve(path: str) -> None:
     try:
         for name in PRELOAD:
             importlib.import_module(name)
-        _skip_repeated_cell_work()
+        _lighter_cells()
+        _lighter_messages()
         _warm_libraries()
         # the libraries stay loaded: a kernel's collections do not walk them (which also writes to every page of them,
         # so that the fork copies each): in a build, 0.1 s less of collections in each kernel that makes a full one.

@@ -122,7 +122,7 @@ def test_the_servers_transform_of_a_cell_is_ipythons():
               ">>> 1 + 1", "In [1]: x = 1", "  x = 1\n  y = 2", "\n\n  x", "if x:\n    %time 1", "%%bash\necho"]
     code = ("import json, sys\nfrom IPython.core.inputtransformer2 import TransformerManager as T\n"
             "cells = json.load(sys.stdin); before = [T.transform_cell(T(), c) for c in cells]\n"
-            "from builder import kernels; kernels._skip_repeated_cell_work()\n"
+            "from builder import kernels; kernels._lighter_cells()\n"
             "print(json.dumps([i for i, c in enumerate(cells) if T().transform_cell(c) != before[i]]))")
     out = subprocess.run([sys.executable, "-c", code], input=json.dumps(cells), capture_output=True, text=True,
                          cwd=root, check=True)
